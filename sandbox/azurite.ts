@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+/** Azurite's well-known development account; it is public and not a secret. */
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteHandle {
+  connectionString: string;
+  ports: { blob: number; queue: number; table: number };
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function connectionStringFor(ports: { blob: number; queue: number; table: number }): string {
+  const base = 'http://127.0.0.1';
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+    `BlobEndpoint=${base}:${ports.blob}/${DEV_ACCOUNT};QueueEndpoint=${base}:${ports.queue}/${DEV_ACCOUNT};` +
+    `TableEndpoint=${base}:${ports.table}/${DEV_ACCOUNT};`
+  );
+}
+
+/** Starts Azurite (blob, queue, table; in memory) as a child process and waits until it listens. */
+export async function startAzurite(
+  options: { ports?: { blob: number; queue: number; table: number }; onOutput?: (line: string) => void } = {},
+): Promise<AzuriteHandle> {
+  const ports = options.ports ?? { blob: await freePort(), queue: await freePort(), table: await freePort() };
+  const entry = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/azurite.js');
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      entry,
+      '--inMemoryPersistence',
+      '--disableTelemetry',
+      '--skipApiVersionCheck',
+      '--loose',
+      '--blobPort',
+      String(ports.blob),
+      '--queuePort',
+      String(ports.queue),
+      '--tablePort',
+      String(ports.table),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`Azurite did not start within 20 s:\n${seen}`)), 20000);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      seen += text;
+      options.onOutput?.(text);
+      if (/Table service is successfully listening/.test(seen) && /Queue service is successfully listening/.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Azurite exited with code ${code} before it was ready:\n${seen}`));
+    });
+  });
+  child.stdout?.removeAllListeners('data');
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return {
+    connectionString: connectionStringFor(ports),
+    ports,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,311 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the app reads, validated once at start. A bad setting stops the app with a message that names
+ * the setting, says what is wrong and how to fix it. Nothing else in the code reads process.env directly.
+ */
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
+
+const url = z.string().url();
+const secret = z.string().min(1);
+
+interface SettingSpec {
+  /** What the value is for, shown when it is missing or wrong. */
+  help: string;
+  schema: z.ZodType<unknown>;
+  /** Required only in live mode; the sandbox has built-in values. */
+  liveOnly?: boolean;
+  secret?: boolean;
+  default?: string;
+}
+
+export const SETTINGS = {
+  SYNC_MODE: {
+    help: '"sandbox" runs against the built-in fakes; "live" against real DingTalk and Microsoft 365',
+    schema: z.enum(['sandbox', 'live']),
+    default: 'sandbox',
+  },
+  AzureWebJobsStorage: {
+    help: 'storage connection string (tables and queues); in Azure leave empty and set AzureWebJobsStorage__accountName',
+    schema: z.string().min(1),
+    secret: true,
+  },
+  AzureWebJobsStorage__accountName: {
+    help: 'storage account name, used with the managed identity when no connection string is set',
+    schema: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be 3-24 lowercase letters or digits'),
+  },
+  AZURE_CLIENT_ID: {
+    help: 'client id of the user-assigned managed identity (Azure only)',
+    schema: z.string().uuid(),
+  },
+  PUBLIC_BASE_URL: {
+    help: 'public https base URL of this function app, e.g. https://sync-fn.azurewebsites.net; Graph posts notifications to <it>/api/graph/notifications',
+    schema: url,
+    liveOnly: true,
+  },
+  GRAPH_TENANT_ID: { help: 'Entra tenant id (GUID) that granted admin consent', schema: z.string().min(1), liveOnly: true },
+  GRAPH_CLIENT_ID: { help: 'application (client) id of the Entra app registration', schema: z.string().min(1), liveOnly: true },
+  GRAPH_CLIENT_SECRET: {
+    help: 'client secret of the Entra app registration (a Key Vault reference in Azure)',
+    schema: secret,
+    liveOnly: true,
+    secret: true,
+  },
+  GRAPH_AUTHORITY_HOST: {
+    help: 'identity endpoint',
+    schema: url,
+    default: 'https://login.microsoftonline.com',
+  },
+  GRAPH_BASE_URL: { help: 'Graph endpoint', schema: url, default: 'https://graph.microsoft.com' },
+  DINGTALK_APP_KEY: { help: 'Client ID (AppKey) of the DingTalk internal app', schema: z.string().min(1), liveOnly: true },
+  DINGTALK_APP_SECRET: {
+    help: 'Client Secret (AppSecret) of the DingTalk internal app (a Key Vault reference in Azure)',
+    schema: secret,
+    liveOnly: true,
+    secret: true,
+  },
+  DINGTALK_CORP_ID: { help: 'DingTalk organisation id (starts with "ding")', schema: z.string().min(1), liveOnly: true },
+  DINGTALK_CALLBACK_TOKEN: {
+    help: 'the "token" entered in the DingTalk developer console for HTTP event push',
+    schema: z.string().min(1),
+    liveOnly: true,
+    secret: true,
+  },
+  DINGTALK_CALLBACK_AES_KEY: {
+    help: 'the 43-character "aes_key" entered in the DingTalk developer console for HTTP event push',
+    schema: z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be exactly 43 letters or digits'),
+    liveOnly: true,
+    secret: true,
+  },
+  DINGTALK_API_BASE: { help: 'DingTalk v1.0 API endpoint', schema: url, default: 'https://api.dingtalk.com' },
+  DINGTALK_OAPI_BASE: { help: 'DingTalk legacy API endpoint', schema: url, default: 'https://oapi.dingtalk.com' },
+  DINGTALK_CALLBACK_WINDOW_SECONDS: {
+    help: 'how far (seconds) a callback timestamp may be from now before it is rejected as stale',
+    schema: z.coerce.number().int().min(30).max(86400),
+    default: '300',
+  },
+  DINGTALK_MONTHLY_CALL_QUOTA: {
+    help: 'metered DingTalk API calls the organisation may make per month (standard edition: 5000)',
+    schema: z.coerce.number().int().min(100),
+    default: '5000',
+  },
+  KEY_VAULT_URL: {
+    help: 'https URL of the Key Vault the app writes runtime secrets to, e.g. https://kv-sync.vault.azure.net',
+    schema: url,
+  },
+  CONFLICT_POLICY: {
+    help: 'who wins when both sides changed an item: newest-wins, prefer-dingtalk or prefer-outlook',
+    schema: z.enum(['newest-wins', 'prefer-dingtalk', 'prefer-outlook']),
+    default: 'newest-wins',
+  },
+  DELETE_POLICY: {
+    help: 'what a deletion on one side does: propagate, or ignore (keep the other side, unlink)',
+    schema: z.enum(['propagate', 'ignore']),
+    default: 'propagate',
+  },
+  BULK_DELETE_MAX_SHARE: {
+    help: 'largest share (0-1) of a folder one pull may delete before the breaker stops it',
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.2',
+  },
+  DRY_RUN: {
+    help: '"true" reports what would be written (audit rows with action dry-run) and writes nothing remote',
+    schema: z.enum(['true', 'false']).transform((v) => v === 'true'),
+    default: 'false',
+  },
+  CALENDAR_WINDOW_PAST_DAYS: {
+    help: 'how many days back the calendar window reaches',
+    schema: z.coerce.number().int().min(0).max(365),
+    default: '30',
+  },
+  CALENDAR_WINDOW_FUTURE_DAYS: {
+    help: 'how many days ahead the calendar window reaches',
+    schema: z.coerce.number().int().min(1).max(1825),
+    default: '365',
+  },
+  TIMER_SCHEDULE: {
+    help: 'NCRONTAB schedule of the maintenance timer (renewals, polls, retries)',
+    schema: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be an NCRONTAB expression with 6 (or 5) fields'),
+    default: '0 */1 * * * *',
+  },
+  LOG_LEVEL: { help: 'debug, info, warn or error', schema: z.enum(['debug', 'info', 'warn', 'error']), default: 'info' },
+} satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** Values the sandbox supplies for live-only settings; they are not secrets anywhere real. */
+export const SANDBOX_DEFAULTS: Partial<Record<SettingName, string>> = {
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  PUBLIC_BASE_URL: 'http://127.0.0.1:7071',
+  GRAPH_TENANT_ID: 'sandbox-tenant',
+  GRAPH_CLIENT_ID: 'sandbox-client',
+  GRAPH_CLIENT_SECRET: 'sandbox-graph-secret',
+  GRAPH_AUTHORITY_HOST: 'https://127.0.0.1:7443',
+  GRAPH_BASE_URL: 'https://127.0.0.1:7443',
+  DINGTALK_APP_KEY: 'dingsandboxappkey',
+  DINGTALK_APP_SECRET: 'sandbox-dingtalk-secret',
+  DINGTALK_CORP_ID: 'dingsandboxcorp',
+  DINGTALK_CALLBACK_TOKEN: 'sandboxtoken',
+  DINGTALK_CALLBACK_AES_KEY: '4g5j64qlyl3zvetqxz5jiocdr586fn2zvjpa8zls3ij',
+  DINGTALK_API_BASE: 'http://127.0.0.1:7444',
+  DINGTALK_OAPI_BASE: 'http://127.0.0.1:7444',
+};
+
+export interface Config {
+  mode: 'sandbox' | 'live';
+  storage: { connectionString?: string; accountName?: string; managedIdentityClientId?: string };
+  publicBaseUrl: string;
+  graph: { tenantId: string; clientId: string; clientSecret: string; authorityHost: string; baseUrl: string };
+  dingtalk: {
+    appKey: string;
+    appSecret: string;
+    corpId: string;
+    callbackToken: string;
+    callbackAesKey: string;
+    apiBase: string;
+    oapiBase: string;
+    callbackWindowSeconds: number;
+    monthlyCallQuota: number;
+  };
+  keyVaultUrl?: string;
+  sync: {
+    conflictPolicy: 'newest-wins' | 'prefer-dingtalk' | 'prefer-outlook';
+    deletePolicy: 'propagate' | 'ignore';
+    bulkDeleteMaxShare: number;
+    dryRun: boolean;
+    calendarWindowPastDays: number;
+    calendarWindowFutureDays: number;
+  };
+  timerSchedule: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Every secret value, so the logger can keep them out of every line. */
+  secretValues: string[];
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const rawMode = (env.SYNC_MODE ?? '').trim() || 'sandbox';
+  const mode = rawMode === 'live' ? 'live' : 'sandbox';
+  const values: Partial<Record<SettingName, unknown>> = {};
+
+  for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, SettingSpec][]) {
+    let raw = env[name]?.trim();
+    if (raw === '') raw = undefined;
+    if (raw !== undefined && KEY_VAULT_REFERENCE.test(raw)) {
+      problems.push(
+        `${name} still holds an unresolved Key Vault reference (${raw.slice(0, 40)}...): ` +
+          `give the app's identity the "Key Vault Secrets User" role and make sure the secret exists, then restart.`,
+      );
+      continue;
+    }
+    if (raw === undefined && mode === 'sandbox') raw = SANDBOX_DEFAULTS[name];
+    if (raw === undefined) raw = spec.default;
+    if (raw === undefined) {
+      if (mode === 'live' && spec.liveOnly) {
+        problems.push(`${name} is missing: set it to the ${spec.help}.`);
+      }
+      continue;
+    }
+    const parsed = spec.schema.safeParse(raw);
+    if (!parsed.success) {
+      const shown = spec.secret ? '(hidden)' : JSON.stringify(raw);
+      const why = parsed.error.issues.map((i) => i.message).join('; ');
+      problems.push(`${name} is invalid ${shown}: ${why}. Set it to the ${spec.help}.`);
+      continue;
+    }
+    values[name] = parsed.data;
+  }
+
+  if (rawMode !== 'sandbox' && rawMode !== 'live') {
+    problems.push(`SYNC_MODE is invalid ${JSON.stringify(rawMode)}: use "sandbox" or "live".`);
+  }
+  if (!values.AzureWebJobsStorage && !values.AzureWebJobsStorage__accountName) {
+    problems.push(
+      'AzureWebJobsStorage is missing: set it to a storage connection string, or set ' +
+        'AzureWebJobsStorage__accountName (and AZURE_CLIENT_ID) to use the managed identity.',
+    );
+  }
+  if (mode === 'live') {
+    const publicUrl = values.PUBLIC_BASE_URL as string | undefined;
+    if (publicUrl && !publicUrl.startsWith('https://')) {
+      problems.push('PUBLIC_BASE_URL must start with https:// in live mode: Graph only delivers to https endpoints.');
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const str = (n: SettingName) => values[n] as string;
+  const num = (n: SettingName) => values[n] as number;
+  const secretValues = (Object.entries(SETTINGS) as [SettingName, SettingSpec][])
+    .filter(([n, s]) => s.secret && typeof values[n] === 'string')
+    .map(([n]) => str(n))
+    .concat(accountKeysIn(str('AzureWebJobsStorage')));
+
+  return {
+    mode,
+    storage: {
+      connectionString: values.AzureWebJobsStorage as string | undefined,
+      accountName: values.AzureWebJobsStorage__accountName as string | undefined,
+      managedIdentityClientId: values.AZURE_CLIENT_ID as string | undefined,
+    },
+    publicBaseUrl: str('PUBLIC_BASE_URL').replace(/\/+$/, ''),
+    graph: {
+      tenantId: str('GRAPH_TENANT_ID'),
+      clientId: str('GRAPH_CLIENT_ID'),
+      clientSecret: str('GRAPH_CLIENT_SECRET'),
+      authorityHost: str('GRAPH_AUTHORITY_HOST').replace(/\/+$/, ''),
+      baseUrl: str('GRAPH_BASE_URL').replace(/\/+$/, ''),
+    },
+    dingtalk: {
+      appKey: str('DINGTALK_APP_KEY'),
+      appSecret: str('DINGTALK_APP_SECRET'),
+      corpId: str('DINGTALK_CORP_ID'),
+      callbackToken: str('DINGTALK_CALLBACK_TOKEN'),
+      callbackAesKey: str('DINGTALK_CALLBACK_AES_KEY'),
+      apiBase: str('DINGTALK_API_BASE').replace(/\/+$/, ''),
+      oapiBase: str('DINGTALK_OAPI_BASE').replace(/\/+$/, ''),
+      callbackWindowSeconds: num('DINGTALK_CALLBACK_WINDOW_SECONDS'),
+      monthlyCallQuota: num('DINGTALK_MONTHLY_CALL_QUOTA'),
+    },
+    keyVaultUrl: values.KEY_VAULT_URL as string | undefined,
+    sync: {
+      conflictPolicy: values.CONFLICT_POLICY as Config['sync']['conflictPolicy'],
+      deletePolicy: values.DELETE_POLICY as Config['sync']['deletePolicy'],
+      bulkDeleteMaxShare: num('BULK_DELETE_MAX_SHARE'),
+      dryRun: values.DRY_RUN as boolean,
+      calendarWindowPastDays: num('CALENDAR_WINDOW_PAST_DAYS'),
+      calendarWindowFutureDays: num('CALENDAR_WINDOW_FUTURE_DAYS'),
+    },
+    timerSchedule: str('TIMER_SCHEDULE'),
+    logLevel: values.LOG_LEVEL as Config['logLevel'],
+    secretValues: secretValues.filter((s) => s.length >= 4),
+  };
+}
+
+function accountKeysIn(connectionString: string | undefined): string[] {
+  if (!connectionString) return [];
+  const match = /AccountKey=([^;]+)/i.exec(connectionString);
+  return match ? [match[1]] : [];
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, validated on first use. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Tests and the local host re-read settings after changing the environment. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

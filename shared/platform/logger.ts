@@ -1,0 +1,71 @@
+/**
+ * Structured logging with secrets kept out. Two guards: known secret values are masked wherever they appear,
+ * and fields whose names look secret are masked whatever they hold.
+ */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+export type LogSink = (level: LogLevel, line: string) => void;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const SECRET_FIELD = /secret|password|passwd|token|authorization|aes.?key|client.?state|signature|cookie|accountkey|sig$/i;
+const MASK = '[redacted]';
+
+const knownSecrets = new Set<string>();
+
+/** Registers values that must never appear in a log line (config secrets, tokens fetched at run time). */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 4) knownSecrets.add(value);
+}
+
+export function redactText(text: string): string {
+  let out = text;
+  for (const s of knownSecrets) if (out.includes(s)) out = out.split(s).join(MASK);
+  return out;
+}
+
+function redactValue(key: string, value: unknown, depth: number): unknown {
+  if (SECRET_FIELD.test(key) && value !== undefined && value !== null && value !== '') return MASK;
+  if (typeof value === 'string') return redactText(value);
+  if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactValue('', v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactValue(k, v, depth + 1);
+  return out;
+}
+
+export function formatLine(level: LogLevel, message: string, fields: LogFields): string {
+  const safe = redactValue('', fields, 0) as LogFields;
+  return JSON.stringify({ t: new Date().toISOString(), level, msg: redactText(message), ...safe });
+}
+
+const consoleSink: LogSink = (level, line) => {
+  if (level === 'error' || level === 'warn') process.stderr.write(line + '\n');
+  else process.stdout.write(line + '\n');
+};
+
+export function createLogger(options: { level?: LogLevel; sink?: LogSink; fields?: LogFields } = {}): Logger {
+  const min = ORDER[options.level ?? 'info'];
+  const sink = options.sink ?? consoleSink;
+  const base = options.fields ?? {};
+  const emit = (level: LogLevel, message: string, fields?: LogFields) => {
+    if (ORDER[level] < min) return;
+    sink(level, formatLine(level, message, { ...base, ...fields }));
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (fields) => createLogger({ level: options.level, sink, fields: { ...base, ...fields } }),
+  };
+}

@@ -1,0 +1,74 @@
+import type { Kind, Side } from '../sync/types';
+
+/**
+ * Shapes of the rows and messages that cross between ingress, timer and worker. The repositories in this folder
+ * store them in Table Storage; the queue carries WorkItems.
+ */
+
+/** What one worker run pulls: every change of one folder of one kind on one side of one user. */
+export interface WorkItem {
+  pairId: string;
+  kind: Kind;
+  side: Side;
+  /** Folder on that side: "primary" for the DingTalk calendar, "calendar" for the Outlook one, a folder id otherwise. */
+  folder: string;
+  /** Why the pull was asked for: notification, callback, poll, sweep, resync, retry. */
+  reason: string;
+  /** Set for resync: drop the cursor and list the whole folder (matching, never deleting). */
+  resync?: boolean;
+}
+
+export const cursorKey = (w: Pick<WorkItem, 'kind' | 'side' | 'folder'>): string => `${w.kind}.${w.side}.${w.folder}`;
+
+/** Cursor row: the truth of how far one folder is synced, plus the lease and the dirty flag that collapse hints. */
+export interface CursorState {
+  pairId: string;
+  key: string;
+  cursor?: string;
+  leaseOwner?: string;
+  leaseUntil?: number;
+  /** A hint arrived since the last pull started: pull once more before letting go. */
+  dirty: boolean;
+  lastError?: string;
+  lastSyncedAt?: string;
+  etag?: string;
+}
+
+/** A paired employee. */
+export interface UserPair {
+  pairId: string;
+  dingtalkUserId: string;
+  dingtalkUnionId: string;
+  entraId: string;
+  userPrincipalName: string;
+  email: string;
+  status: 'active' | 'disabled' | 'left';
+  enabledKinds: Kind[];
+  /** How the pair was made: "email" (automatic) or "override" (admin table). */
+  pairedBy: 'email' | 'override';
+  etag?: string;
+}
+
+/** A Graph subscription we own. The clientState itself is never stored: only a salted hash of it. */
+export interface SubscriptionRecord {
+  pairId: string;
+  subscriptionId: string;
+  resource: string;
+  kind: Kind;
+  folder: string;
+  expiresAt: string;
+  clientStateHash: string;
+  clientStateSalt: string;
+  etag?: string;
+}
+
+/** Failed work waiting for a retry. */
+export interface FailureRecord {
+  id: string;
+  work: WorkItem;
+  attempts: number;
+  nextTryAt: string;
+  lastError: string;
+  permanent: boolean;
+  etag?: string;
+}

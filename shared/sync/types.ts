@@ -1,0 +1,187 @@
+/**
+ * The sync engine's view of the world. The engine imports nothing that does I/O: connectors (remote sides) and
+ * stores (Table Storage) implement these ports, and the worker wires them together.
+ */
+
+export type Side = 'dingtalk' | 'outlook';
+export type Kind = 'calendar' | 'mail' | 'todo' | 'contact';
+
+export const otherSide = (side: Side): Side => (side === 'dingtalk' ? 'outlook' : 'dingtalk');
+
+/** One paired employee as the engine needs them: the ids each side's API takes. */
+export interface UserRef {
+  /** Our pair id (partition key of per-user state). */
+  pairId: string;
+  dingtalkUserId: string;
+  dingtalkUnionId: string;
+  entraId: string;
+  email: string;
+}
+
+/** An item as one side holds it, reduced to the synced projection P. */
+export interface RemoteItem<P> {
+  id: string;
+  /** Opaque version from the remote side (Graph changeKey / @odata.etag, DingTalk updateTime, IMAP modseq). */
+  version: string;
+  /** When the remote side says the item last changed (ISO 8601); conflict policy "newest wins" reads it. */
+  modifiedAt: string;
+  projection: P;
+  /** Keys that identify the same real-world item on both sides during first-sync matching (iCalUId, subject+start). */
+  matchKeys: string[];
+  /** Our idempotency stamp if the item was created by us (transactionId / sourceId / extended property). */
+  originKey?: string;
+}
+
+export interface RemoteDeletion {
+  id: string;
+  deleted: true;
+}
+
+export type RemoteChange<P> = (RemoteItem<P> & { deleted?: false }) | RemoteDeletion;
+
+export const isDeletion = <P>(c: RemoteChange<P>): c is RemoteDeletion => c.deleted === true;
+
+export interface ChangePage<P> {
+  changes: RemoteChange<P>[];
+  /** Cursor to store once every change in this page has been reconciled. */
+  nextCursor: string;
+  /** True when the listing is the whole folder (first sync or resync), not a delta. */
+  fullListing: boolean;
+  /** More pages follow with nextCursor. */
+  more: boolean;
+}
+
+/** The cursor the adapter was given no longer works (Graph 410 syncStateNotFound, invalid DingTalk syncToken). */
+export class CursorExpiredError extends Error {
+  constructor(message = 'cursor expired') {
+    super(message);
+    this.name = 'CursorExpiredError';
+  }
+}
+
+/** A remote failure worth retrying later (429, 5xx, timeout). retryAfterMs comes from Retry-After when sent. */
+export class TransientRemoteError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'TransientRemoteError';
+  }
+}
+
+/** A remote refusal that retrying cannot fix (e.g. DingTalk's organizer-only update rule, 403, 400). */
+export class PermanentRemoteError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'PermanentRemoteError';
+  }
+}
+
+/** The item is gone on the remote side (404). */
+export class NotFoundRemoteError extends Error {
+  constructor(message = 'not found') {
+    super(message);
+    this.name = 'NotFoundRemoteError';
+  }
+}
+
+/** One kind on one side: list changes since a cursor, and read/write single items. */
+export interface SideAdapter<P> {
+  readonly side: Side;
+  readonly kind: Kind;
+  /** cursor undefined = list the whole folder (first sync / resync). Throws CursorExpiredError when stale. */
+  listChanges(user: UserRef, folder: string, cursor: string | undefined): Promise<ChangePage<P>>;
+  get(user: UserRef, id: string): Promise<RemoteItem<P> | undefined>;
+  /** Create with an idempotency key the remote side keeps, so findByOriginKey can find a half-finished create. */
+  create(user: UserRef, projection: P, originKey: string): Promise<RemoteItem<P>>;
+  findByOriginKey(user: UserRef, originKey: string): Promise<RemoteItem<P> | undefined>;
+  update(user: UserRef, id: string, projection: P): Promise<RemoteItem<P>>;
+  delete(user: UserRef, id: string): Promise<void>;
+}
+
+/** The pair of one item on both sides, as stored after our last successful write. */
+export interface Link {
+  linkId: string;
+  kind: Kind;
+  dingtalkId?: string;
+  outlookId?: string;
+  /** Version each side had right after we last read or wrote it. */
+  dingtalkVersion?: string;
+  outlookVersion?: string;
+  /** Hash of the projection both sides held at the last sync. */
+  projectionHash: string;
+  /** Set when the item was deleted on both sides (kept so that a late change does not resurrect it). */
+  tombstone?: boolean;
+  /** Storage concurrency token; undefined for a link not yet stored. */
+  etag?: string;
+}
+
+export interface LinkStore {
+  findBySideId(user: UserRef, kind: Kind, side: Side, id: string): Promise<Link | undefined>;
+  listLinks(user: UserRef, kind: Kind): Promise<Link[]>;
+  /** Insert when etag is undefined, else conditional replace; throws ConcurrencyError when the etag is stale. */
+  save(user: UserRef, link: Link): Promise<Link>;
+  remove(user: UserRef, link: Link): Promise<void>;
+}
+
+/** An intent is written before a remote create so that a retry after a crash finds the item instead of duplicating. */
+export interface Intent {
+  kind: Kind;
+  /** The side the item will be created on. */
+  targetSide: Side;
+  /** Id of the source item on the other side. */
+  sourceId: string;
+  /** Idempotency key sent with the create (transactionId / sourceId / stamp). */
+  originKey: string;
+  createdAt: string;
+}
+
+export interface IntentStore {
+  get(user: UserRef, kind: Kind, targetSide: Side, sourceId: string): Promise<Intent | undefined>;
+  put(user: UserRef, intent: Intent): Promise<void>;
+  remove(user: UserRef, intent: Intent): Promise<void>;
+}
+
+export type AuditAction = 'create' | 'update' | 'delete' | 'conflict' | 'skip' | 'dry-run' | 'breaker' | 'failure';
+
+export interface AuditEntry {
+  at: string;
+  pairId: string;
+  kind: Kind;
+  /** The side that was written (or, for conflicts, the side that won). */
+  side?: Side;
+  action: AuditAction;
+  dingtalkId?: string;
+  outlookId?: string;
+  reason: string;
+  /** For conflicts: both versions, as JSON. */
+  detail?: string;
+}
+
+export interface AuditSink {
+  record(entry: AuditEntry): Promise<void>;
+}
+
+export class ConcurrencyError extends Error {
+  constructor(message = 'the row changed since it was read') {
+    super(message);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+export type ConflictPolicy = 'newest-wins' | 'prefer-dingtalk' | 'prefer-outlook';
+export type DeletePolicy = 'propagate' | 'ignore';
+
+export interface SyncPolicy {
+  conflict: ConflictPolicy;
+  deletes: DeletePolicy;
+  /** Largest share of a folder's links one pull may delete (0..1). */
+  bulkDeleteMaxShare: number;
+  dryRun: boolean;
+}
