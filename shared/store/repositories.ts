@@ -1,0 +1,79 @@
+import type { Kind, Side, UserRef } from '../sync/types';
+import type { CursorState, FailureRecord, SubscriptionRecord, UserPair, WorkItem } from './types';
+
+/**
+ * Interfaces of the state repositories. Table Storage implements them (this folder); the engine's own ports
+ * (LinkStore, IntentStore, AuditSink) live in ../sync/types.ts.
+ */
+
+export interface UserRepository {
+  list(): Promise<UserPair[]>;
+  get(pairId: string): Promise<UserPair | undefined>;
+  findByDingtalkUserId(userId: string): Promise<UserPair | undefined>;
+  findByUnionId(unionId: string): Promise<UserPair | undefined>;
+  findByEntraId(entraId: string): Promise<UserPair | undefined>;
+  /** Insert or conditional replace (etag); ConcurrencyError when stale. */
+  save(pair: UserPair): Promise<UserPair>;
+}
+
+export const toUserRef = (p: UserPair): UserRef => ({
+  pairId: p.pairId,
+  dingtalkUserId: p.dingtalkUserId,
+  dingtalkUnionId: p.dingtalkUnionId,
+  entraId: p.entraId,
+  email: p.email,
+});
+
+export interface SubscriptionRepository {
+  listByPair(pairId: string): Promise<SubscriptionRecord[]>;
+  listAll(): Promise<SubscriptionRecord[]>;
+  /** Looks a subscription up by id alone (notifications carry only the id). */
+  get(subscriptionId: string): Promise<SubscriptionRecord | undefined>;
+  save(record: SubscriptionRecord): Promise<SubscriptionRecord>;
+  remove(record: SubscriptionRecord): Promise<void>;
+  /**
+   * A short exclusive claim on creating one subscription (pair + resource), so two overlapping timer runs never
+   * create the same subscription twice. Returns false when someone else holds it.
+   */
+  claimCreate(pairId: string, resource: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseCreate(pairId: string, resource: string, owner: string): Promise<void>;
+}
+
+export interface CursorRepository {
+  get(pairId: string, key: string): Promise<CursorState | undefined>;
+  /** Sets the dirty flag (creating the row if needed): a hint arrived. */
+  markDirty(pairId: string, key: string): Promise<void>;
+  /**
+   * Takes the lease when free or expired; clears the dirty flag as it takes it. Returns the state with its etag,
+   * or undefined when another worker holds a live lease.
+   */
+  acquireLease(pairId: string, key: string, owner: string, ttlMs: number, now: number): Promise<CursorState | undefined>;
+  /** Stores the new cursor under the lease (etag-checked); ConcurrencyError if the lease was lost. */
+  saveCursor(state: CursorState): Promise<CursorState>;
+  /** Releases the lease. Returns true when the row became dirty meanwhile: pull once more. */
+  releaseLease(state: CursorState, lastError?: string): Promise<boolean>;
+  /** Drops the cursor so that the next pull lists the whole folder. */
+  resetCursor(pairId: string, key: string): Promise<void>;
+  listAll(): Promise<CursorState[]>;
+}
+
+/** Remembers which deliveries were already recorded, so that a repeated delivery adds nothing. */
+export interface DeliveryLedger {
+  /** Returns true the first time a delivery id is seen, false on every repeat. */
+  firstSeen(source: 'dingtalk' | 'graph', deliveryId: string, now: number): Promise<boolean>;
+}
+
+export interface FailureRepository {
+  record(work: WorkItem, error: string, permanent: boolean, now: number): Promise<FailureRecord>;
+  /** Failures whose next try is due. */
+  due(now: number, limit: number): Promise<FailureRecord[]>;
+  /** After a retry: removes it when it succeeded, else schedules the next attempt with backoff. */
+  settle(record: FailureRecord, outcome: { ok: true } | { ok: false; error: string; permanent: boolean }, now: number): Promise<void>;
+  list(): Promise<FailureRecord[]>;
+}
+
+export interface WorkQueue {
+  enqueue(work: WorkItem): Promise<void>;
+}
+
+export type { Kind, Side };
