@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { deliveryIdOf } from '../delivery-id';
+import type { Rejection } from '../rejection';
+import { DEFAULT_MAX_BATCH_ITEMS, describeIssues, type DroppedItem, readBatchValues } from './batch-envelope';
+import { checkSubscriptions, type SubscriptionLookup, type SubscriptionSecrets } from './subscription-check';
+
+/** Lifecycle notifications (reference/graph.md §1.10): Graph telling us a subscription needs care. */
+export const LIFECYCLE_EVENTS = ['reauthorizationRequired', 'subscriptionRemoved', 'missed'] as const;
+export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
+
+export interface LifecycleItem {
+  subscriptionId: string;
+  clientState: string;
+  lifecycleEvent: LifecycleEvent;
+  subscriptionExpirationDateTime?: string;
+  tenantId?: string;
+}
+
+export type LifecycleAction =
+  | { action: 'renew'; subscriptionId: string }
+  | { action: 'recreate'; subscriptionId: string; resync: true }
+  | { action: 'resync'; subscriptionId: string };
+
+export type LifecycleBatch = { ok: true; items: LifecycleItem[]; dropped: DroppedItem[] } | Rejection;
+
+export interface AcceptedLifecycle {
+  item: LifecycleItem;
+  subscription: SubscriptionSecrets;
+  action: LifecycleAction;
+  deliveryId: string;
+}
+
+export interface LifecycleVerdicts {
+  accepted: AcceptedLifecycle[];
+  rejected: Array<{ item: LifecycleItem; reason: string }>;
+}
+
+const itemSchema = z.object({
+  subscriptionId: z.string().min(1).max(128),
+  clientState: z.string().min(1).max(255),
+  lifecycleEvent: z.enum(LIFECYCLE_EVENTS),
+  subscriptionExpirationDateTime: z.string().max(64).optional().catch(undefined),
+  tenantId: z.string().max(64).optional().catch(undefined),
+});
+
+function toItem(data: z.infer<typeof itemSchema>): LifecycleItem {
+  const item: LifecycleItem = {
+    subscriptionId: data.subscriptionId,
+    clientState: data.clientState,
+    lifecycleEvent: data.lifecycleEvent,
+  };
+  if (data.subscriptionExpirationDateTime !== undefined) {
+    item.subscriptionExpirationDateTime = data.subscriptionExpirationDateTime;
+  }
+  if (data.tenantId !== undefined) item.tenantId = data.tenantId;
+  return item;
+}
+
+export function parseLifecycleBatch(
+  contentType: string | undefined,
+  body: string,
+  maxBytes: number,
+  maxItems: number = DEFAULT_MAX_BATCH_ITEMS,
+): LifecycleBatch {
+  const envelope = readBatchValues(contentType, body, maxBytes, maxItems);
+  if (!envelope.ok) return envelope;
+  const items: LifecycleItem[] = [];
+  const dropped: DroppedItem[] = [];
+  envelope.values.forEach((value, index) => {
+    const parsed = itemSchema.safeParse(value);
+    if (parsed.success) items.push(toItem(parsed.data));
+    else dropped.push({ index, reason: describeIssues(parsed.error) });
+  });
+  return { ok: true, items, dropped };
+}
+
+/**
+ * reauthorizationRequired: renewing also reauthorizes. subscriptionRemoved: Graph deleted it, so make a new one
+ * and resync the gap. missed: notifications were lost, so resync.
+ */
+export function lifecycleActionFor(item: LifecycleItem): LifecycleAction {
+  switch (item.lifecycleEvent) {
+    case 'reauthorizationRequired':
+      return { action: 'renew', subscriptionId: item.subscriptionId };
+    case 'subscriptionRemoved':
+      return { action: 'recreate', subscriptionId: item.subscriptionId, resync: true };
+    case 'missed':
+      return { action: 'resync', subscriptionId: item.subscriptionId };
+  }
+}
+
+/** Repeats of one lifecycle event for one subscription expiry collapse; all the actions are idempotent anyway. */
+export const lifecycleDeliveryId = (item: LifecycleItem): string =>
+  deliveryIdOf('graph-lifecycle', [
+    item.subscriptionId,
+    item.lifecycleEvent,
+    item.subscriptionExpirationDateTime ?? '',
+  ]);
+
+export function verifyLifecycleItems(
+  items: readonly LifecycleItem[],
+  lookup: SubscriptionLookup,
+): LifecycleVerdicts {
+  const checked = checkSubscriptions(items, lookup);
+  return {
+    accepted: checked.accepted.map(({ item, subscription }) => ({
+      item,
+      subscription,
+      action: lifecycleActionFor(item),
+      deliveryId: lifecycleDeliveryId(item),
+    })),
+    rejected: checked.rejected,
+  };
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { deliveryIdOf } from '../delivery-id';
+import type { Rejection } from '../rejection';
+import { DEFAULT_MAX_BATCH_ITEMS, describeIssues, type DroppedItem, readBatchValues } from './batch-envelope';
+import { checkSubscriptions, type SubscriptionLookup, type SubscriptionSecrets } from './subscription-check';
+
+/** One basic change notification (reference/graph.md §1.4): only which item changed, never the change itself. */
+export interface NotificationItem {
+  subscriptionId: string;
+  clientState: string;
+  changeType: 'created' | 'updated' | 'deleted';
+  resource: string;
+  resourceData?: { id: string; etag?: string; odataType?: string };
+  tenantId?: string;
+  subscriptionExpirationDateTime?: string;
+}
+
+export type NotificationBatch = { ok: true; items: NotificationItem[]; dropped: DroppedItem[] } | Rejection;
+
+export interface AcceptedNotification {
+  item: NotificationItem;
+  subscription: SubscriptionSecrets;
+  deliveryId: string;
+}
+
+export interface NotificationVerdicts {
+  accepted: AcceptedNotification[];
+  rejected: Array<{ item: NotificationItem; reason: string }>;
+}
+
+const text = (max: number) => z.string().min(1).max(max);
+const optionalText = (max: number) => z.string().max(max).optional().catch(undefined);
+
+const itemSchema = z.object({
+  subscriptionId: text(128),
+  // Graph's changeNotification allows 255 here even though subscriptions cap it at 128.
+  clientState: text(255),
+  changeType: z.enum(['created', 'updated', 'deleted']),
+  resource: text(2048),
+  resourceData: z
+    .object({
+      id: text(1024),
+      '@odata.etag': optionalText(512),
+      '@odata.type': optionalText(256),
+    })
+    .optional(),
+  tenantId: optionalText(64),
+  subscriptionExpirationDateTime: optionalText(64),
+  lifecycleEvent: z
+    .undefined({ error: 'lifecycle notification sent to the change notification endpoint' })
+    .optional(),
+});
+
+function toItem(data: z.infer<typeof itemSchema>): NotificationItem {
+  const item: NotificationItem = {
+    subscriptionId: data.subscriptionId,
+    clientState: data.clientState,
+    changeType: data.changeType,
+    resource: data.resource,
+  };
+  if (data.resourceData) {
+    item.resourceData = { id: data.resourceData.id };
+    if (data.resourceData['@odata.etag'] !== undefined)
+      item.resourceData.etag = data.resourceData['@odata.etag'];
+    if (data.resourceData['@odata.type'] !== undefined)
+      item.resourceData.odataType = data.resourceData['@odata.type'];
+  }
+  if (data.tenantId !== undefined) item.tenantId = data.tenantId;
+  if (data.subscriptionExpirationDateTime !== undefined) {
+    item.subscriptionExpirationDateTime = data.subscriptionExpirationDateTime;
+  }
+  return item;
+}
+
+/**
+ * The whole batch is refused only when the envelope is wrong; a malformed item is dropped with its reason and the
+ * rest kept, because Graph retries the whole POST on a 4xx/5xx and the good items would be delayed with it.
+ */
+export function parseNotificationBatch(
+  contentType: string | undefined,
+  body: string,
+  maxBytes: number,
+  maxItems: number = DEFAULT_MAX_BATCH_ITEMS,
+): NotificationBatch {
+  const envelope = readBatchValues(contentType, body, maxBytes, maxItems);
+  if (!envelope.ok) return envelope;
+  const items: NotificationItem[] = [];
+  const dropped: DroppedItem[] = [];
+  envelope.values.forEach((value, index) => {
+    const parsed = itemSchema.safeParse(value);
+    if (parsed.success) items.push(toItem(parsed.data));
+    else dropped.push({ index, reason: describeIssues(parsed.error) });
+  });
+  return { ok: true, items, dropped };
+}
+
+/**
+ * Same id for every delivery of one change: the etag is the item's version, so retries and Graph's replays of a
+ * change collapse while a later change (new etag) does not. Deletes carry no etag, so all deletes of one item
+ * collapse, which is harmless as a delete is final. Without an etag, successive updates of one item collapse too;
+ * that is why dedupe may skip only the queue message, never the recording of the hint.
+ */
+export function notificationDeliveryId(item: NotificationItem): string {
+  return deliveryIdOf('graph', [
+    item.subscriptionId,
+    item.changeType,
+    item.resourceData?.id ?? item.resource,
+    item.resourceData?.etag ?? '',
+  ]);
+}
+
+export function verifyNotificationItems(
+  items: readonly NotificationItem[],
+  lookup: SubscriptionLookup,
+): NotificationVerdicts {
+  const checked = checkSubscriptions(items, lookup);
+  return {
+    accepted: checked.accepted.map(({ item, subscription }) => ({
+      item,
+      subscription,
+      deliveryId: notificationDeliveryId(item),
+    })),
+    rejected: checked.rejected,
+  };
+}
