@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { registerSecret } from './logger';
 
 /**
  * Every setting the app reads, validated once at start. A bad setting stops the app with a message that names
@@ -226,9 +227,6 @@ export function loadConfig(env: Env = process.env): Config {
     values[name] = parsed.data;
   }
 
-  if (rawMode !== 'sandbox' && rawMode !== 'live') {
-    problems.push(`SYNC_MODE is invalid ${JSON.stringify(rawMode)}: use "sandbox" or "live".`);
-  }
   if (!values.AzureWebJobsStorage && !values.AzureWebJobsStorage__accountName) {
     problems.push(
       'AzureWebJobsStorage is missing: set it to a storage connection string, or set ' +
@@ -249,6 +247,8 @@ export function loadConfig(env: Env = process.env): Config {
     .filter(([n, s]) => s.secret && typeof values[n] === 'string')
     .map(([n]) => str(n))
     .concat(accountKeysIn(str('AzureWebJobsStorage')));
+  // Registered here, not by callers, so that no code path can log a setting before it is protected.
+  for (const value of secretValues) registerSecret(value);
 
   return {
     mode,

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import type { Storage } from '../platform/storage';
+import type { AuditAction, AuditEntry, AuditSink, Kind, Side } from '../sync/types';
+import { assertDay, utcDay } from './day';
+import { entity } from './entity-size';
+import { deleteWhere } from './table-ops';
+import { TABLE_NAMES } from './table-names';
+
+/**
+ * audit table: partition = UTC day of the entry (yyyyMMdd), row = inverted time + random suffix, so a day reads
+ * newest first and two entries in the same millisecond never collide.
+ *
+ * Retention: 365 days. The timer calls purgeExpired(now) daily; it deletes whole day partitions older than that.
+ *
+ * Operations: record 1 · listDay 1 query per 1000 rows · purge: see deleteWhere.
+ */
+export const AUDIT_RETENTION_DAYS = 365;
+
+/** Above the largest millisecond time this code will see (year 2286), so inverted times keep 13 digits. */
+const TIME_CEILING = 9_999_999_999_999;
+/** Within the service's 64 KiB per string property, with room to spare. */
+const MAX_DETAIL_LENGTH = 30_000;
+const MAX_REASON_LENGTH = 2_000;
+
+type AuditRow = {
+  at: string;
+  pairId: string;
+  kind: string;
+  side?: string;
+  action: string;
+  dingtalkId?: string;
+  outlookId?: string;
+  reason: string;
+  detail?: string;
+};
+
+export class TableAuditLog implements AuditSink {
+  constructor(
+    private readonly storage: Storage,
+    private readonly tableName: string = TABLE_NAMES.audit,
+  ) {}
+
+  private table(): Promise<TableClient> {
+    return this.storage.table(this.tableName);
+  }
+
+  async record(entry: AuditEntry): Promise<void> {
+    const at = Date.parse(entry.at);
+    if (Number.isNaN(at))
+      throw new RangeError(`audit entry time is not ISO 8601: ${JSON.stringify(entry.at)}`);
+    const inverted = String(TIME_CEILING - at).padStart(13, '0');
+    const rowKey = `${inverted}-${randomBytes(4).toString('hex')}`;
+    const row: AuditRow = {
+      at: entry.at,
+      pairId: entry.pairId,
+      kind: entry.kind,
+      side: entry.side,
+      action: entry.action,
+      dingtalkId: entry.dingtalkId,
+      outlookId: entry.outlookId,
+      reason: truncate(entry.reason, MAX_REASON_LENGTH),
+      detail: entry.detail === undefined ? undefined : truncate(entry.detail, MAX_DETAIL_LENGTH),
+    };
+    await (await this.table()).createEntity(entity(utcDay(at), rowKey, row));
+  }
+
+  /** Every entry of one UTC day (yyyyMMdd), newest first. */
+  async listDay(day: string): Promise<AuditEntry[]> {
+    assertDay(day);
+    const out: AuditEntry[] = [];
+    const rows = (await this.table()).listEntities<AuditRow>({
+      queryOptions: { filter: odata`PartitionKey eq ${day}` },
+    });
+    for await (const row of rows) out.push(fromRow(row));
+    return out;
+  }
+
+  /** Deletes every day before `day` (exclusive). Returns the number of rows deleted. */
+  async purgeBefore(day: string): Promise<number> {
+    assertDay(day);
+    return deleteWhere(await this.table(), odata`PartitionKey lt ${day}`);
+  }
+
+  purgeExpired(now: number): Promise<number> {
+    return this.purgeBefore(utcDay(now - AUDIT_RETENTION_DAYS * 86_400_000));
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}...[truncated]` : text;
+}
+
+function fromRow(row: AuditRow): AuditEntry {
+  const entry: AuditEntry = {
+    at: row.at,
+    pairId: row.pairId,
+    kind: row.kind as Kind,
+    action: row.action as AuditAction,
+    reason: row.reason,
+  };
+  if (row.side) entry.side = row.side as Side;
+  if (row.dingtalkId) entry.dingtalkId = row.dingtalkId;
+  if (row.outlookId) entry.outlookId = row.outlookId;
+  if (row.detail !== undefined) entry.detail = row.detail;
+  return entry;
+}

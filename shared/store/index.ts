@@ -1,0 +1,47 @@
+import { systemClock, type Clock } from '../platform/clock';
+import type { Storage } from '../platform/storage';
+import { TableAuditLog } from './audit-log';
+import { TableCursorRepository } from './cursor-repository';
+import { TableDeliveryLedger } from './delivery-ledger';
+import { TableFailureRepository } from './failure-repository';
+import { TableIntentStore } from './intent-store';
+import { TableLinkStore } from './link-store';
+import { TableSubscriptionRepository } from './subscription-repository';
+import { tableNames } from './table-names';
+import { TableUserRepository } from './user-repository';
+import { StorageWorkQueue, SYNC_WORK_QUEUE } from './work-queue';
+
+export interface Stores {
+  users: TableUserRepository;
+  subscriptions: TableSubscriptionRepository;
+  cursors: TableCursorRepository;
+  links: TableLinkStore;
+  intents: TableIntentStore;
+  failures: TableFailureRepository;
+  audit: TableAuditLog;
+  deliveries: TableDeliveryLedger;
+  workQueue: StorageWorkQueue;
+}
+
+/** Every repository on one storage account. A prefix gives tests (or a second install) their own tables. */
+export function createStores(
+  storage: Storage,
+  options: { tablePrefix?: string; queueName?: string; clock?: Clock } = {},
+): Stores {
+  const names = tableNames(options.tablePrefix);
+  return {
+    users: new TableUserRepository(storage, names.users),
+    subscriptions: new TableSubscriptionRepository(
+      storage,
+      names.subscriptions,
+      options.clock ?? systemClock,
+    ),
+    cursors: new TableCursorRepository(storage, names.cursors),
+    links: new TableLinkStore(storage, names.links),
+    intents: new TableIntentStore(storage, names.intents),
+    failures: new TableFailureRepository(storage, names.failures),
+    audit: new TableAuditLog(storage, names.audit),
+    deliveries: new TableDeliveryLedger(storage, names.deliveries),
+    workQueue: new StorageWorkQueue(storage, options.queueName ?? SYNC_WORK_QUEUE),
+  };
+}

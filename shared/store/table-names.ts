@@ -1,0 +1,28 @@
+/** Every table the app uses. A prefix gives tests (and side-by-side installs) their own set. */
+export const TABLE_NAMES = {
+  users: 'users',
+  subscriptions: 'subscriptions',
+  cursors: 'cursors',
+  links: 'links',
+  intents: 'intents',
+  failures: 'failures',
+  audit: 'audit',
+  deliveries: 'deliveries',
+} as const;
+
+export type TableRole = keyof typeof TABLE_NAMES;
+export type TableNames = Record<TableRole, string>;
+
+const VALID_TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+
+export function tableNames(prefix = ''): TableNames {
+  const names = {} as TableNames;
+  for (const role of Object.keys(TABLE_NAMES) as TableRole[]) {
+    const name = prefix + TABLE_NAMES[role];
+    if (!VALID_TABLE_NAME.test(name)) {
+      throw new Error(`table name "${name}" is invalid: 3-63 letters or digits, starting with a letter`);
+    }
+    names[role] = name;
+  }
+  return names;
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { WorkItem } from './types';
+
+/**
+ * The one gate for WorkItems crossing a process boundary: checked before a message is sent and again when one is
+ * received, because a queue can hold anything (old versions, manual test messages, poison).
+ */
+const workItemSchema = z.object({
+  pairId: z.string().min(1).max(256),
+  kind: z.enum(['calendar', 'mail', 'todo', 'contact']),
+  side: z.enum(['dingtalk', 'outlook']),
+  folder: z.string().min(1).max(1024),
+  reason: z.string().min(1).max(64),
+  resync: z.boolean().optional(),
+});
+
+export class InvalidWorkItemError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidWorkItemError';
+  }
+}
+
+/** Validates a WorkItem given as an object or as its JSON text; unknown fields are dropped. */
+export function parseWorkItem(input: unknown): WorkItem {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch {
+      throw new InvalidWorkItemError(`work item is not JSON: ${JSON.stringify(input.slice(0, 80))}`);
+    }
+  }
+  const parsed = workItemSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new InvalidWorkItemError(`malformed work item: ${problems}`);
+  }
+  const { resync, ...rest } = parsed.data;
+  return resync === undefined ? rest : { ...rest, resync };
+}

@@ -1,0 +1,124 @@
+import { ConfigError, loadConfig, SANDBOX_DEFAULTS } from '../../../shared/platform/config';
+
+/** A complete, valid live environment; each test breaks one thing. */
+const LIVE = {
+  SYNC_MODE: 'live',
+  AzureWebJobsStorage__accountName: 'syncstate01',
+  AZURE_CLIENT_ID: '11111111-2222-4333-8444-555555555555',
+  PUBLIC_BASE_URL: 'https://sync-fn.azurewebsites.net/',
+  GRAPH_TENANT_ID: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+  GRAPH_CLIENT_ID: 'cccccccc-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+  GRAPH_CLIENT_SECRET: 'graph-client-secret-value',
+  DINGTALK_APP_KEY: 'dingappkey',
+  DINGTALK_APP_SECRET: 'dingtalk-app-secret-value',
+  DINGTALK_CORP_ID: 'dingcorp',
+  DINGTALK_CALLBACK_TOKEN: 'callback-token-value',
+  DINGTALK_CALLBACK_AES_KEY: 'a'.repeat(43),
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  test('sandbox mode works with no environment at all', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('sandbox');
+    expect(config.storage.connectionString).toBe(SANDBOX_DEFAULTS.AzureWebJobsStorage);
+    expect(config.graph.baseUrl).toBe(SANDBOX_DEFAULTS.GRAPH_BASE_URL);
+    expect(config.sync).toMatchObject({
+      conflictPolicy: 'newest-wins',
+      bulkDeleteMaxShare: 0.2,
+      dryRun: false,
+    });
+    expect(config.secretValues).toContain(SANDBOX_DEFAULTS.GRAPH_CLIENT_SECRET);
+  });
+
+  test('a valid live environment loads, with managed-identity storage and trimmed URLs', () => {
+    const config = loadConfig(LIVE);
+    expect(config.mode).toBe('live');
+    expect(config.storage).toEqual({
+      connectionString: undefined,
+      accountName: 'syncstate01',
+      managedIdentityClientId: LIVE.AZURE_CLIENT_ID,
+    });
+    expect(config.publicBaseUrl).toBe('https://sync-fn.azurewebsites.net');
+    expect(config.secretValues).toEqual(
+      expect.arrayContaining([
+        LIVE.GRAPH_CLIENT_SECRET,
+        LIVE.DINGTALK_APP_SECRET,
+        LIVE.DINGTALK_CALLBACK_AES_KEY,
+      ]),
+    );
+  });
+
+  test('a missing live setting is named, with what to set it to', () => {
+    const problems = problemsOf({ ...LIVE, GRAPH_CLIENT_SECRET: undefined, DINGTALK_CORP_ID: '  ' });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(
+      /^GRAPH_CLIENT_SECRET is missing: set it to the client secret of the Entra app/,
+    );
+    expect(problems[1]).toMatch(/^DINGTALK_CORP_ID is missing: set it to/);
+  });
+
+  test('live mode without any storage setting says both ways to fix it', () => {
+    const problems = problemsOf({ ...LIVE, AzureWebJobsStorage__accountName: undefined });
+    expect(problems.join('\n')).toMatch(/AzureWebJobsStorage is missing.*AzureWebJobsStorage__accountName/);
+  });
+
+  test('malformed values are reported per setting; secrets are never echoed', () => {
+    const problems = problemsOf({
+      ...LIVE,
+      BULK_DELETE_MAX_SHARE: '2',
+      DRY_RUN: 'yes',
+      CONFLICT_POLICY: 'oldest-wins',
+      AZURE_CLIENT_ID: 'not-a-guid',
+      DINGTALK_CALLBACK_AES_KEY: 'short-secret-aes',
+      PUBLIC_BASE_URL: 'http://sync-fn.azurewebsites.net',
+      SYNC_MODE: 'live',
+    });
+    const text = problems.join('\n');
+    for (const name of [
+      'BULK_DELETE_MAX_SHARE',
+      'DRY_RUN',
+      'CONFLICT_POLICY',
+      'AZURE_CLIENT_ID',
+      'DINGTALK_CALLBACK_AES_KEY',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${name} is invalid`, 'm'));
+    }
+    expect(text).toMatch(/PUBLIC_BASE_URL must start with https:\/\//);
+    expect(text).toContain('"oldest-wins"');
+    expect(text).not.toContain('short-secret-aes');
+    expect(text).toMatch(/DINGTALK_CALLBACK_AES_KEY is invalid \(hidden\)/);
+  });
+
+  test('an unknown SYNC_MODE is one clear problem', () => {
+    const problems = problemsOf({ SYNC_MODE: 'prod' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^SYNC_MODE is invalid "prod"/);
+  });
+
+  test('an unresolved Key Vault reference is rejected with how to fix it, in any mode', () => {
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-sync.vault.azure.net/secrets/graph-secret/)';
+    for (const env of [{ ...LIVE, GRAPH_CLIENT_SECRET: reference }, { GRAPH_CLIENT_SECRET: reference }]) {
+      const problems = problemsOf(env);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^GRAPH_CLIENT_SECRET still holds an unresolved Key Vault reference/);
+      expect(problems[0]).toMatch(/Key Vault Secrets User/);
+    }
+  });
+
+  test('the storage account key inside a connection string counts as a secret', () => {
+    const config = loadConfig({
+      AzureWebJobsStorage: 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=c2VjcmV0a2V5PT0=;',
+    });
+    expect(config.secretValues).toContain('c2VjcmV0a2V5PT0=');
+  });
+});
