@@ -1,0 +1,85 @@
+import { hintsFor, successReply, verifyDingTalkCallback, type SuccessReply } from '../ingress';
+import type { Config } from '../platform/config';
+import type { Logger } from '../platform/logger';
+import type { UserRepository } from '../store/repositories';
+import { DIRECTORY_KEY, DIRECTORY_PAIR, recordHint, type HintDeps } from './hints';
+
+export interface DingTalkIngressDeps extends HintDeps {
+  users: Pick<UserRepository, 'findByUnionId'>;
+  config: Pick<Config, 'dingtalk'>;
+  log: Logger;
+  now: () => number;
+}
+
+export interface DingTalkCallbackInput {
+  query: URLSearchParams;
+  contentType: string | undefined;
+  body: string;
+}
+
+export type DingTalkCallbackOutcome =
+  | { status: 200; reply: SuccessReply; summary: string }
+  | { status: 400 | 401 | 403 | 413 | 415; error: string };
+
+/**
+ * One DingTalk HTTP-push delivery: verify, record hints, answer with the encrypted "success". Every genuine event
+ * is answered success, including ones we ignore: anything else makes DingTalk retry and, in the end, disable the
+ * push.
+ */
+export async function handleDingTalkCallback(
+  deps: DingTalkIngressDeps,
+  input: DingTalkCallbackInput,
+): Promise<DingTalkCallbackOutcome> {
+  const now = deps.now();
+  const dt = deps.config.dingtalk;
+  const verdict = verifyDingTalkCallback(
+    { query: input.query, contentType: input.contentType, body: input.body },
+    {
+      token: dt.callbackToken,
+      aesKey: dt.callbackAesKey,
+      ownerKeys: [dt.appKey, dt.corpId],
+      windowSeconds: dt.callbackWindowSeconds,
+      now,
+    },
+  );
+  if (!verdict.ok) {
+    deps.log.warn('dingtalk callback rejected', { status: verdict.status, reason: verdict.reason });
+    return { status: verdict.status, error: verdict.reason };
+  }
+
+  const event = verdict.event;
+  let summary: string = event.type;
+  if (event.type === 'unknown' || event.type === 'malformed') {
+    deps.log.info('dingtalk event acknowledged without action', {
+      eventType: event.eventType,
+      problem: event.type === 'malformed' ? event.problem : 'not handled',
+    });
+  }
+
+  const delivery = { source: 'dingtalk' as const, id: verdict.deliveryId };
+  for (const hint of hintsFor(event)) {
+    if (hint.scope === 'calendar') {
+      const pair = await deps.users.findByUnionId(hint.unionId);
+      if (!pair || pair.status !== 'active') {
+        deps.log.debug('calendar change for an unpaired user ignored', { unionId: hint.unionId });
+        continue;
+      }
+      const outcome = await recordHint(
+        deps,
+        { pairId: pair.pairId, kind: 'calendar', side: 'dingtalk', folder: 'primary', reason: 'callback' },
+        delivery,
+        now,
+      );
+      summary += ` ${pair.pairId}:${outcome}`;
+    } else {
+      // Directory changes are handled by the timer's pairing run, which the dirty flag asks for.
+      await deps.cursors.markDirty(DIRECTORY_PAIR, DIRECTORY_KEY);
+      summary += ` directory:${hint.change}`;
+    }
+  }
+  return {
+    status: 200,
+    reply: successReply({ token: dt.callbackToken, aesKey: dt.callbackAesKey }, verdict.ownerKey, now),
+    summary,
+  };
+}
