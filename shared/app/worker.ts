@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../platform/logger';
+import type { Stores } from '../store';
+import { toUserRef } from '../store/repositories';
+import { cursorKey, type CursorState, type WorkItem } from '../store/types';
+import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
+import type { Kind, Side, SyncPolicy } from '../sync/types';
+
+/** Both sides of one kind, with the folder each side pairs with the other's. */
+export type EndpointsFor = (kind: Kind) => Record<Side, SideEndpoint<unknown>> | undefined;
+
+export interface WorkerDeps {
+  stores: Pick<Stores, 'users' | 'cursors' | 'links' | 'intents' | 'audit' | 'failures'>;
+  endpoints: EndpointsFor;
+  policy: SyncPolicy;
+  log: Logger;
+  now: () => number;
+}
+
+export type WorkOutcome =
+  | { status: 'synced'; pulls: number; changes: number; writes: number }
+  | { status: 'dry-run' | 'breaker' | 'busy' | 'skipped' | 'failed'; detail?: string };
+
+/** A lease long enough for a big first sync; a crashed worker's lease simply runs out. */
+export const LEASE_TTL_MS = 5 * 60_000;
+/** Hints keep arriving on a busy folder; after this many back-to-back pulls the rest waits for its queue message. */
+const MAX_PULLS_PER_RUN = 5;
+
+/**
+ * One queue message: pull one folder of one user from its cursor, reconcile, store the new cursor. The lease on the
+ * cursor row gives one puller per folder; hints that arrive meanwhile set the dirty flag and are served by one more
+ * pull of the same run. Failures are recorded for the timer's retries rather than thrown, so one broken folder
+ * never poisons the queue.
+ */
+export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<WorkOutcome> {
+  const pair = await deps.stores.users.get(work.pairId);
+  if (!pair || pair.status !== 'active' || !pair.enabledKinds.includes(work.kind)) {
+    return { status: 'skipped', detail: pair ? `pair is ${pair.status} or ${work.kind} is off` : 'unknown pair' };
+  }
+  const endpoints = deps.endpoints(work.kind);
+  if (!endpoints) return { status: 'skipped', detail: `${work.kind} is not synced yet` };
+
+  const key = cursorKey(work);
+  const owner = randomUUID();
+  const log = deps.log.child({ pairId: work.pairId, folder: key, reason: work.reason });
+  let state = await deps.stores.cursors.acquireLease(work.pairId, key, owner, LEASE_TTL_MS, deps.now());
+  if (!state) return { status: 'busy' };
+
+  let resync = work.resync === true;
+  let pulls = 0;
+  let changes = 0;
+  let writes = 0;
+  for (;;) {
+    pulls++;
+    let result: PullResult;
+    try {
+      result = await runPull({
+        user: toUserRef(pair),
+        pulled: endpoints[work.side],
+        other: endpoints[work.side === 'dingtalk' ? 'outlook' : 'dingtalk'],
+        cursor: resync ? undefined : state.cursor,
+        links: deps.stores.links,
+        intents: deps.stores.intents,
+        audit: deps.stores.audit,
+        policy: deps.policy,
+        now: deps.now,
+      });
+    } catch (err) {
+      return failed(deps, work, state, err, log);
+    }
+    changes += result.stats.changes;
+    writes += countWrites(result);
+    if (result.outcome === 'breaker') {
+      const detail = `bulk-delete breaker tripped: ${result.deletions} of ${result.links} items would be deleted`;
+      await deps.stores.cursors.releaseLease(state, detail);
+      await deps.stores.failures.record(work, detail, true, deps.now());
+      log.error('sync stopped by the bulk-delete breaker; an admin must confirm', { deletions: result.deletions, links: result.links });
+      return { status: 'breaker', detail };
+    }
+    if (result.outcome === 'synced') {
+      state = await deps.stores.cursors.saveCursor({ ...state, cursor: result.cursor, lastSyncedAt: new Date(deps.now()).toISOString() });
+    }
+    resync = false;
+    const dirty = await deps.stores.cursors.releaseLease(state);
+    if (work.reason === 'retry') await clearFailure(deps, work);
+    if (result.outcome === 'dry-run') return { status: 'dry-run' };
+    if (!dirty || pulls >= MAX_PULLS_PER_RUN) break;
+    const again = await deps.stores.cursors.acquireLease(work.pairId, key, owner, LEASE_TTL_MS, deps.now());
+    if (!again) break;
+    state = again;
+  }
+  if (writes > 0) log.info('folder synced', { pulls, changes, writes });
+  return { status: 'synced', pulls, changes, writes };
+}
+
+function countWrites(result: PullResult): number {
+  const a = result.stats.actions as Record<string, number | undefined>;
+  return Object.entries(a)
+    .filter(([action]) => /create|update|delete/.test(action))
+    .reduce((sum, [, n]) => sum + (n ?? 0), 0);
+}
+
+async function failed(deps: WorkerDeps, work: WorkItem, state: CursorState, err: unknown, log: Logger): Promise<WorkOutcome> {
+  const permanent = err instanceof PullFailedError ? !err.retryable : false;
+  const message = err instanceof Error ? err.message : String(err);
+  await deps.stores.cursors.releaseLease(state, message);
+  await deps.stores.failures.record(work, message, permanent, deps.now());
+  await deps.stores.audit.record({
+    at: new Date(deps.now()).toISOString(),
+    pairId: work.pairId,
+    kind: work.kind,
+    side: work.side,
+    action: 'failure',
+    reason: `${permanent ? 'permanent' : 'will retry'}: ${message}`,
+  });
+  log.warn('pull failed', { permanent, error: message });
+  return { status: 'failed', detail: message };
+}
+
+async function clearFailure(deps: WorkerDeps, work: WorkItem): Promise<void> {
+  await deps.stores.failures.settle({ id: '', work, attempts: 0, nextTryAt: '', lastError: '', permanent: false }, { ok: true }, deps.now());
+}
