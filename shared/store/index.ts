@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../platform/clock';
 import type { Storage } from '../platform/storage';
 import { TableAuditLog } from './audit-log';
+import { BlockReservingCounter, TableCallCounter, type MonthlyCounter } from './call-counter';
 import { TableCursorRepository } from './cursor-repository';
 import { TableDeliveryLedger } from './delivery-ledger';
 import { TableFailureRepository } from './failure-repository';
@@ -21,6 +22,8 @@ export interface Stores {
   audit: TableAuditLog;
   deliveries: TableDeliveryLedger;
   workQueue: StorageWorkQueue;
+  /** The org's monthly count of metered DingTalk calls, shared by every instance. */
+  dingtalkCalls: MonthlyCounter;
 }
 
 /** Every repository on one storage account. A prefix gives tests (or a second install) their own tables. */
@@ -43,5 +46,6 @@ export function createStores(
     audit: new TableAuditLog(storage, names.audit),
     deliveries: new TableDeliveryLedger(storage, names.deliveries),
     workQueue: new StorageWorkQueue(storage, options.queueName ?? SYNC_WORK_QUEUE),
+    dingtalkCalls: new BlockReservingCounter(new TableCallCounter(storage, names.quota)),
   };
 }

@@ -8,6 +8,7 @@ export const TABLE_NAMES = {
   failures: 'failures',
   audit: 'audit',
   deliveries: 'deliveries',
+  quota: 'quota',
 } as const;
 
 export type TableRole = keyof typeof TABLE_NAMES;
