@@ -201,6 +201,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'DINGTALK_CALLBACK_TOKEN', value: '@Microsoft.KeyVault(SecretUri=${kvRef}/dingtalk-callback-token/)' }
         { name: 'DINGTALK_CALLBACK_AES_KEY', value: '@Microsoft.KeyVault(SecretUri=${kvRef}/dingtalk-callback-aes-key/)' }
         { name: 'CONFLICT_POLICY', value: conflictPolicy }
+        { name: 'TIMER_SCHEDULE', value: '0 */1 * * * *' }
         { name: 'DRY_RUN', value: dryRun ? 'true' : 'false' }
       ]
     }

@@ -5,7 +5,11 @@ import { cursorKey, type CursorState, type UserPair, type WorkItem } from '../st
 import { planPairs, type DingTalkPerson, type EntraPerson, type PairOverride } from '../sync/pairing';
 import type { Kind, Side } from '../sync/types';
 import { DIRECTORY_KEY, DIRECTORY_PAIR } from './hints';
-import { maintainSubscriptions, type SubscriptionManagerDeps, type SubscriptionRunReport } from './subscriptions';
+import {
+  maintainSubscriptions,
+  type SubscriptionManagerDeps,
+  type SubscriptionRunReport,
+} from './subscriptions';
 
 export interface DirectorySources {
   dingtalkPeople(): Promise<DingTalkPerson[]>;
@@ -28,12 +32,6 @@ export interface MaintenanceSchedule {
   /** Safety sweep per folder on the DingTalk side: metered calls, so rarer (reference/dingtalk.md §9). */
   dingtalkSweepIntervalMs: number;
 }
-
-export const DEFAULT_SCHEDULE: MaintenanceSchedule = {
-  pairingIntervalMs: 24 * 3600e3,
-  outlookSweepIntervalMs: 3600e3,
-  dingtalkSweepIntervalMs: 24 * 3600e3,
-};
 
 export interface MaintenanceDeps {
   stores: Pick<Stores, 'users' | 'cursors' | 'failures' | 'workQueue' | 'subscriptions'>;
@@ -88,7 +86,13 @@ async function pairIfDue(deps: MaintenanceDeps): Promise<MaintenanceReport['pair
   const last = row?.lastSyncedAt ? Date.parse(row.lastSyncedAt) : 0;
   if (!row?.dirty && now - last < deps.schedule.pairingIntervalMs) return 'skipped';
   const owner = randomUUID();
-  const lease = await deps.stores.cursors.acquireLease(DIRECTORY_PAIR, DIRECTORY_KEY, owner, 10 * 60_000, now);
+  const lease = await deps.stores.cursors.acquireLease(
+    DIRECTORY_PAIR,
+    DIRECTORY_KEY,
+    owner,
+    10 * 60_000,
+    now,
+  );
   if (!lease) return 'skipped';
   try {
     const [dingtalk, entra, existing] = await Promise.all([
@@ -101,7 +105,11 @@ async function pairIfDue(deps: MaintenanceDeps): Promise<MaintenanceReport['pair
     let saved = 0;
     for (const planned of plan.pairs) {
       const old = byId.get(planned.pairId);
-      const next: UserPair = { ...planned, enabledKinds: old?.enabledKinds ?? planned.enabledKinds, etag: old?.etag };
+      const next: UserPair = {
+        ...planned,
+        enabledKinds: old?.enabledKinds ?? planned.enabledKinds,
+        etag: old?.etag,
+      };
       if (old && samePair(old, next)) continue;
       await deps.stores.users.save(next);
       saved++;
@@ -122,7 +130,15 @@ async function pairIfDue(deps: MaintenanceDeps): Promise<MaintenanceReport['pair
 }
 
 function samePair(a: UserPair, b: UserPair): boolean {
-  const fields: (keyof UserPair)[] = ['dingtalkUserId', 'dingtalkUnionId', 'entraId', 'userPrincipalName', 'email', 'status', 'pairedBy'];
+  const fields: (keyof UserPair)[] = [
+    'dingtalkUserId',
+    'dingtalkUnionId',
+    'entraId',
+    'userPrincipalName',
+    'email',
+    'status',
+    'pairedBy',
+  ];
   return fields.every((f) => a[f] === b[f]);
 }
 
@@ -139,11 +155,18 @@ async function sweep(deps: MaintenanceDeps, report: MaintenanceReport): Promise<
     if (pair.status !== 'active') continue;
     for (const kind of pair.enabledKinds) {
       for (const side of ['dingtalk', 'outlook'] as const) {
-        const work: WorkItem = { pairId: pair.pairId, kind, side, folder: FOLDERS[kind][side], reason: 'sweep' };
+        const work: WorkItem = {
+          pairId: pair.pairId,
+          kind,
+          side,
+          folder: FOLDERS[kind][side],
+          reason: 'sweep',
+        };
         const state = cursors.get(`${pair.pairId}|${cursorKey(work)}`);
         const leased = state?.leaseUntil !== undefined && state.leaseUntil > now;
         if (leased) continue;
-        const interval = side === 'dingtalk' ? deps.schedule.dingtalkSweepIntervalMs : deps.schedule.outlookSweepIntervalMs;
+        const interval =
+          side === 'dingtalk' ? deps.schedule.dingtalkSweepIntervalMs : deps.schedule.outlookSweepIntervalMs;
         const last = state?.lastSyncedAt ? Date.parse(state.lastSyncedAt) : 0;
         if (state?.dirty) {
           await deps.stores.workQueue.enqueue({ ...work, reason: 'dirty' });

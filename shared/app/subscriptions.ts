@@ -17,7 +17,9 @@ export interface SubscriptionsPort {
   }): Promise<{ id: string; expirationDateTime: string }>;
   renew(id: string, expirationDateTime: string): Promise<{ expirationDateTime: string }>;
   delete(id: string): Promise<void>;
-  list(): Promise<Array<{ id: string; notificationUrl: string; resource: string; expirationDateTime: string }>>;
+  list(): Promise<
+    Array<{ id: string; notificationUrl: string; resource: string; expirationDateTime: string }>
+  >;
 }
 
 export interface DesiredSubscription {
@@ -64,10 +66,20 @@ export function desiredSubscriptions(pair: UserPair): DesiredSubscription[] {
   const all: DesiredSubscription[] = [];
   const user = `users/${pair.entraId}`;
   if (pair.enabledKinds.includes('calendar')) {
-    all.push({ kind: 'calendar', folder: 'calendar', resource: `${user}/events`, changeType: 'created,updated,deleted' });
+    all.push({
+      kind: 'calendar',
+      folder: 'calendar',
+      resource: `${user}/events`,
+      changeType: 'created,updated,deleted',
+    });
   }
   if (pair.enabledKinds.includes('mail')) {
-    all.push({ kind: 'mail', folder: 'inbox', resource: `${user}/mailFolders('Inbox')/messages`, changeType: 'created,updated,deleted' });
+    all.push({
+      kind: 'mail',
+      folder: 'inbox',
+      resource: `${user}/mailFolders('Inbox')/messages`,
+      changeType: 'created,updated,deleted',
+    });
   }
   return all;
 }
@@ -78,7 +90,15 @@ export function desiredSubscriptions(pair: UserPair): DesiredSubscription[] {
  * paired, and deletes orphans (created remotely by a run that died before recording them).
  */
 export async function maintainSubscriptions(deps: SubscriptionManagerDeps): Promise<SubscriptionRunReport> {
-  const report: SubscriptionRunReport = { created: 0, renewed: 0, recreated: 0, removed: 0, orphansDeleted: 0, deferred: 0, failed: 0 };
+  const report: SubscriptionRunReport = {
+    created: 0,
+    renewed: 0,
+    recreated: 0,
+    removed: 0,
+    orphansDeleted: 0,
+    deferred: 0,
+    failed: 0,
+  };
   const owner = randomUUID();
   let writes = 0;
   const budgetLeft = () => writes < MAX_WRITES_PER_RUN;
@@ -108,7 +128,11 @@ export async function maintainSubscriptions(deps: SubscriptionManagerDeps): Prom
         }
       } catch (err) {
         report.failed++;
-        deps.log.warn('subscription maintenance failed', { pairId: pair.pairId, resource: desired.resource, error: err });
+        deps.log.warn('subscription maintenance failed', {
+          pairId: pair.pairId,
+          resource: desired.resource,
+          error: err,
+        });
       }
     }
   }
@@ -134,10 +158,16 @@ function needsRenewal(record: SubscriptionRecord, now: number): boolean {
   return Date.parse(record.expiresAt) - now < RENEW_WHEN_LEFT_MS;
 }
 
-async function createOnce(deps: SubscriptionManagerDeps, pair: UserPair, desired: DesiredSubscription, owner: string): Promise<boolean> {
+async function createOnce(
+  deps: SubscriptionManagerDeps,
+  pair: UserPair,
+  desired: DesiredSubscription,
+  owner: string,
+): Promise<boolean> {
   // The claim makes two overlapping timer runs create a subscription once; the re-read closes the gap between
   // this run's listing and its claim.
-  if (!(await deps.subscriptions.claimCreate(pair.pairId, desired.resource, owner, CLAIM_TTL_MS))) return false;
+  if (!(await deps.subscriptions.claimCreate(pair.pairId, desired.resource, owner, CLAIM_TTL_MS)))
+    return false;
   try {
     const existing = await deps.subscriptions.listByPair(pair.pairId);
     if (existing.some((r) => r.resource === desired.resource)) return false;
@@ -148,7 +178,11 @@ async function createOnce(deps: SubscriptionManagerDeps, pair: UserPair, desired
   }
 }
 
-async function createAndRecord(deps: SubscriptionManagerDeps, pair: UserPair, desired: DesiredSubscription): Promise<void> {
+async function createAndRecord(
+  deps: SubscriptionManagerDeps,
+  pair: UserPair,
+  desired: DesiredSubscription,
+): Promise<void> {
   const secret = newClientState();
   const created = await deps.graph.create({
     resource: desired.resource,
@@ -168,7 +202,11 @@ async function createAndRecord(deps: SubscriptionManagerDeps, pair: UserPair, de
     clientStateHash: secret.hash,
     clientStateSalt: secret.salt,
   });
-  deps.log.info('graph subscription created', { pairId: pair.pairId, subscriptionId: created.id, resource: desired.resource });
+  deps.log.info('graph subscription created', {
+    pairId: pair.pairId,
+    subscriptionId: created.id,
+    resource: desired.resource,
+  });
 }
 
 async function renewOrRecreate(
@@ -179,7 +217,10 @@ async function renewOrRecreate(
   owner: string,
 ): Promise<'renewed' | 'recreated'> {
   try {
-    const renewed = await deps.graph.renew(record.subscriptionId, deps.expiryFor(record.resource, deps.now()));
+    const renewed = await deps.graph.renew(
+      record.subscriptionId,
+      deps.expiryFor(record.resource, deps.now()),
+    );
     await deps.subscriptions.save({ ...record, expiresAt: renewed.expirationDateTime });
     return 'renewed';
   } catch (err) {
@@ -188,8 +229,18 @@ async function renewOrRecreate(
   // Graph removed it: whatever it would have announced meanwhile is unknown, so the folder is resynced.
   await deps.subscriptions.remove(record);
   await createOnce(deps, pair, desired, owner);
-  await deps.workQueue.enqueue({ pairId: pair.pairId, kind: desired.kind, side: 'outlook', folder: desired.folder, reason: 'subscription-recreated', resync: true });
-  deps.log.warn('graph subscription was gone and has been recreated', { pairId: pair.pairId, resource: desired.resource });
+  await deps.workQueue.enqueue({
+    pairId: pair.pairId,
+    kind: desired.kind,
+    side: 'outlook',
+    folder: desired.folder,
+    reason: 'subscription-recreated',
+    resync: true,
+  });
+  deps.log.warn('graph subscription was gone and has been recreated', {
+    pairId: pair.pairId,
+    resource: desired.resource,
+  });
   return 'recreated';
 }
 

@@ -35,7 +35,10 @@ const MAX_PULLS_PER_RUN = 5;
 export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<WorkOutcome> {
   const pair = await deps.stores.users.get(work.pairId);
   if (!pair || pair.status !== 'active' || !pair.enabledKinds.includes(work.kind)) {
-    return { status: 'skipped', detail: pair ? `pair is ${pair.status} or ${work.kind} is off` : 'unknown pair' };
+    return {
+      status: 'skipped',
+      detail: pair ? `pair is ${pair.status} or ${work.kind} is off` : 'unknown pair',
+    };
   }
   const endpoints = deps.endpoints(work.kind);
   if (!endpoints) return { status: 'skipped', detail: `${work.kind} is not synced yet` };
@@ -74,11 +77,18 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
       const detail = `bulk-delete breaker tripped: ${result.deletions} of ${result.links} items would be deleted`;
       await deps.stores.cursors.releaseLease(state, detail);
       await deps.stores.failures.record(work, detail, true, deps.now());
-      log.error('sync stopped by the bulk-delete breaker; an admin must confirm', { deletions: result.deletions, links: result.links });
+      log.error('sync stopped by the bulk-delete breaker; an admin must confirm', {
+        deletions: result.deletions,
+        links: result.links,
+      });
       return { status: 'breaker', detail };
     }
     if (result.outcome === 'synced') {
-      state = await deps.stores.cursors.saveCursor({ ...state, cursor: result.cursor, lastSyncedAt: new Date(deps.now()).toISOString() });
+      state = await deps.stores.cursors.saveCursor({
+        ...state,
+        cursor: result.cursor,
+        lastSyncedAt: new Date(deps.now()).toISOString(),
+      });
     }
     resync = false;
     const dirty = await deps.stores.cursors.releaseLease(state);
@@ -100,7 +110,13 @@ function countWrites(result: PullResult): number {
     .reduce((sum, [, n]) => sum + (n ?? 0), 0);
 }
 
-async function failed(deps: WorkerDeps, work: WorkItem, state: CursorState, err: unknown, log: Logger): Promise<WorkOutcome> {
+async function failed(
+  deps: WorkerDeps,
+  work: WorkItem,
+  state: CursorState,
+  err: unknown,
+  log: Logger,
+): Promise<WorkOutcome> {
   const permanent = err instanceof PullFailedError ? !err.retryable : false;
   const message = err instanceof Error ? err.message : String(err);
   await deps.stores.cursors.releaseLease(state, message);
@@ -118,5 +134,9 @@ async function failed(deps: WorkerDeps, work: WorkItem, state: CursorState, err:
 }
 
 async function clearFailure(deps: WorkerDeps, work: WorkItem): Promise<void> {
-  await deps.stores.failures.settle({ id: '', work, attempts: 0, nextTryAt: '', lastError: '', permanent: false }, { ok: true }, deps.now());
+  await deps.stores.failures.settle(
+    { id: '', work, attempts: 0, nextTryAt: '', lastError: '', permanent: false },
+    { ok: true },
+    deps.now(),
+  );
 }

@@ -54,8 +54,16 @@ export const SETTINGS = {
     schema: url,
     liveOnly: true,
   },
-  GRAPH_TENANT_ID: { help: 'Entra tenant id (GUID) that granted admin consent', schema: z.string().min(1), liveOnly: true },
-  GRAPH_CLIENT_ID: { help: 'application (client) id of the Entra app registration', schema: z.string().min(1), liveOnly: true },
+  GRAPH_TENANT_ID: {
+    help: 'Entra tenant id (GUID) that granted admin consent',
+    schema: z.string().min(1),
+    liveOnly: true,
+  },
+  GRAPH_CLIENT_ID: {
+    help: 'application (client) id of the Entra app registration',
+    schema: z.string().min(1),
+    liveOnly: true,
+  },
   GRAPH_CLIENT_SECRET: {
     help: 'client secret of the Entra app registration (a Key Vault reference in Azure)',
     schema: secret,
@@ -68,14 +76,22 @@ export const SETTINGS = {
     default: 'https://login.microsoftonline.com',
   },
   GRAPH_BASE_URL: { help: 'Graph endpoint', schema: url, default: 'https://graph.microsoft.com' },
-  DINGTALK_APP_KEY: { help: 'Client ID (AppKey) of the DingTalk internal app', schema: z.string().min(1), liveOnly: true },
+  DINGTALK_APP_KEY: {
+    help: 'Client ID (AppKey) of the DingTalk internal app',
+    schema: z.string().min(1),
+    liveOnly: true,
+  },
   DINGTALK_APP_SECRET: {
     help: 'Client Secret (AppSecret) of the DingTalk internal app (a Key Vault reference in Azure)',
     schema: secret,
     liveOnly: true,
     secret: true,
   },
-  DINGTALK_CORP_ID: { help: 'DingTalk organisation id (starts with "ding")', schema: z.string().min(1), liveOnly: true },
+  DINGTALK_CORP_ID: {
+    help: 'DingTalk organisation id (starts with "ding")',
+    schema: z.string().min(1),
+    liveOnly: true,
+  },
   DINGTALK_CALLBACK_TOKEN: {
     help: 'the "token" entered in the DingTalk developer console for HTTP event push',
     schema: z.string().min(1),
@@ -89,7 +105,11 @@ export const SETTINGS = {
     secret: true,
   },
   DINGTALK_API_BASE: { help: 'DingTalk v1.0 API endpoint', schema: url, default: 'https://api.dingtalk.com' },
-  DINGTALK_OAPI_BASE: { help: 'DingTalk legacy API endpoint', schema: url, default: 'https://oapi.dingtalk.com' },
+  DINGTALK_OAPI_BASE: {
+    help: 'DingTalk legacy API endpoint',
+    schema: url,
+    default: 'https://oapi.dingtalk.com',
+  },
   DINGTALK_CALLBACK_WINDOW_SECONDS: {
     help: 'how far (seconds) a callback timestamp may be from now before it is rejected as stale',
     schema: z.coerce.number().int().min(30).max(86400),
@@ -139,7 +159,35 @@ export const SETTINGS = {
     schema: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be an NCRONTAB expression with 6 (or 5) fields'),
     default: '0 */1 * * * *',
   },
-  LOG_LEVEL: { help: 'debug, info, warn or error', schema: z.enum(['debug', 'info', 'warn', 'error']), default: 'info' },
+  PAIRING_OVERRIDES: {
+    help: 'admin pairings that override e-mail matching: "dingtalkUserId=entraObjectId" entries separated by commas',
+    schema: z
+      .string()
+      .regex(
+        /^\s*[^=,\s]+\s*=\s*[0-9a-fA-F-]{36}\s*(,\s*[^=,\s]+\s*=\s*[0-9a-fA-F-]{36}\s*)*$/,
+        'must look like "manager4220=0b6c…-…,user2=…" (Entra ids are GUIDs)',
+      ),
+  },
+  PAIRING_INTERVAL_HOURS: {
+    help: 'hours between full directory reads for pairing (directory callbacks also trigger one)',
+    schema: z.coerce.number().min(1).max(168),
+    default: '24',
+  },
+  OUTLOOK_SWEEP_MINUTES: {
+    help: 'minutes between safety sweeps of each Outlook folder (catches notifications Graph lost)',
+    schema: z.coerce.number().int().min(5).max(1440),
+    default: '60',
+  },
+  DINGTALK_SWEEP_HOURS: {
+    help: 'hours between safety sweeps of each DingTalk folder; each costs metered calls, mind the monthly quota',
+    schema: z.coerce.number().min(1).max(168),
+    default: '24',
+  },
+  LOG_LEVEL: {
+    help: 'debug, info, warn or error',
+    schema: z.enum(['debug', 'info', 'warn', 'error']),
+    default: 'info',
+  },
 } satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -187,6 +235,8 @@ export interface Config {
     calendarWindowPastDays: number;
     calendarWindowFutureDays: number;
   };
+  pairing: { overrides: Array<{ dingtalkUserId: string; entraId: string }> };
+  schedule: { pairingIntervalMs: number; outlookSweepIntervalMs: number; dingtalkSweepIntervalMs: number };
   timerSchedule: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Every secret value, so the logger can keep them out of every line. */
@@ -236,7 +286,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (mode === 'live') {
     const publicUrl = values.PUBLIC_BASE_URL as string | undefined;
     if (publicUrl && !publicUrl.startsWith('https://')) {
-      problems.push('PUBLIC_BASE_URL must start with https:// in live mode: Graph only delivers to https endpoints.');
+      problems.push(
+        'PUBLIC_BASE_URL must start with https:// in live mode: Graph only delivers to https endpoints.',
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -285,10 +337,24 @@ export function loadConfig(env: Env = process.env): Config {
       calendarWindowPastDays: num('CALENDAR_WINDOW_PAST_DAYS'),
       calendarWindowFutureDays: num('CALENDAR_WINDOW_FUTURE_DAYS'),
     },
+    pairing: { overrides: parseOverrides(values.PAIRING_OVERRIDES as string | undefined) },
+    schedule: {
+      pairingIntervalMs: num('PAIRING_INTERVAL_HOURS') * 3600e3,
+      outlookSweepIntervalMs: num('OUTLOOK_SWEEP_MINUTES') * 60e3,
+      dingtalkSweepIntervalMs: num('DINGTALK_SWEEP_HOURS') * 3600e3,
+    },
     timerSchedule: str('TIMER_SCHEDULE'),
     logLevel: values.LOG_LEVEL as Config['logLevel'],
     secretValues: secretValues.filter((s) => s.length >= 4),
   };
+}
+
+function parseOverrides(text: string | undefined): Config['pairing']['overrides'] {
+  if (!text) return [];
+  return text.split(',').map((entry) => {
+    const [dingtalkUserId, entraId] = entry.split('=').map((part) => part.trim());
+    return { dingtalkUserId, entraId: entraId.toLowerCase() };
+  });
 }
 
 function accountKeysIn(connectionString: string | undefined): string[] {

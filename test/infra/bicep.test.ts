@@ -20,13 +20,16 @@ const appSettings = new Map(
 describe('infra/main.bicep', () => {
   test('parses without a syntax error', async () => {
     await Parser.init();
-    const language = await Language.load(fs.readFileSync(require.resolve('tree-sitter-bicep/tree-sitter-bicep.wasm')));
+    const language = await Language.load(
+      fs.readFileSync(require.resolve('tree-sitter-bicep/tree-sitter-bicep.wasm')),
+    );
     const parser = new Parser();
     parser.setLanguage(language);
     const tree = parser.parse(template)!;
     const problems: string[] = [];
     const walk = (node: Node) => {
-      if (node.type === 'ERROR' || node.isMissing) problems.push(`line ${node.startPosition.row + 1}: ${node.type}`);
+      if (node.type === 'ERROR' || node.isMissing)
+        problems.push(`line ${node.startPosition.row + 1}: ${node.type}`);
       for (const child of node.children) if (child) walk(child);
     };
     walk(tree.rootNode);
@@ -65,10 +68,20 @@ describe('infra/main.bicep', () => {
     expect(template).toMatch(/name: 'FC1'/);
     expect(template).toMatch(/allowSharedKeyAccess: false/);
     expect(template).toMatch(/param nodeVersion string = '22'/);
-    for (const forbidden of ['WEBSITE_NODE_DEFAULT_VERSION', 'FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTSHARE']) {
+    for (const forbidden of [
+      'WEBSITE_NODE_DEFAULT_VERSION',
+      'FUNCTIONS_WORKER_RUNTIME',
+      'FUNCTIONS_EXTENSION_VERSION',
+      'WEBSITE_RUN_FROM_PACKAGE',
+      'WEBSITE_CONTENTSHARE',
+    ]) {
       expect(appSettings.has(forbidden)).toBe(false);
     }
-    for (const roleId of ['974c5e8b-45b9-4653-ba55-5f855dd0fb88', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b']) {
+    for (const roleId of [
+      '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+      '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+      'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+    ]) {
       expect(template).toContain(roleId);
     }
   });

@@ -1,0 +1,35 @@
+import { app, type InvocationContext } from '@azure/functions';
+import { getAppContext } from '../shared/app/context';
+import { getServices, workerDeps } from '../shared/app/services';
+import { processWork, type WorkOutcome } from '../shared/app/worker';
+import { parseWorkItem, InvalidWorkItemError } from '../shared/store/work-item';
+import { SYNC_WORK_QUEUE } from '../shared/store/work-queue';
+
+/**
+ * One pull per message. A malformed message is logged and completed (retrying cannot fix it); any other error is
+ * thrown so the runtime retries the message and, after five attempts, moves it to the poison queue.
+ */
+export async function syncWorker(
+  message: unknown,
+  context: InvocationContext,
+): Promise<WorkOutcome | undefined> {
+  const ctx = getAppContext();
+  let work;
+  try {
+    work = parseWorkItem(message);
+  } catch (err) {
+    if (!(err instanceof InvalidWorkItemError)) throw err;
+    ctx.log.error('malformed work message dropped', {
+      invocationId: context.invocationId,
+      error: err.message,
+    });
+    return undefined;
+  }
+  return processWork(workerDeps(ctx, getServices()), work);
+}
+
+app.storageQueue('sync-worker', {
+  queueName: SYNC_WORK_QUEUE,
+  connection: 'AzureWebJobsStorage',
+  handler: syncWorker,
+});

@@ -1,0 +1,100 @@
+import { createDingTalkConnectors, type DingTalkConnectors } from '../connectors/dingtalk';
+import { createGraphConnector, expiryFor, type GraphConnector } from '../connectors/graph';
+import type { SideEndpoint } from '../sync';
+import type { SideAdapter, SyncPolicy } from '../sync/types';
+import type { AppContext } from './context';
+import { getAppContext } from './context';
+import { FOLDERS, type DirectorySources, type MaintenanceDeps } from './maintenance';
+import type { SubscriptionsPort } from './subscriptions';
+import type { EndpointsFor, WorkerDeps } from './worker';
+
+/** The remote side of the app: both services' clients and adapters, built once per process on first use. */
+export interface Services {
+  graph: GraphConnector;
+  dingtalk: DingTalkConnectors;
+  endpoints: EndpointsFor;
+  directory: DirectorySources;
+  policy: SyncPolicy;
+}
+
+export function createServices(app: AppContext): Services {
+  const graph = createGraphConnector(app.config, { clock: app.clock, logger: app.log });
+  const dingtalk = createDingTalkConnectors(app.config.dingtalk, {
+    counterStore: app.stores.dingtalkCalls,
+    clock: app.clock,
+    logger: app.log,
+    calendarWindow: {
+      pastDays: app.config.sync.calendarWindowPastDays,
+      futureDays: app.config.sync.calendarWindowFutureDays,
+    },
+  });
+  const endpoints: EndpointsFor = (kind) =>
+    kind === 'calendar'
+      ? {
+          dingtalk: endpoint(dingtalk.calendar, FOLDERS.calendar.dingtalk),
+          outlook: endpoint(graph.calendar, FOLDERS.calendar.outlook),
+        }
+      : undefined;
+  const directory: DirectorySources = {
+    dingtalkPeople: async () =>
+      (await dingtalk.directory.listAllUsers()).map((u) => ({
+        userid: u.userid,
+        unionid: u.unionid,
+        name: u.name,
+        email: u.email,
+        orgEmail: u.org_email,
+        active: u.active,
+      })),
+    entraPeople: () => graph.users.listAll(),
+  };
+  const policy: SyncPolicy = {
+    conflict: app.config.sync.conflictPolicy,
+    deletes: app.config.sync.deletePolicy,
+    bulkDeleteMaxShare: app.config.sync.bulkDeleteMaxShare,
+    dryRun: app.config.sync.dryRun,
+  };
+  return { graph, dingtalk, endpoints, directory, policy };
+}
+
+/** The engine is generic in the projection; the worker holds both sides of one kind, so their types agree. */
+function endpoint<P>(adapter: SideAdapter<P>, folder: string): SideEndpoint<unknown> {
+  return { adapter: adapter as SideAdapter<unknown>, folder };
+}
+
+let current: Services | undefined;
+
+export function getServices(): Services {
+  current ??= createServices(getAppContext());
+  return current;
+}
+
+export function setServices(services: Services | undefined): void {
+  current = services;
+}
+
+export function workerDeps(app: AppContext, services: Services): WorkerDeps {
+  return {
+    stores: app.stores,
+    endpoints: services.endpoints,
+    policy: services.policy,
+    log: app.log,
+    now: () => app.clock.now(),
+  };
+}
+
+export function maintenanceDeps(app: AppContext, services: Services): MaintenanceDeps {
+  const port: SubscriptionsPort = services.graph.subscriptions;
+  return {
+    stores: app.stores,
+    directory: services.directory,
+    subscriptions: {
+      graph: port,
+      publicBaseUrl: app.config.publicBaseUrl,
+      expiryFor: (resource, now) => expiryFor(resource, now),
+    },
+    overrides: app.config.pairing.overrides,
+    schedule: app.config.schedule,
+    log: app.log,
+    now: () => app.clock.now(),
+  };
+}

@@ -1,0 +1,80 @@
+import { describeRegistrations } from '../../sandbox/host';
+import { registrations } from '../support/functions-core-mock';
+
+/** Every function of the app, as the Azure worker will index it. A wiring change must show up here. */
+describe('function registrations', () => {
+  beforeAll(() => {
+    for (const file of [
+      'app-setup',
+      'health',
+      'dingtalk-events',
+      'graph-notifications',
+      'graph-lifecycle',
+      'sync-worker',
+      'maintenance',
+    ]) {
+      require(`../../functions/${file}`);
+    }
+  });
+
+  test('each function has the trigger, route, methods, auth level, schedule or queue it should', () => {
+    const described = describeRegistrations(registrations).map((d) => ({
+      name: d.name,
+      trigger: d.trigger,
+      route: d.route,
+      methods: d.methods,
+      authLevel: d.authLevel,
+      schedule: d.schedule,
+      queueName: d.queueName,
+      connection: d.connection,
+    }));
+    const http = (name: string, route: string, methods: string[]) => ({
+      name,
+      trigger: 'http',
+      route,
+      methods,
+      authLevel: 'anonymous',
+      schedule: undefined,
+      queueName: undefined,
+      connection: undefined,
+    });
+    expect(described).toEqual([
+      http('dingtalk-events', 'dingtalk/events', ['POST']),
+      http('graph-lifecycle', 'graph/lifecycle', ['POST']),
+      http('graph-notifications', 'graph/notifications', ['POST']),
+      http('health', 'health', ['GET']),
+      {
+        name: 'maintenance',
+        trigger: 'timer',
+        route: undefined,
+        methods: undefined,
+        authLevel: undefined,
+        schedule: '%TIMER_SCHEDULE%',
+        queueName: undefined,
+        connection: undefined,
+      },
+      {
+        name: 'sync-worker',
+        trigger: 'queue',
+        route: undefined,
+        methods: undefined,
+        authLevel: undefined,
+        schedule: undefined,
+        queueName: 'sync-work',
+        connection: 'AzureWebJobsStorage',
+      },
+    ]);
+  });
+
+  test('webhook functions are anonymous because they verify the sender themselves (signature, clientState)', () => {
+    const anonymous = describeRegistrations(registrations).filter(
+      (d) => d.trigger === 'http' && d.authLevel === 'anonymous',
+    );
+    expect(anonymous.map((d) => d.name).sort()).toEqual([
+      'dingtalk-events',
+      'graph-lifecycle',
+      'graph-notifications',
+      'health',
+    ]);
+  });
+});
