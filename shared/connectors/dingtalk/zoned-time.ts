@@ -1,0 +1,137 @@
+/**
+ * Wall-clock time in an IANA zone ↔ instants and ISO strings with offsets, with Intl only. DingTalk writes
+ * "2025-09-20T10:15:30+08:00" plus timeZone; the canonical model keeps the wall time and the zone.
+ */
+
+interface Fields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+export function isTimeZone(zone: string | undefined): zone is string {
+  if (!zone) return false;
+  try {
+    formatterFor(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fieldsAt(ms: number, zone: string): Fields {
+  const parts: Record<string, number> = {};
+  for (const p of formatterFor(zone).formatToParts(new Date(ms)))
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+  };
+}
+
+const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
+const asUtc = (f: Fields) => Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
+const wholeSeconds = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
+const HAS_OFFSET = /(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+function parseLocal(local: string): Fields {
+  const m = LOCAL.exec(local.trim());
+  if (!m) throw new Error(`not a local date-time: ${JSON.stringify(local)}`);
+  return {
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4] ?? 0),
+    minute: Number(m[5] ?? 0),
+    second: Number(m[6] ?? 0),
+  };
+}
+
+const formatLocal = (f: Fields) =>
+  `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)}T${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}`;
+
+/** "2026-11-23T09:30:00" for the instant as seen in zone. */
+export function instantToLocal(ms: number, zone: string): string {
+  return formatLocal(fieldsAt(wholeSeconds(ms), zone));
+}
+
+/** Offset of zone from UTC in minutes at the instant. */
+export function offsetMinutesAt(ms: number, zone: string): number {
+  return (asUtc(fieldsAt(wholeSeconds(ms), zone)) - wholeSeconds(ms)) / 60_000;
+}
+
+/** The instant of a wall-clock time in zone. In a DST gap the time moves forward by the gap; in an overlap the earlier instant wins. */
+export function localToInstant(local: string, zone: string): number {
+  const wanted = formatLocal(parseLocal(local));
+  const wall = asUtc(parseLocal(local));
+  const first = wall - offsetMinutesAt(wall, zone) * 60_000;
+  const second = wall - offsetMinutesAt(first, zone) * 60_000;
+  if (first === second) return first;
+  const exact = [first, second].filter((ms) => instantToLocal(ms, zone) === wanted);
+  return exact.length > 0 ? Math.min(...exact) : Math.max(first, second);
+}
+
+export function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  return `${sign}${pad(Math.trunc(minutes / 60))}:${pad(minutes % 60)}`;
+}
+
+/** "2026-11-23T09:30:00+08:00": the wall time in zone with the zone's offset at that moment. */
+export function localWithOffset(local: string, zone: string): string {
+  const ms = localToInstant(local, zone);
+  return `${instantToLocal(ms, zone)}${formatOffset(offsetMinutesAt(ms, zone))}`;
+}
+
+/** An ISO date-time with an offset is an instant; without one it is a wall time in `zone`. */
+export function parseDateTime(dateTime: string, zone: string): number {
+  if (HAS_OFFSET.test(dateTime.trim())) {
+    const ms = Date.parse(dateTime);
+    if (Number.isNaN(ms)) throw new Error(`not a date-time: ${JSON.stringify(dateTime)}`);
+    return ms;
+  }
+  return localToInstant(dateTime, zone);
+}
+
+export function hasOffset(dateTime: string): boolean {
+  return HAS_OFFSET.test(dateTime.trim());
+}
+
+/** "2026-11-23" + n days. */
+export function addDays(date: string, days: number): string {
+  const f = parseLocal(date);
+  return new Date(Date.UTC(f.year, f.month - 1, f.day + days)).toISOString().slice(0, 10);
+}
+
+/** "2026-11-23T09:30:00" → "2026-11-23T09:30:00" (fractions dropped, seconds added). */
+export function normalizeLocal(local: string): string {
+  return formatLocal(parseLocal(local));
+}
