@@ -1,0 +1,49 @@
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  RedirectHandler,
+  TelemetryHandler,
+  type AuthenticationProvider,
+} from '@microsoft/microsoft-graph-client';
+import { ImmutableIdPreferMiddleware } from './prefer-header-middleware';
+
+/**
+ * The Graph SDK client. The middleware chain is the SDK default minus its RetryHandler: that handler re-sends
+ * POSTs on 429/503/504 (reference §6.4: one 503 produced two creates), so retries live in GraphApi instead,
+ * where only idempotent methods are retried and event creates rely on transactionId.
+ */
+const GRAPH_HOSTS = new Set([
+  'graph.microsoft.com',
+  'graph.microsoft.us',
+  'dod-graph.microsoft.us',
+  'microsoftgraph.chinacloudapi.cn',
+  'canary.graph.microsoft.com',
+]);
+
+export interface GraphClientFactoryOptions {
+  baseUrl: string;
+  authProvider: AuthenticationProvider;
+}
+
+export function createGraphSdkClient(options: GraphClientFactoryOptions): Client {
+  const url = new URL(options.baseUrl);
+  if (url.protocol !== 'https:') {
+    // Over http the SDK silently drops the Authorization header and mangles absolute nextLinks (reference §9.4).
+    throw new Error(`Graph base URL must be https, got ${options.baseUrl}`);
+  }
+  const middleware = [
+    new AuthenticationHandler(options.authProvider),
+    new ImmutableIdPreferMiddleware(),
+    new RedirectHandler(),
+    new TelemetryHandler(),
+    new HTTPMessageHandler(),
+  ];
+  return Client.initWithMiddleware({
+    middleware,
+    baseUrl: `${url.origin}/`,
+    defaultVersion: 'v1.0',
+    // The SDK compares hostnames without port; a fake on https://127.0.0.1:7443 needs "127.0.0.1" here.
+    customHosts: GRAPH_HOSTS.has(url.hostname) ? undefined : new Set([url.hostname]),
+  });
+}

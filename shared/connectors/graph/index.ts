@@ -1,0 +1,59 @@
+import type { Clock } from '../../platform/clock';
+import type { Config } from '../../platform/config';
+import type { Logger } from '../../platform/logger';
+import { GraphApi, type GraphApiOptions } from './graph-api';
+import { createGraphSdkClient } from './graph-client-factory';
+import { OutlookCalendarAdapter } from './outlook-calendar-adapter';
+import { GraphSubscriptionsApi } from './subscriptions-api';
+import { ClientCredentialsTokenProvider, graphScopeFor } from './token-provider';
+import { GraphUsersApi } from './users-api';
+
+/** Wires the Microsoft side from the validated config: one token provider, one client, one per-mailbox limiter. */
+
+export interface GraphConnector {
+  tokenProvider: ClientCredentialsTokenProvider;
+  api: GraphApi;
+  subscriptions: GraphSubscriptionsApi;
+  users: GraphUsersApi;
+  calendar: OutlookCalendarAdapter;
+}
+
+export interface GraphConnectorOptions extends Omit<GraphApiOptions, 'tokenProvider'> {
+  clock?: Clock;
+  logger?: Logger;
+  /** Zone for all-day events whose original zone Graph does not tell (default UTC). */
+  defaultTimeZone?: string;
+}
+
+export function createGraphConnector(
+  config: Pick<Config, 'graph' | 'sync'>,
+  options: GraphConnectorOptions = {},
+): GraphConnector {
+  const tokenProvider = new ClientCredentialsTokenProvider(
+    { ...config.graph, scope: graphScopeFor(config.graph.baseUrl) },
+    { clock: options.clock },
+  );
+  const client = createGraphSdkClient({ baseUrl: config.graph.baseUrl, authProvider: tokenProvider });
+  const api = new GraphApi(client, { ...options, tokenProvider });
+  return {
+    tokenProvider,
+    api,
+    subscriptions: new GraphSubscriptionsApi(api),
+    users: new GraphUsersApi(api),
+    calendar: new OutlookCalendarAdapter({
+      api,
+      clock: options.clock,
+      pastDays: config.sync.calendarWindowPastDays,
+      futureDays: config.sync.calendarWindowFutureDays,
+      defaultTimeZone: options.defaultTimeZone,
+      logger: options.logger,
+    }),
+  };
+}
+
+export { GraphApi } from './graph-api';
+export { OutlookCalendarAdapter, OUTLOOK_CALENDAR_FOLDER } from './outlook-calendar-adapter';
+export { GraphSubscriptionsApi, expiryFor, maxLifetimeMinutes } from './subscriptions-api';
+export { GraphUsersApi, emailAddressesOf, type DirectoryUser } from './users-api';
+export { ClientCredentialsTokenProvider } from './token-provider';
+export { MailboxLimiter } from './mailbox-limiter';

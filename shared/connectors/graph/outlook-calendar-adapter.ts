@@ -1,0 +1,288 @@
+import { systemClock, type Clock } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
+import type { CalendarEvent } from '../../sync/calendar-event';
+import {
+  CursorExpiredError,
+  NotFoundRemoteError,
+  PermanentRemoteError,
+  TransientRemoteError,
+  type ChangePage,
+  type RemoteItem,
+  type SideAdapter,
+  type UserRef,
+} from '../../sync/types';
+import {
+  decodeCursor,
+  encodeCursor,
+  freshState,
+  windowAt,
+  type CalendarCursorState,
+  type CalendarWindow,
+} from './calendar-cursor';
+import { toGraphEventWrite, toRemoteItem, type CalendarMapperOptions } from './calendar-mapper';
+import { resolveDeltaRows } from './calendar-page-resolver';
+import type { GraphApi } from './graph-api';
+import type { GraphCollection, GraphEvent, GraphEventWrite } from './graph-types';
+import { originKeyFilter, STAMPS_EXPAND } from './outlook-event-stamps';
+
+/**
+ * The user's primary Outlook calendar as a SideAdapter (side "outlook", kind "calendar", folder "calendar").
+ *
+ * Changes come from calendarView/delta over a window [today - pastDays, today + futureDays]. A delta round keeps
+ * the window it started with, so time passing never makes events "leave" it. Once a day the window moves: the
+ * next call starts a new initial round over the new window (a full listing: the engine matches, never deletes)
+ * and then drains the previous window's deltaLink once, so deletions made around the switch are still seen.
+ * Events that enter the new window show up in its full listing; events edited into the window from outside
+ * show up as ordinary delta changes.
+ */
+
+export interface OutlookCalendarAdapterOptions {
+  api: GraphApi;
+  pastDays: number;
+  futureDays: number;
+  clock?: Clock;
+  /** Rows per delta page (Prefer: odata.maxpagesize). */
+  pageSize?: number;
+  /** Zone for all-day events whose original zone Graph does not tell. */
+  defaultTimeZone?: string;
+  /** Series masters remembered in the cursor for series-deletion detection. */
+  maxTrackedSeries?: number;
+  logger?: Logger;
+}
+
+export const OUTLOOK_CALENDAR_FOLDER = 'calendar';
+
+const READ_PREFERENCES = ['outlook.timezone="UTC"', 'outlook.body-content-type="text"'];
+
+export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
+  readonly side = 'outlook' as const;
+  readonly kind = 'calendar' as const;
+  private readonly api: GraphApi;
+  private readonly clock: Clock;
+  private readonly pageSize: number;
+  private readonly mapper: CalendarMapperOptions;
+  private readonly maxTrackedSeries: number;
+
+  constructor(private readonly options: OutlookCalendarAdapterOptions) {
+    this.api = options.api;
+    this.clock = options.clock ?? systemClock;
+    this.pageSize = options.pageSize ?? 50;
+    this.mapper = { defaultTimeZone: options.defaultTimeZone ?? 'UTC' };
+    this.maxTrackedSeries = options.maxTrackedSeries ?? 50;
+  }
+
+  currentWindow(): CalendarWindow {
+    return windowAt(this.clock.now(), this.options.pastDays, this.options.futureDays);
+  }
+
+  async listChanges(
+    user: UserRef,
+    folder: string,
+    cursor: string | undefined,
+  ): Promise<ChangePage<CalendarEvent>> {
+    if (folder !== OUTLOOK_CALENDAR_FOLDER) {
+      throw new PermanentRemoteError(
+        `Outlook calendar sync covers the primary calendar only, not "${folder}"`,
+      );
+    }
+    let state = cursor ? decodeCursor(cursor) : freshState(this.currentWindow());
+    const window = this.currentWindow();
+    if (state.linkKind === 'delta' && !state.previous && state.window.start !== window.start) {
+      state = { ...freshState(window, state.masters), previous: { link: state.link!, linkKind: 'delta' } };
+    }
+    const draining = state.linkKind === 'delta' && state.previous !== undefined;
+    const url = draining ? state.previous!.link : (state.link ?? this.initialDeltaPath(user, state.window));
+
+    let page: GraphCollection<GraphEvent>;
+    try {
+      page = await this.api.get<GraphCollection<GraphEvent>>(url, {
+        mailbox: user.entraId,
+        prefer: [`odata.maxpagesize=${this.pageSize}`, ...READ_PREFERENCES],
+        what: 'calendar delta',
+      });
+    } catch (err) {
+      if (draining && err instanceof CursorExpiredError) {
+        // The old window's changes are gone from Graph; the new round already listed everything current.
+        this.options.logger?.warn('previous calendar window could not be drained', { pairId: user.pairId });
+        return {
+          changes: [],
+          nextCursor: encodeCursor({ ...state, previous: undefined }),
+          fullListing: false,
+          more: false,
+        };
+      }
+      throw err;
+    }
+    const nextLink = page['@odata.nextLink'];
+    const deltaLink = page['@odata.deltaLink'];
+    if (!nextLink && !deltaLink)
+      throw new TransientRemoteError('calendar delta page without nextLink or deltaLink');
+
+    const resolved = await resolveDeltaRows(
+      page.value,
+      state.masters,
+      { read: (id) => this.readEvent(user, id) },
+      this.mapper,
+      this.maxTrackedSeries,
+    );
+    const next: CalendarCursorState = { ...state, masters: resolved.masters };
+    let fullListing = false;
+    let more: boolean;
+    if (draining) {
+      next.previous = nextLink ? { link: nextLink, linkKind: 'next' } : undefined;
+      more = nextLink !== undefined;
+    } else {
+      fullListing = state.full;
+      next.link = nextLink ?? deltaLink;
+      next.linkKind = nextLink ? 'next' : 'delta';
+      if (!nextLink) next.full = false;
+      more = nextLink !== undefined || next.previous !== undefined;
+    }
+    return { changes: resolved.changes, nextCursor: encodeCursor(next), fullListing, more };
+  }
+
+  async get(user: UserRef, id: string): Promise<RemoteItem<CalendarEvent> | undefined> {
+    const ev = await this.readEvent(user, id);
+    return ev ? toRemoteItem(ev, this.mapper) : undefined;
+  }
+
+  async create(
+    user: UserRef,
+    projection: CalendarEvent,
+    originKey: string,
+  ): Promise<RemoteItem<CalendarEvent>> {
+    if (projection.seriesMasterId) return this.createException(user, projection, originKey);
+    const body = toGraphEventWrite(projection, { originKey });
+    try {
+      const created = await this.api.post<GraphEvent>(`${this.eventsPath(user)}`, body, {
+        mailbox: user.entraId,
+        prefer: READ_PREFERENCES,
+        what: 'create event',
+      });
+      return this.itemFromWrite(created, body);
+    } catch (err) {
+      // The create may have happened without us hearing the answer; transactionId makes a retry safe, but if it
+      // is already there we can finish now.
+      if (err instanceof TransientRemoteError && err.status !== 429) {
+        const existing = await this.findByOriginKey(user, originKey).catch(() => undefined);
+        if (existing) return existing;
+      }
+      throw err;
+    }
+  }
+
+  async findByOriginKey(user: UserRef, originKey: string): Promise<RemoteItem<CalendarEvent> | undefined> {
+    const query = `$filter=${encodeURIComponent(originKeyFilter(originKey))}&$expand=${encodeURIComponent(STAMPS_EXPAND)}&$top=2`;
+    const page = await this.api.get<GraphCollection<GraphEvent>>(`${this.eventsPath(user)}?${query}`, {
+      mailbox: user.entraId,
+      prefer: READ_PREFERENCES,
+      what: 'find event by origin key',
+    });
+    const found = page.value[0];
+    return found ? toRemoteItem(found, this.mapper) : undefined;
+  }
+
+  async update(user: UserRef, id: string, projection: CalendarEvent): Promise<RemoteItem<CalendarEvent>> {
+    const body = toGraphEventWrite(projection, { isSeriesInstance: projection.seriesMasterId !== undefined });
+    const updated = await this.api.patch<GraphEvent>(
+      `${this.eventsPath(user)}/${encodeURIComponent(id)}`,
+      body,
+      {
+        mailbox: user.entraId,
+        prefer: READ_PREFERENCES,
+        what: 'update event',
+      },
+    );
+    return this.itemFromWrite(updated, body);
+  }
+
+  async delete(user: UserRef, id: string): Promise<void> {
+    try {
+      await this.api.delete(`${this.eventsPath(user)}/${encodeURIComponent(id)}`, {
+        mailbox: user.entraId,
+        what: 'delete event',
+      });
+    } catch (err) {
+      if (!(err instanceof NotFoundRemoteError)) throw err;
+    }
+  }
+
+  private async readEvent(user: UserRef, id: string): Promise<GraphEvent | undefined> {
+    try {
+      return await this.api.get<GraphEvent>(
+        `${this.eventsPath(user)}/${encodeURIComponent(id)}?$expand=${encodeURIComponent(STAMPS_EXPAND)}`,
+        { mailbox: user.entraId, prefer: READ_PREFERENCES, what: 'get event' },
+      );
+    } catch (err) {
+      if (err instanceof NotFoundRemoteError) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * A changed or cancelled instance of a series that lives in Outlook: Graph has no create for it; the
+   * occurrence is found among the master's instances and patched (or deleted, for a cancellation).
+   */
+  private async createException(
+    user: UserRef,
+    projection: CalendarEvent,
+    originKey: string,
+  ): Promise<RemoteItem<CalendarEvent>> {
+    const masterId = projection.seriesMasterId!;
+    const originalStart = Date.parse(projection.originalStart ?? '');
+    if (!Number.isFinite(originalStart)) {
+      throw new PermanentRemoteError('a series instance needs originalStart', 'MissingOriginalStart');
+    }
+    const from = new Date(originalStart - 86_400_000).toISOString();
+    const to = new Date(originalStart + 86_400_000).toISOString();
+    const instances = await this.api.get<GraphCollection<GraphEvent>>(
+      `${this.eventsPath(user)}/${encodeURIComponent(masterId)}/instances?startDateTime=${encodeURIComponent(from)}&endDateTime=${encodeURIComponent(to)}`,
+      { mailbox: user.entraId, prefer: READ_PREFERENCES, what: 'list series instances' },
+    );
+    const occurrence = instances.value.find(
+      (i) => i.originalStart && Date.parse(i.originalStart) === originalStart,
+    );
+    if (!occurrence)
+      throw new NotFoundRemoteError(`no instance of ${masterId} starts at ${projection.originalStart}`);
+    if (projection.isCancelled) {
+      await this.delete(user, occurrence.id);
+      return {
+        id: occurrence.id,
+        version: '',
+        modifiedAt: new Date(this.clock.now()).toISOString(),
+        projection,
+        matchKeys: [],
+        originKey,
+      };
+    }
+    const body = toGraphEventWrite(projection, { isSeriesInstance: true });
+    body.singleValueExtendedProperties = toGraphEventWrite(projection, {
+      originKey,
+    }).singleValueExtendedProperties;
+    const updated = await this.api.patch<GraphEvent>(
+      `${this.eventsPath(user)}/${encodeURIComponent(occurrence.id)}`,
+      body,
+      { mailbox: user.entraId, prefer: READ_PREFERENCES, what: 'update series instance' },
+    );
+    return this.itemFromWrite(updated, body);
+  }
+
+  /** Graph's write answers leave out extended properties; the ones we just wrote are what the event holds. */
+  private itemFromWrite(ev: GraphEvent, body: GraphEventWrite): RemoteItem<CalendarEvent> {
+    return toRemoteItem(
+      { ...ev, singleValueExtendedProperties: body.singleValueExtendedProperties },
+      this.mapper,
+    );
+  }
+
+  private eventsPath(user: UserRef): string {
+    return `/users/${encodeURIComponent(user.entraId)}/events`;
+  }
+
+  private initialDeltaPath(user: UserRef, window: CalendarWindow): string {
+    return (
+      `/users/${encodeURIComponent(user.entraId)}/calendarView/delta` +
+      `?startDateTime=${encodeURIComponent(window.start)}&endDateTime=${encodeURIComponent(window.end)}`
+    );
+  }
+}
