@@ -36,6 +36,11 @@ export interface LocalHostOptions {
   timers?: boolean;
   /** Poll queues for queue triggers. Default true. */
   queues?: boolean;
+  /**
+   * Serve these registrations instead of loading the app from package.json "main". For jest, whose module registry
+   * the worker-style require proxy cannot reach: tests load the functions under a mocked @azure/functions-core.
+   */
+  functions?: RegisteredFunction[];
   /** Larger request bodies get 413. Default 100 MB, Azure's limit. */
   maxRequestBodyBytes?: number;
   /** How long stop() waits for running invocations. Default 10 s. */
@@ -81,7 +86,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   let config: ReturnType<typeof readHostConfig>;
   try {
     config = readHostConfig(options.appRoot);
-    functions = loadFunctionApp(options.appRoot, log).functions;
+    functions = options.functions ?? loadFunctionApp(options.appRoot, log).functions;
   } catch (error) {
     undoSetup();
     throw error;

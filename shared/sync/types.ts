@@ -140,12 +140,22 @@ export interface Intent {
   /** Idempotency key sent with the create (transactionId / sourceId / stamp). */
   originKey: string;
   createdAt: string;
+  /**
+   * For a re-create: the dead id on the target side that the new item replaces in its link. Crash recovery tells a
+   * re-create still waiting for its link from one that finished by it.
+   */
+  replacesId?: string;
 }
 
 export interface IntentStore {
   get(user: UserRef, kind: Kind, targetSide: Side, sourceId: string): Promise<Intent | undefined>;
   put(user: UserRef, intent: Intent): Promise<void>;
   remove(user: UserRef, intent: Intent): Promise<void>;
+  /**
+   * Every pending intent of one kind. The engine replays them at the start of each pull (mbsync's journal replay);
+   * a store without it gets a weaker per-create lookup instead (docs/sync-engine.md, "Crash safety").
+   */
+  list?(user: UserRef, kind: Kind): Promise<Intent[]>;
 }
 
 export type AuditAction = 'create' | 'update' | 'delete' | 'conflict' | 'skip' | 'dry-run' | 'breaker' | 'failure';

@@ -1,0 +1,41 @@
+import type { Action } from './truth-table';
+import type {
+  AuditSink,
+  IntentStore,
+  Kind,
+  LinkStore,
+  Side,
+  SideAdapter,
+  SyncPolicy,
+  UserRef,
+} from './types';
+
+/** One side as a pull sees it: its adapter and the folder on that side that belongs to this pair of folders. */
+export interface SideEndpoint<P> {
+  adapter: SideAdapter<P>;
+  folder: string;
+}
+
+export interface PullStats {
+  /** Changes reconciled (listed, plus linked items a full listing proved gone). */
+  changes: number;
+  actions: Partial<Record<Action, number>>;
+  conflicts: number;
+  intentsReplayed: number;
+}
+
+/** Everything the engine's steps share during one pull. Built once by runPull; holds no state between pulls. */
+export interface EngineContext<P> {
+  user: UserRef;
+  kind: Kind;
+  sides: Record<Side, SideEndpoint<P>>;
+  links: LinkStore;
+  intents: IntentStore;
+  audit: AuditSink;
+  policy: SyncPolicy;
+  hash: (projection: P) => string;
+  now: () => number;
+  stats: PullStats;
+}
+
+export const emptyStats = (): PullStats => ({ changes: 0, actions: {}, conflicts: 0, intentsReplayed: 0 });

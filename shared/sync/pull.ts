@@ -1,0 +1,107 @@
+import { record } from './audit-rows';
+import { countBulkDeletes } from './breaker';
+import { emptyStats, type EngineContext, type PullStats, type SideEndpoint } from './engine-context';
+import { matchIndexOfOtherSide, unlistedLinkedItems } from './full-listing';
+import { latestPerId, listSinceCursor } from './listing';
+import type { MatchIndex } from './match-index';
+import { PullFailedError } from './pull-errors';
+import { reconcileChange } from './reconcile';
+import { replayIntents } from './settle-intent';
+import { stableHash } from './stable-hash';
+import type { AuditSink, IntentStore, Link, LinkStore, Side, SyncPolicy, UserRef } from './types';
+import { otherSide } from './types';
+
+export interface PullInput<P> {
+  user: UserRef;
+  /** The side whose changes are pulled, and its folder. */
+  pulled: SideEndpoint<P>;
+  /** The side that receives them. */
+  other: SideEndpoint<P>;
+  /** The stored cursor of the pulled folder; undefined for a first sync or a resync. */
+  cursor: string | undefined;
+  links: LinkStore;
+  intents: IntentStore;
+  audit: AuditSink;
+  policy: SyncPolicy;
+  now: () => number;
+  /** Hash of the synced projection; defaults to stableHash (canonical JSON, FNV-1a 64). */
+  hashProjection?: (projection: P) => string;
+  /**
+   * After a full listing, read each linked item the listing did not return and treat a confirmed 404 as a delete
+   * (default true). Turn it off where a full listing is windowed or spans one folder of several, to save the reads.
+   */
+  proveMissing?: boolean;
+}
+
+export type PullResult =
+  /** Store `cursor`; it replaces the one passed in. */
+  | { outcome: 'synced'; cursor: string; resynced: boolean; stats: PullStats }
+  /** Nothing was written, and the cursor must not move: the same changes must still be synced for real. */
+  | { outcome: 'dry-run'; resynced: boolean; stats: PullStats }
+  /** Nothing was written; keep the old cursor and tell an admin (docs/sync-engine.md, "Deletes and the breaker"). */
+  | { outcome: 'breaker'; resynced: boolean; deletions: number; links: number; stats: PullStats };
+
+/**
+ * One pull of one (user, kind, side): replay pending intents, list every change since the cursor (all pages),
+ * check the bulk-delete breaker, reconcile each change, and hand back the cursor to store. Throws PullFailedError;
+ * the caller then keeps the old cursor, and the next pull redoes the same changes idempotently.
+ */
+export async function runPull<P>(input: PullInput<P>): Promise<PullResult> {
+  const side = input.pulled.adapter.side;
+  if (
+    input.other.adapter.side !== otherSide(side) ||
+    input.other.adapter.kind !== input.pulled.adapter.kind
+  ) {
+    throw new TypeError('runPull needs the two sides of one kind');
+  }
+  const ctx: EngineContext<P> = {
+    user: input.user,
+    kind: input.pulled.adapter.kind,
+    sides: { [side]: input.pulled, [otherSide(side)]: input.other } as Record<Side, SideEndpoint<P>>,
+    links: input.links,
+    intents: input.intents,
+    audit: input.audit,
+    policy: input.policy,
+    hash: input.hashProjection ?? stableHash,
+    now: input.now,
+    stats: emptyStats(),
+  };
+  try {
+    return await pull(ctx, side, input);
+  } catch (err) {
+    throw new PullFailedError(err, ctx.stats);
+  }
+}
+
+async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): Promise<PullResult> {
+  if (!ctx.policy.dryRun) await replayIntents(ctx);
+  const listing = await listSinceCursor(input.pulled, ctx.user, input.cursor);
+  let changes = latestPerId(listing.changes);
+  let matches: MatchIndex<P> | undefined;
+  let links: Link[] | undefined;
+  if (listing.fullListing) {
+    links = await ctx.links.listLinks(ctx.user, ctx.kind);
+    matches = await matchIndexOfOtherSide(ctx, side, links);
+    if (input.proveMissing !== false)
+      changes = changes.concat(await unlistedLinkedItems(ctx, side, links, changes));
+  }
+
+  const breaker = await countBulkDeletes(ctx, side, changes, links);
+  if (breaker.trips) {
+    const reason =
+      `bulk-delete breaker: ${breaker.deletions} of ${breaker.links} linked items would be deleted on ` +
+      `${otherSide(side)} (more than ${ctx.policy.bulkDeleteMaxShare * 100}%); nothing was written`;
+    await record(ctx, 'breaker', { side: otherSide(side), ids: {}, reason });
+    return {
+      outcome: 'breaker',
+      resynced: listing.resynced,
+      deletions: breaker.deletions,
+      links: breaker.links,
+      stats: ctx.stats,
+    };
+  }
+
+  for (const change of changes) await reconcileChange(ctx, side, change, matches);
+  if (ctx.policy.dryRun) return { outcome: 'dry-run', resynced: listing.resynced, stats: ctx.stats };
+  return { outcome: 'synced', cursor: listing.cursor, resynced: listing.resynced, stats: ctx.stats };
+}

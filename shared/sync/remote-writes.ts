@@ -1,0 +1,144 @@
+import { idsOf, record } from './audit-rows';
+import { originKeyFor } from './deterministic-keys';
+import type { EngineContext } from './engine-context';
+import { idOn, newLink, pairOf } from './link-fields';
+import type { Intent, Link, RemoteItem, Side } from './types';
+import { NotFoundRemoteError, otherSide } from './types';
+
+/**
+ * The engine's writes. Each remote write is followed by its audit row and then by the link that remembers the
+ * versions both sides now have, so the echo of the write is recognised as ours (loop prevention).
+ */
+
+/** The item a write addressed disappeared between our read and our write. */
+export class GoneDuringWrite extends Error {
+  constructor(readonly side: Side) {
+    super(`item gone on ${side} during the write`);
+    this.name = 'GoneDuringWrite';
+  }
+}
+
+export async function getOrUndefined<P>(
+  ctx: EngineContext<P>,
+  side: Side,
+  id: string,
+): Promise<RemoteItem<P> | undefined> {
+  try {
+    return await ctx.sides[side].adapter.get(ctx.user, id);
+  } catch (err) {
+    if (err instanceof NotFoundRemoteError) return undefined;
+    throw err;
+  }
+}
+
+export async function saveLink<P>(ctx: EngineContext<P>, link: Link): Promise<void> {
+  if (ctx.policy.dryRun) return;
+  await ctx.links.save(ctx.user, link);
+}
+
+export interface CopyRequest<P> {
+  target: Side;
+  source: RemoteItem<P>;
+  /** The link to complete; undefined for a first copy. */
+  link?: Link;
+  /** For a re-create: the dead id on the target side. */
+  replacesId?: string;
+  reason: string;
+  /** Crash recovery passes the intent it found, so the same idempotency key is sent again. */
+  intent?: Intent;
+}
+
+/** Crash-safe create: intent first, then the create with its idempotency key, then the link, then drop the intent. */
+export async function createCopy<P>(ctx: EngineContext<P>, request: CopyRequest<P>): Promise<void> {
+  const { target, source } = request;
+  const sourceSide = otherSide(target);
+  if (ctx.policy.dryRun) {
+    return record(ctx, 'create', {
+      side: target,
+      ids: idsOf(sourceSide, source.id),
+      reason: request.reason,
+    });
+  }
+  const intent = request.intent ?? intentFor(ctx, request);
+  await ctx.intents.put(ctx.user, intent);
+  const created = await ctx.sides[target].adapter.create(ctx.user, source.projection, intent.originKey);
+  await record(ctx, 'create', {
+    side: target,
+    ids: idsOf(sourceSide, source.id, created.id),
+    reason: request.reason,
+  });
+  const base = request.link ?? newLink(ctx.kind, sourceSide, source.id);
+  const paired = pairOf(
+    base,
+    { side: sourceSide, item: source },
+    { side: target, item: created },
+    ctx.hash(source.projection),
+  );
+  await saveLink(ctx, paired);
+  await ctx.intents.remove(ctx.user, intent);
+}
+
+export function intentFor<P>(ctx: EngineContext<P>, request: CopyRequest<P>): Intent {
+  const sourceSide = otherSide(request.target);
+  const key = { pairId: ctx.user.pairId, kind: ctx.kind, sourceSide, sourceId: request.source.id };
+  return {
+    kind: ctx.kind,
+    targetSide: request.target,
+    sourceId: request.source.id,
+    originKey: originKeyFor({ ...key, replacesId: request.replacesId }),
+    createdAt: new Date(ctx.now()).toISOString(),
+    ...(request.replacesId === undefined ? {} : { replacesId: request.replacesId }),
+  };
+}
+
+export interface UpdateRequest<P> {
+  target: Side;
+  targetId: string;
+  source: { side: Side; item: RemoteItem<P> };
+  link?: Link;
+  reason: string;
+}
+
+export async function updateCopy<P>(ctx: EngineContext<P>, request: UpdateRequest<P>): Promise<void> {
+  const { target, targetId, source } = request;
+  const ids = idsOf(source.side, source.item.id, targetId);
+  if (ctx.policy.dryRun) return record(ctx, 'update', { side: target, ids, reason: request.reason });
+  let updated: RemoteItem<P>;
+  try {
+    updated = await ctx.sides[target].adapter.update(ctx.user, targetId, source.item.projection);
+  } catch (err) {
+    if (err instanceof NotFoundRemoteError) throw new GoneDuringWrite(target);
+    throw err;
+  }
+  await record(ctx, 'update', { side: target, ids, reason: request.reason });
+  const base = request.link ?? newLink(ctx.kind, source.side, source.item.id);
+  await saveLink(
+    ctx,
+    pairOf(base, source, { side: target, item: updated }, ctx.hash(source.item.projection)),
+  );
+}
+
+/** Deletes the target's half and keeps the link as a tombstone, so a late change of either id resurrects nothing. */
+export async function deleteCopy<P>(
+  ctx: EngineContext<P>,
+  target: Side,
+  link: Link,
+  reason: string,
+): Promise<void> {
+  const targetId = idOn(link, target)!;
+  const ids = idsOf('dingtalk', link.dingtalkId, link.outlookId);
+  if (ctx.policy.dryRun) return record(ctx, 'delete', { side: target, ids, reason });
+  if (await deleteIfPresent(ctx, target, targetId))
+    await record(ctx, 'delete', { side: target, ids, reason });
+  await saveLink(ctx, { ...link, tombstone: true });
+}
+
+export async function deleteIfPresent<P>(ctx: EngineContext<P>, side: Side, id: string): Promise<boolean> {
+  try {
+    await ctx.sides[side].adapter.delete(ctx.user, id);
+    return true;
+  } catch (err) {
+    if (err instanceof NotFoundRemoteError) return false;
+    throw err;
+  }
+}
