@@ -4,7 +4,8 @@ import path from 'node:path';
 
 /** Azurite's well-known development account; it is public and not a secret. */
 export const DEV_ACCOUNT = 'devstoreaccount1';
-export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const DEV_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface AzuriteHandle {
   connectionString: string;
@@ -64,7 +65,10 @@ export async function startAzurite(
       const text = chunk.toString();
       seen += text;
       options.onOutput?.(text);
-      if (/Table service is successfully listening/.test(seen) && /Queue service is successfully listening/.test(seen)) {
+      if (
+        /Table service is successfully listening/.test(seen) &&
+        /Queue service is successfully listening/.test(seen)
+      ) {
         clearTimeout(timer);
         resolve();
       }

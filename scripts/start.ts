@@ -32,12 +32,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    const azurite: AzuriteHandle = await startAzurite({ ports: { blob: DEMO_PORTS.blob, queue: DEMO_PORTS.queue, table: DEMO_PORTS.table } });
+    const azurite: AzuriteHandle = await startAzurite({
+      ports: { blob: DEMO_PORTS.blob, queue: DEMO_PORTS.queue, table: DEMO_PORTS.table },
+    });
     stoppers.push(() => azurite.stop());
     say(`Azurite (tables, queues) on 127.0.0.1:${DEMO_PORTS.table} and :${DEMO_PORTS.queue}`);
 
     const hostUrl = `http://127.0.0.1:${DEMO_PORTS.functions}`;
-    const graph: FakeGraph = await startFakeGraph({ port: DEMO_PORTS.graph, tenantAliases: [SANDBOX_DEFAULTS.GRAPH_TENANT_ID!] });
+    const graph: FakeGraph = await startFakeGraph({
+      port: DEMO_PORTS.graph,
+      tenantAliases: [SANDBOX_DEFAULTS.GRAPH_TENANT_ID!],
+    });
     stoppers.push(() => graph.stop());
     say(`sandbox Microsoft Graph + identity on ${graph.url}`);
 
@@ -79,10 +84,14 @@ async function main(): Promise<void> {
     say(`health: ${host.url}/api/health`);
 
     const registration = await dingtalk.control.registerCallback();
-    say(`DingTalk callback registration (check_url): ${registration.ok ? 'answered correctly' : `FAILED: ${registration.reason}`} in ${registration.elapsedMs} ms`);
+    say(
+      `DingTalk callback registration (check_url): ${registration.ok ? 'answered correctly' : `FAILED: ${registration.reason}`} in ${registration.elapsedMs} ms`,
+    );
 
     await runDemo({ host, graph, dingtalk, people });
-    say('the product keeps running: edit events through the sandbox control APIs (docs/sandbox.md), Ctrl-C to stop.');
+    say(
+      'the product keeps running: edit events through the sandbox control APIs (docs/sandbox.md), Ctrl-C to stop.',
+    );
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     await stopAll(1);

@@ -30,7 +30,13 @@ async function ensureCertificate() {
       { name: 'basicConstraints', cA: true },
       { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
     ],
   });
   fs.mkdirSync(dir, { recursive: true });
@@ -45,7 +51,12 @@ async function main() {
     process.exit(2);
   }
   await ensureCertificate();
-  const env = { ...process.env, NODE_EXTRA_CA_CERTS: certFile, SANDBOX_TLS_CERT: certFile, SANDBOX_TLS_KEY: keyFile };
+  const env = {
+    ...process.env,
+    NODE_EXTRA_CA_CERTS: certFile,
+    SANDBOX_TLS_CERT: certFile,
+    SANDBOX_TLS_KEY: keyFile,
+  };
   const child = spawn(command, args, { stdio: 'inherit', env, shell: process.platform === 'win32' });
   const forward = (signal) => child.kill(signal);
   process.on('SIGINT', forward);

@@ -18,7 +18,12 @@ const PEOPLE = [
 export function seedDemoOrganisation(graph: FakeGraph, dingtalk: FakeDingTalk): DemoPerson[] {
   return PEOPLE.map((p) => {
     const entra = graph.control.addUser({ displayName: p.name, userPrincipalName: p.email, mail: p.email });
-    const dt = dingtalk.control.addUser({ name: p.name, userid: p.userid, org_email: p.email, email: p.email });
+    const dt = dingtalk.control.addUser({
+      name: p.name,
+      userid: p.userid,
+      org_email: p.email,
+      email: p.email,
+    });
     return { name: p.name, email: p.email, entraId: entra.id, unionId: dt.unionid };
   });
 }

@@ -11,12 +11,17 @@ interface DemoParts {
   people: DemoPerson[];
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20000): Promise<{ value: T; ms: number }> {
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined,
+  timeoutMs = 20000,
+): Promise<{ value: T; ms: number }> {
   const started = Date.now();
   for (;;) {
     const value = probe();
     if (value !== undefined) return { value, ms: Date.now() - started };
-    if (Date.now() - started > timeoutMs) throw new Error(`demo: ${what} did not happen within ${timeoutMs / 1000} s`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`demo: ${what} did not happen within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -33,8 +38,12 @@ export async function runDemo({ host, graph, dingtalk, people }: DemoParts): Pro
   const [zhang, alice] = people;
   say('first maintenance run: pairing users by e-mail, creating Graph subscriptions, first sync…');
   await host.invoke('maintenance');
-  await waitFor('Graph subscriptions', () => (graph.control.subscriptions().length >= people.length ? true : undefined));
-  say(`${graph.control.subscriptions().length} Graph subscriptions created (validation handshake answered by this app)`);
+  await waitFor('Graph subscriptions', () =>
+    graph.control.subscriptions().length >= people.length ? true : undefined,
+  );
+  say(
+    `${graph.control.subscriptions().length} Graph subscriptions created (validation handshake answered by this app)`,
+  );
 
   const subject = `Supplier review 供应商评审 ${new Date().toISOString().slice(11, 19)}`;
   const created = dingtalk.control.userCreatesEvent(zhang.unionId, {
@@ -51,7 +60,10 @@ export async function runDemo({ host, graph, dingtalk, people }: DemoParts): Pro
   say(`✓ it appears in ${zhang.name}'s Outlook calendar after ${inOutlook.ms} ms`);
 
   const renamed = `${subject} (moved to Room 502)`;
-  graph.control.updateEvent(zhang.entraId, String(inOutlook.value.id), { subject: renamed, location: { displayName: 'Room 502' } });
+  graph.control.updateEvent(zhang.entraId, String(inOutlook.value.id), {
+    subject: renamed,
+    location: { displayName: 'Room 502' },
+  });
   say(`${zhang.name} renames it in Outlook`);
   const backInDingTalk = await waitFor('the Outlook edit in DingTalk', () =>
     dingtalk.control.calendarOf(zhang.unionId).find((e) => e.id === created.id && subjectOf(e) === renamed),
@@ -67,7 +79,9 @@ export async function runDemo({ host, graph, dingtalk, people }: DemoParts): Pro
   });
   say(`${alice.name} books "${meeting}" in Outlook`);
   const inDingTalk = await waitFor('the Outlook event in DingTalk', () =>
-    dingtalk.control.calendarOf(alice.unionId).find((e) => subjectOf(e) === meeting && e.status !== 'cancelled'),
+    dingtalk.control
+      .calendarOf(alice.unionId)
+      .find((e) => subjectOf(e) === meeting && e.status !== 'cancelled'),
   );
   say(`✓ it blocks ${alice.name}'s DingTalk calendar after ${inDingTalk.ms} ms`);
 

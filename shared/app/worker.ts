@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../platform/logger';
 import type { Stores } from '../store';
 import { toUserRef } from '../store/repositories';
-import { cursorKey, type CursorState, type WorkItem } from '../store/types';
+import { cursorKey, type CursorState, type UserPair, type WorkItem } from '../store/types';
 import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
 import type { Kind, Side, SyncPolicy } from '../sync/types';
 
@@ -10,7 +10,7 @@ import type { Kind, Side, SyncPolicy } from '../sync/types';
 export type EndpointsFor = (kind: Kind) => Record<Side, SideEndpoint<unknown>> | undefined;
 
 export interface WorkerDeps {
-  stores: Pick<Stores, 'users' | 'cursors' | 'links' | 'intents' | 'audit' | 'failures'>;
+  stores: Pick<Stores, 'users' | 'cursors' | 'links' | 'intents' | 'audit' | 'failures' | 'workQueue'>;
   endpoints: EndpointsFor;
   policy: SyncPolicy;
   log: Logger;
@@ -25,6 +25,15 @@ export type WorkOutcome =
 export const LEASE_TTL_MS = 5 * 60_000;
 /** Hints keep arriving on a busy folder; after this many back-to-back pulls the rest waits for its queue message. */
 const MAX_PULLS_PER_RUN = 5;
+/** How long work waits when the other side of the same pair and kind is being pulled. */
+const BUSY_RETRY_SECONDS = 2;
+
+/**
+ * Pulls of the two sides of one pair and kind exclude each other: each reads one side and writes the other, so two
+ * at once could act on a stale listing or replay a create still in flight. The folder lease collapses hints; this
+ * row serialises the pair.
+ */
+const kindLockKey = (work: WorkItem) => `${work.kind}.lock`;
 
 /**
  * One queue message: pull one folder of one user from its cursor, reconcile, store the new cursor. The lease on the
@@ -46,8 +55,40 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
   const key = cursorKey(work);
   const owner = randomUUID();
   const log = deps.log.child({ pairId: work.pairId, folder: key, reason: work.reason });
-  let state = await deps.stores.cursors.acquireLease(work.pairId, key, owner, LEASE_TTL_MS, deps.now());
+  const state = await deps.stores.cursors.acquireLease(work.pairId, key, owner, LEASE_TTL_MS, deps.now());
   if (!state) return { status: 'busy' };
+  const lock = await deps.stores.cursors.acquireLease(
+    work.pairId,
+    kindLockKey(work),
+    owner,
+    LEASE_TTL_MS,
+    deps.now(),
+  );
+  if (!lock) {
+    // Taking the folder lease cleared its dirty flag: put it back, and come back once the other pull is done.
+    await deps.stores.cursors.releaseLease(state);
+    await deps.stores.cursors.markDirty(work.pairId, key);
+    await deps.stores.workQueue.enqueue(work, { delaySeconds: BUSY_RETRY_SECONDS });
+    return { status: 'busy', detail: 'the other side of this pair is being pulled' };
+  }
+  try {
+    return await pullWhileDirty(deps, work, pair, state, owner, log);
+  } finally {
+    await deps.stores.cursors.releaseLease(lock);
+  }
+}
+
+async function pullWhileDirty(
+  deps: WorkerDeps,
+  work: WorkItem,
+  pair: UserPair,
+  first: CursorState,
+  owner: string,
+  log: Logger,
+): Promise<WorkOutcome> {
+  const endpoints = deps.endpoints(work.kind)!;
+  const key = cursorKey(work);
+  let state = first;
 
   let resync = work.resync === true;
   let pulls = 0;
@@ -94,7 +135,11 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
     const dirty = await deps.stores.cursors.releaseLease(state);
     if (work.reason === 'retry') await clearFailure(deps, work);
     if (result.outcome === 'dry-run') return { status: 'dry-run' };
-    if (!dirty || pulls >= MAX_PULLS_PER_RUN) break;
+    if (!dirty) break;
+    if (pulls >= MAX_PULLS_PER_RUN) {
+      await deps.stores.workQueue.enqueue({ ...work, reason: 'dirty' });
+      break;
+    }
     const again = await deps.stores.cursors.acquireLease(work.pairId, key, owner, LEASE_TTL_MS, deps.now());
     if (!again) break;
     state = again;

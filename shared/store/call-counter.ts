@@ -40,14 +40,19 @@ export class TableCallCounter implements MonthlyCounter {
   }
 
   async tryAdd(month: string, calls: number, limit: number): Promise<boolean> {
-    return this.change(month, (count) => (count + calls > limit ? undefined : count + calls)).then((r) => r !== undefined);
+    return this.change(month, (count) => (count + calls > limit ? undefined : count + calls)).then(
+      (r) => r !== undefined,
+    );
   }
 
   async raiseTo(month: string, value: number): Promise<void> {
     await this.change(month, (count) => (count >= value ? undefined : value));
   }
 
-  private async change(month: string, next: (count: number) => number | undefined): Promise<number | undefined> {
+  private async change(
+    month: string,
+    next: (count: number) => number | undefined,
+  ): Promise<number | undefined> {
     const table = await this.table();
     const rowKey = joinKey(month);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -47,7 +47,13 @@ export interface CursorRepository {
    * Takes the lease when free or expired; clears the dirty flag as it takes it. Returns the state with its etag,
    * or undefined when another worker holds a live lease.
    */
-  acquireLease(pairId: string, key: string, owner: string, ttlMs: number, now: number): Promise<CursorState | undefined>;
+  acquireLease(
+    pairId: string,
+    key: string,
+    owner: string,
+    ttlMs: number,
+    now: number,
+  ): Promise<CursorState | undefined>;
   /** Stores the new cursor under the lease (etag-checked); ConcurrencyError if the lease was lost. */
   saveCursor(state: CursorState): Promise<CursorState>;
   /** Releases the lease. Returns true when the row became dirty meanwhile: pull once more. */
@@ -68,12 +74,17 @@ export interface FailureRepository {
   /** Failures whose next try is due. */
   due(now: number, limit: number): Promise<FailureRecord[]>;
   /** After a retry: removes it when it succeeded, else schedules the next attempt with backoff. */
-  settle(record: FailureRecord, outcome: { ok: true } | { ok: false; error: string; permanent: boolean }, now: number): Promise<void>;
+  settle(
+    record: FailureRecord,
+    outcome: { ok: true } | { ok: false; error: string; permanent: boolean },
+    now: number,
+  ): Promise<void>;
   list(): Promise<FailureRecord[]>;
 }
 
 export interface WorkQueue {
-  enqueue(work: WorkItem): Promise<void>;
+  /** delaySeconds keeps the message invisible that long (a retry that should not come back at once). */
+  enqueue(work: WorkItem, options?: { delaySeconds?: number }): Promise<void>;
 }
 
 export type { Kind, Side };

@@ -18,7 +18,8 @@ export interface WorkItem {
   resync?: boolean;
 }
 
-export const cursorKey = (w: Pick<WorkItem, 'kind' | 'side' | 'folder'>): string => `${w.kind}.${w.side}.${w.folder}`;
+export const cursorKey = (w: Pick<WorkItem, 'kind' | 'side' | 'folder'>): string =>
+  `${w.kind}.${w.side}.${w.folder}`;
 
 /** Cursor row: the truth of how far one folder is synced, plus the lease and the dirty flag that collapse hints. */
 export interface CursorState {

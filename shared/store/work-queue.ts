@@ -46,9 +46,9 @@ export class StorageWorkQueue implements WorkQueue {
     private readonly queueName: string = SYNC_WORK_QUEUE,
   ) {}
 
-  async enqueue(work: WorkItem): Promise<void> {
+  async enqueue(work: WorkItem, options: { delaySeconds?: number } = {}): Promise<void> {
     const message = encodeWorkMessage(work);
     const queue = await this.storage.queue(this.queueName);
-    await queue.sendMessage(message);
+    await queue.sendMessage(message, options.delaySeconds ? { visibilityTimeout: options.delaySeconds } : {});
   }
 }

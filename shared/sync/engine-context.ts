@@ -22,6 +22,8 @@ export interface PullStats {
   actions: Partial<Record<Action, number>>;
   conflicts: number;
   intentsReplayed: number;
+  /** Items the other side refused for good (audited and skipped). */
+  refused: number;
 }
 
 /** Everything the engine's steps share during one pull. Built once by runPull; holds no state between pulls. */
@@ -38,4 +40,10 @@ export interface EngineContext<P> {
   stats: PullStats;
 }
 
-export const emptyStats = (): PullStats => ({ changes: 0, actions: {}, conflicts: 0, intentsReplayed: 0 });
+export const emptyStats = (): PullStats => ({
+  changes: 0,
+  actions: {},
+  conflicts: 0,
+  intentsReplayed: 0,
+  refused: 0,
+});

@@ -65,16 +65,23 @@ export interface PairingPlan {
 export const DEFAULT_KINDS: Kind[] = ['calendar'];
 
 export function normalizeAddress(address: string): string {
-  return address.trim().replace(/^smtp:/i, '').toLowerCase();
+  return address
+    .trim()
+    .replace(/^smtp:/i, '')
+    .toLowerCase();
 }
 
 function dingtalkAddresses(p: DingTalkPerson): string[] {
-  return unique([p.orgEmail, p.email].filter((a): a is string => !!a && a.includes('@')).map(normalizeAddress));
+  return unique(
+    [p.orgEmail, p.email].filter((a): a is string => !!a && a.includes('@')).map(normalizeAddress),
+  );
 }
 
 function entraAddresses(p: EntraPerson): string[] {
   const proxies = (p.proxyAddresses ?? []).filter((a) => /^smtp:/i.test(a));
-  return unique([p.mail ?? '', p.userPrincipalName, ...proxies].filter((a) => a.includes('@')).map(normalizeAddress));
+  return unique(
+    [p.mail ?? '', p.userPrincipalName, ...proxies].filter((a) => a.includes('@')).map(normalizeAddress),
+  );
 }
 
 function unique<T>(values: T[]): T[] {

@@ -1,4 +1,4 @@
-import { record } from './audit-rows';
+import { idsOf, record } from './audit-rows';
 import { countBulkDeletes } from './breaker';
 import { emptyStats, type EngineContext, type PullStats, type SideEndpoint } from './engine-context';
 import { matchIndexOfOtherSide, unlistedLinkedItems } from './full-listing';
@@ -8,8 +8,17 @@ import { PullFailedError } from './pull-errors';
 import { reconcileChange } from './reconcile';
 import { replayIntents } from './settle-intent';
 import { stableHash } from './stable-hash';
-import type { AuditSink, IntentStore, Link, LinkStore, Side, SyncPolicy, UserRef } from './types';
-import { otherSide } from './types';
+import type {
+  AuditSink,
+  IntentStore,
+  Link,
+  LinkStore,
+  RemoteChange,
+  Side,
+  SyncPolicy,
+  UserRef,
+} from './types';
+import { otherSide, PermanentRemoteError } from './types';
 
 export interface PullInput<P> {
   user: UserRef;
@@ -101,7 +110,31 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
     };
   }
 
-  for (const change of changes) await reconcileChange(ctx, side, change, matches);
+  for (const change of changes) await reconcileOrRefuse(ctx, side, change, matches);
   if (ctx.policy.dryRun) return { outcome: 'dry-run', resynced: listing.resynced, stats: ctx.stats };
   return { outcome: 'synced', cursor: listing.cursor, resynced: listing.resynced, stats: ctx.stats };
+}
+
+/**
+ * A permanent refusal (DingTalk's organizer-only rule, a 400 on one item) concerns that item alone: it is audited
+ * and skipped, and the cursor moves on, so the item is tried again only when it changes again. Failing the whole
+ * pull instead would stall every later change of the folder behind one item.
+ */
+async function reconcileOrRefuse<P>(
+  ctx: EngineContext<P>,
+  side: Side,
+  change: RemoteChange<P>,
+  matches: MatchIndex<P> | undefined,
+): Promise<void> {
+  try {
+    await reconcileChange(ctx, side, change, matches);
+  } catch (err) {
+    if (!(err instanceof PermanentRemoteError)) throw err;
+    ctx.stats.refused += 1;
+    await record(ctx, 'failure', {
+      side: otherSide(side),
+      ids: idsOf(side, change.id),
+      reason: `refused by ${otherSide(side)}: ${err.message}; not retried until the item changes again`,
+    });
+  }
 }

@@ -3,7 +3,7 @@ import { originKeyFor } from './deterministic-keys';
 import type { EngineContext } from './engine-context';
 import { idOn, newLink, pairOf } from './link-fields';
 import type { Intent, Link, RemoteItem, Side } from './types';
-import { NotFoundRemoteError, otherSide } from './types';
+import { NotFoundRemoteError, otherSide, PermanentRemoteError } from './types';
 
 /**
  * The engine's writes. Each remote write is followed by its audit row and then by the link that remembers the
@@ -61,7 +61,14 @@ export async function createCopy<P>(ctx: EngineContext<P>, request: CopyRequest<
   }
   const intent = request.intent ?? intentFor(ctx, request);
   await ctx.intents.put(ctx.user, intent);
-  const created = await ctx.sides[target].adapter.create(ctx.user, source.projection, intent.originKey);
+  let created: RemoteItem<P>;
+  try {
+    created = await ctx.sides[target].adapter.create(ctx.user, source.projection, intent.originKey);
+  } catch (err) {
+    // A refused create left nothing behind to find: keep no intent that would replay it on every pull.
+    if (err instanceof PermanentRemoteError) await ctx.intents.remove(ctx.user, intent);
+    throw err;
+  }
   await record(ctx, 'create', {
     side: target,
     ids: idsOf(sourceSide, source.id, created.id),

@@ -158,7 +158,8 @@ export interface IntentStore {
   list?(user: UserRef, kind: Kind): Promise<Intent[]>;
 }
 
-export type AuditAction = 'create' | 'update' | 'delete' | 'conflict' | 'skip' | 'dry-run' | 'breaker' | 'failure';
+export type AuditAction =
+  'create' | 'update' | 'delete' | 'conflict' | 'skip' | 'dry-run' | 'breaker' | 'failure';
 
 export interface AuditEntry {
   at: string;

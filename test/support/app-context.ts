@@ -9,7 +9,9 @@ export interface TestApp extends AppContext {
 }
 
 /** An app context on the test Azurite with tables and a queue of its own, installed as the process context. */
-export function createTestApp(options: { env?: Record<string, string>; clock?: Clock } = {}): TestApp {
+export function createTestApp(
+  options: { env?: Record<string, string>; clock?: Clock; queueName?: string } = {},
+): TestApp {
   const suffix = randomBytes(4).toString('hex');
   const config = loadConfig({
     SYNC_MODE: 'sandbox',
@@ -22,7 +24,7 @@ export function createTestApp(options: { env?: Record<string, string>; clock?: C
     log,
     clock: options.clock,
     tablePrefix: `t${suffix}`,
-    queueName: `work-${suffix}`,
+    queueName: options.queueName ?? `work-${suffix}`,
   });
   setAppContext(app);
   return { ...app, logLines };

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SETTINGS, loadConfig } from '../../shared/platform/config';
 
-const sample = JSON.parse(fs.readFileSync(path.join(__dirname, '../../local.settings.sample.json'), 'utf8')) as {
+const sample = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '../../local.settings.sample.json'), 'utf8'),
+) as {
   Values: Record<string, string>;
 };
 
@@ -10,7 +12,9 @@ describe('local.settings.sample.json', () => {
   test('documents every setting the app reads', () => {
     const documented = new Set(Object.keys(sample.Values));
     const identityOnly = ['AzureWebJobsStorage__accountName', 'AZURE_CLIENT_ID'];
-    const missing = Object.keys(SETTINGS).filter((name) => !documented.has(name) && !identityOnly.includes(name));
+    const missing = Object.keys(SETTINGS).filter(
+      (name) => !documented.has(name) && !identityOnly.includes(name),
+    );
     expect(missing).toEqual([]);
   });
 

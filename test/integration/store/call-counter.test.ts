@@ -18,7 +18,9 @@ describe('TableCallCounter', () => {
   test('concurrent instances never lose an increment and never pass the limit together', async () => {
     const name = table();
     const counters = Array.from({ length: 8 }, () => new TableCallCounter(storage, name));
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => counters[i % 8].tryAdd('2026-11', 1, 25)));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => counters[i % 8].tryAdd('2026-11', 1, 25)),
+    );
     expect(results.filter(Boolean)).toHaveLength(25);
     expect(await counters[0].get('2026-11')).toBe(25);
   });
@@ -37,7 +39,11 @@ describe('BlockReservingCounter', () => {
   test('writes the shared counter once per block and still stops at the limit', async () => {
     const shared = new TableCallCounter(storage, table());
     let writes = 0;
-    const counting = { get: (m: string) => shared.get(m), raiseTo: (m: string, v: number) => shared.raiseTo(m, v), tryAdd: (m: string, c: number, l: number) => (writes++, shared.tryAdd(m, c, l)) };
+    const counting = {
+      get: (m: string) => shared.get(m),
+      raiseTo: (m: string, v: number) => shared.raiseTo(m, v),
+      tryAdd: (m: string, c: number, l: number) => (writes++, shared.tryAdd(m, c, l)),
+    };
     const local = new BlockReservingCounter(counting, 10);
     for (let i = 0; i < 20; i++) expect(await local.tryAdd('2026-11', 1, 25)).toBe(true);
     expect(writes).toBe(2);

@@ -30,4 +30,19 @@ describe('TableIntentStore', () => {
     expect(await intents.get(alice, 'todo', 'outlook', 'dt/event#1')).toBeUndefined();
     expect(await intents.get(alice, 'calendar', 'dingtalk', 'dt/event#1')).toBeUndefined();
   });
+
+  test('list returns every pending intent of one user and kind, with replacesId kept', async () => {
+    const bob = userRef('bob-list');
+    const second: Intent = {
+      ...intent,
+      sourceId: 'dt/event#2',
+      originKey: 'origin-456',
+      replacesId: 'AAMk/old',
+    };
+    await intents.put(bob, intent);
+    await intents.put(bob, second);
+    await intents.put(bob, { ...intent, kind: 'todo' });
+    const listed = await intents.list(bob, 'calendar');
+    expect(listed.sort((a, b) => a.sourceId.localeCompare(b.sourceId))).toEqual([intent, second]);
+  });
 });

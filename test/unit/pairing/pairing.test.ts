@@ -17,11 +17,18 @@ const en = (id: string, upn: string, mail?: string, proxies: string[] = []): Ent
 describe('planPairs', () => {
   test('pairs by org e-mail, personal e-mail, mail, UPN and smtp proxy addresses, case-insensitively', () => {
     const plan = planPairs({
-      dingtalk: [dt('a', undefined, 'Alice@Contoso.com'), dt('b', 'bob@contoso.com'), dt('c', 'carol.alias@contoso.com')],
+      dingtalk: [
+        dt('a', undefined, 'Alice@Contoso.com'),
+        dt('b', 'bob@contoso.com'),
+        dt('c', 'carol.alias@contoso.com'),
+      ],
       entra: [
         en('e-a', 'alice@contoso.com'),
         en('e-b', 'robert@contoso.onmicrosoft.com', 'BOB@contoso.com'),
-        en('e-c', 'carol@contoso.com', 'carol@contoso.com', ['SMTP:carol@contoso.com', 'smtp:carol.alias@contoso.com']),
+        en('e-c', 'carol@contoso.com', 'carol@contoso.com', [
+          'SMTP:carol@contoso.com',
+          'smtp:carol.alias@contoso.com',
+        ]),
       ],
       overrides: [],
       existing: [],
@@ -71,8 +78,14 @@ describe('planPairs', () => {
       ],
       existing: [],
     });
-    expect(plan.pairs.find((p) => p.dingtalkUserId === 'b')).toMatchObject({ entraId: 'e-b', pairedBy: 'override' });
-    expect(plan.pairs.find((p) => p.dingtalkUserId === 'a')).toMatchObject({ entraId: 'e-a', pairedBy: 'email' });
+    expect(plan.pairs.find((p) => p.dingtalkUserId === 'b')).toMatchObject({
+      entraId: 'e-b',
+      pairedBy: 'override',
+    });
+    expect(plan.pairs.find((p) => p.dingtalkUserId === 'a')).toMatchObject({
+      entraId: 'e-a',
+      pairedBy: 'email',
+    });
     expect(plan.problems).toEqual([
       { kind: 'override-unknown-user', detail: 'override ghost -> e-a: DingTalk user not found' },
     ]);

@@ -48,14 +48,43 @@ describe('remote errors', () => {
     expect(world.divergences()).toEqual([]);
   });
 
-  test('a permanent refusal fails the pull as not retryable', async () => {
+  test('a permanent refusal of one item is audited and skipped; the other items sync and the cursor moves on', async () => {
     const world = await threeSyncedItems();
-    world.sides.outlook.update = async () => {
-      throw new PermanentRemoteError('only the organizer may update', 'forbidden', 403);
+    const outlook = world.sides.outlook;
+    const update = outlook.update.bind(outlook);
+    outlook.update = async (user, id, projection) => {
+      if (id === 'o2') throw new PermanentRemoteError('only the organizer may update', 'forbidden', 403);
+      return update(user, id, projection);
     };
+    const cursorBefore = world.cursors.dingtalk;
     const outcome = await world.pull('dingtalk');
-    expect(outcome.error).toMatchObject({ retryable: false });
-    expect(outcome.error!.message).toContain('only the organizer may update');
+    expect(outcome.error).toBeUndefined();
+    expect(world.cursors.dingtalk).not.toBe(cursorBefore);
+    const refusals = world.audit.rows.filter((e) => e.action === 'failure');
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ side: 'outlook', dingtalkId: 'd2' });
+    expect(refusals[0].reason).toContain('only the organizer may update');
+    const titles = outlook
+      .liveItems()
+      .map((i) => i.projection.title)
+      .sort();
+    expect(titles).toEqual(['after', 'after', 'before']);
+    // The refused item is not retried by the next pull: it has not changed again.
+    const writes = world.audit.rows.length;
+    await world.pull('dingtalk');
+    expect(world.audit.rows.length).toBe(writes);
+  });
+
+  test('a refused create leaves no intent behind that would replay it forever', async () => {
+    const world = new World();
+    world.sides.outlook.create = async () => {
+      throw new PermanentRemoteError('invalid recurrence', 'invalidRequest', 400);
+    };
+    world.sides.dingtalk.userCreate({ uid: 'u1', title: 'x', body: '' });
+    const outcome = await world.pull('dingtalk');
+    expect(outcome.error).toBeUndefined();
+    expect(world.intentStore.all()).toHaveLength(0);
+    expect(world.audit.rows.filter((e) => e.action === 'failure')).toHaveLength(1);
   });
 
   test('a lost race on a link row fails the pull as retryable', async () => {

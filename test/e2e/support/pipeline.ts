@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { setServices, createServices, type Services } from '../../../shared/app/services';
+import { startFakeDingTalk, type FakeDingTalk } from '../../../sandbox/dingtalk';
+import { startFakeGraph, type FakeGraph } from '../../../sandbox/graph/fake-graph';
+import { startLocalHost, type LocalHost } from '../../../sandbox/host';
+import { SANDBOX_DEFAULTS } from '../../../shared/platform/config';
+import { SYNC_WORK_QUEUE } from '../../../shared/store/work-queue';
+import { createTestApp, type TestApp } from '../../support/app-context';
+import { registrations } from '../../support/functions-core-mock';
+
+export interface Person {
+  name: string;
+  email: string;
+  entraId: string;
+  unionId: string;
+}
+
+export interface Pipeline {
+  app: TestApp;
+  services: Services;
+  host: LocalHost;
+  graph: FakeGraph;
+  dingtalk: FakeDingTalk;
+  people: Person[];
+  /** Waits until no notification, callback, queue message or invocation is pending. */
+  quiet(): Promise<void>;
+  /** Remote writes so far, on each side. */
+  writes(): { graph: number; dingtalk: number };
+  stop(): Promise<void>;
+}
+
+const FUNCTION_FILES = [
+  'health',
+  'dingtalk-events',
+  'graph-notifications',
+  'graph-lifecycle',
+  'sync-worker',
+  'maintenance',
+];
+
+/**
+ * The whole product in one process: the real functions served by the local host (HTTP and queue triggers), real
+ * Azurite, the fake Graph over HTTPS and the fake DingTalk, both calling the app's webhooks.
+ */
+export async function startPipeline(options: { env?: Record<string, string> } = {}): Promise<Pipeline> {
+  for (const file of FUNCTION_FILES) require(`../../../functions/${file}`);
+  const graph = await startFakeGraph({ tenantAliases: [SANDBOX_DEFAULTS.GRAPH_TENANT_ID!] });
+  const dingtalk = await startFakeDingTalk({
+    appKey: SANDBOX_DEFAULTS.DINGTALK_APP_KEY!,
+    appSecret: SANDBOX_DEFAULTS.DINGTALK_APP_SECRET!,
+    corpId: SANDBOX_DEFAULTS.DINGTALK_CORP_ID!,
+  });
+  const host = await startLocalHost({
+    appRoot: path.join(__dirname, '../../..'),
+    port: 0,
+    timers: false,
+    functions: [...registrations.values()].filter((f) => FUNCTION_FILES.includes(f.name)),
+    env: { AzureWebJobsStorage: process.env.TEST_AZURITE_CONNECTION!, TIMER_SCHEDULE: '0 0 0 1 1 *' },
+    queuePolling: { minIntervalMs: 20, maxIntervalMs: 100 },
+    log: () => undefined,
+  });
+  dingtalk.control.setCallbackTarget({
+    url: `${host.url}/api/dingtalk/events`,
+    token: SANDBOX_DEFAULTS.DINGTALK_CALLBACK_TOKEN!,
+    aesKey: SANDBOX_DEFAULTS.DINGTALK_CALLBACK_AES_KEY!,
+  });
+  const app = createTestApp({
+    queueName: SYNC_WORK_QUEUE,
+    env: {
+      PUBLIC_BASE_URL: host.url,
+      GRAPH_AUTHORITY_HOST: graph.url,
+      GRAPH_BASE_URL: graph.url,
+      DINGTALK_API_BASE: dingtalk.url,
+      DINGTALK_OAPI_BASE: dingtalk.url,
+      ...options.env,
+    },
+  });
+  const services = createServices(app);
+  setServices(services);
+
+  const people = [
+    { name: 'Zhang Wei', userid: 'zhangwei', email: 'zhang.wei@contoso.com' },
+    { name: 'Alice Chen', userid: 'alicechen', email: 'alice.chen@contoso.com' },
+    { name: 'Bob Li', userid: 'bobli', email: 'bob.li@contoso.com' },
+  ].map((p) => {
+    const entra = graph.control.addUser({ displayName: p.name, userPrincipalName: p.email, mail: p.email });
+    const dt = dingtalk.control.addUser({ name: p.name, userid: p.userid, org_email: p.email });
+    return { name: p.name, email: p.email, entraId: entra.id, unionId: dt.unionid };
+  });
+
+  const queueDepth = async () => {
+    const queue = await app.storage.queue(SYNC_WORK_QUEUE);
+    return (await queue.getProperties()).approximateMessagesCount ?? 0;
+  };
+
+  const quiet = async () => {
+    let calm = 0;
+    const deadline = Date.now() + 30_000;
+    while (calm < 4) {
+      if (Date.now() > deadline) throw new Error('the pipeline did not settle within 30 s');
+      await graph.control.notificationsIdle();
+      await dingtalk.control.callbacksSettled();
+      const busy =
+        (await queueDepth()) > 0 ||
+        (await app.stores.cursors.listAll()).some(
+          (c) => c.dirty || (!!c.leaseOwner && (c.leaseUntil ?? 0) > Date.now()),
+        );
+      calm = busy ? 0 : calm + 1;
+      await new Promise((resolve) => setTimeout(resolve, 75));
+    }
+  };
+
+  const writes = () => ({
+    graph:
+      graph.control.countRequests('POST', /\/events$/) +
+      graph.control.countRequests('PATCH', /\/events\//) +
+      graph.control.countRequests('DELETE', /\/events\//),
+    dingtalk: dingtalk.control
+      .exchanges()
+      .filter((x) => x.family === 'v1' && x.method !== 'GET' && x.path.includes('/calendar/')).length,
+  });
+
+  return {
+    app,
+    services,
+    host,
+    graph,
+    dingtalk,
+    people,
+    quiet,
+    writes,
+    stop: async () => {
+      await host.stop();
+      await graph.stop();
+      await dingtalk.stop();
+      setServices(undefined);
+    },
+  };
+}
