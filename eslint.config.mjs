@@ -2,9 +2,27 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '*.js', '*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.sandbox/**', '*.js', '*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Plain CommonJS scripts and fixtures that run before (or without) the TypeScript build.
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        exports: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -18,7 +36,15 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: ['node:*', '@azure/*', '@microsoft/*', '../store/*', '../connectors/*', '../platform/*', '../ingress/*'],
+          patterns: [
+            'node:*',
+            '@azure/*',
+            '@microsoft/*',
+            '../store/*',
+            '../connectors/*',
+            '../platform/*',
+            '../ingress/*',
+          ],
         },
       ],
     },

@@ -13,6 +13,7 @@ describe('function registrations', () => {
       'sync-worker',
       'maintenance',
     ]) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading registers the function, as the worker does
       require(`../../functions/${file}`);
     }
   });

@@ -43,6 +43,7 @@ const FUNCTION_FILES = [
  * Azurite, the fake Graph over HTTPS and the fake DingTalk, both calling the app's webhooks.
  */
 export async function startPipeline(options: { env?: Record<string, string> } = {}): Promise<Pipeline> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading registers the function, as the worker does
   for (const file of FUNCTION_FILES) require(`../../../functions/${file}`);
   const graph = await startFakeGraph({ tenantAliases: [SANDBOX_DEFAULTS.GRAPH_TENANT_ID!] });
   const dingtalk = await startFakeDingTalk({
