@@ -1,23 +1,13 @@
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { getAppContext } from '../shared/app/context';
-import { toHttpResponse } from '../shared/app/graph-webhook-response';
+import { app } from '@azure/functions';
+import { graphIngressDeps, toHttpResponse } from '../shared/app/graph-webhook';
 import { handleGraphLifecycle } from '../shared/app/ingress-graph';
-import { readBodyCapped } from '../shared/app/http-body';
+import { webhookHandler } from '../shared/app/webhook-handler';
 
 /** Graph lifecycle notifications: reauthorizationRequired, subscriptionRemoved, missed. */
-export async function graphLifecycle(
-  request: HttpRequest,
-  context: InvocationContext,
-): Promise<HttpResponseInit> {
-  const ctx = getAppContext();
-  const body = await readBodyCapped(request);
-  if (body === undefined) return { status: 413, jsonBody: { error: 'body too large' } };
-  const outcome = await handleGraphLifecycle(
-    { ...ctx.stores, log: ctx.log.child({ invocationId: context.invocationId }), now: () => ctx.clock.now() },
-    { query: request.query, contentType: request.headers.get('content-type') ?? undefined, body },
-  );
-  return toHttpResponse(outcome);
-}
+export const graphLifecycle = webhookHandler(
+  (ctx, input, context) => handleGraphLifecycle(graphIngressDeps(ctx, context), input),
+  toHttpResponse,
+);
 
 app.http('graph-lifecycle', {
   route: 'graph/lifecycle',

@@ -6,6 +6,10 @@ import {
   verifyLifecycleItems,
   verifyNotificationItems,
   DEFAULT_MAX_BATCH_BYTES,
+  type AcceptedLifecycle,
+  type AcceptedNotification,
+  type LifecycleItem,
+  type NotificationItem,
   type SubscriptionSecrets,
 } from '../ingress';
 import type { Logger } from '../platform/logger';
@@ -55,107 +59,103 @@ function refusal(rejected: number): GraphWebhookOutcome {
   return { status: 403, error: `none of the ${rejected} notifications belongs to a subscription of ours` };
 }
 
-export async function handleGraphNotifications(
+/** The two Graph endpoints differ only in the batch they parse and in what an accepted item does. */
+interface GraphEndpoint<I extends { subscriptionId: string }, A extends { item: I }> {
+  name: string;
+  parse(
+    input: GraphWebhookInput,
+  ):
+    | { ok: true; items: I[]; dropped: unknown[] }
+    | { ok: false; status: 400 | 401 | 403 | 413 | 415; reason: string };
+  verify(
+    items: I[],
+    lookup: (id: string) => SubscriptionSecrets | undefined,
+  ): { accepted: A[]; rejected: Array<{ item: I; reason: string }> };
+  accept(
+    deps: GraphIngressDeps,
+    accepted: A,
+    records: Map<string, SubscriptionRecord>,
+    now: number,
+  ): Promise<void>;
+}
+
+async function handleGraphWebhook<I extends { subscriptionId: string }, A extends { item: I }>(
   deps: GraphIngressDeps,
   input: GraphWebhookInput,
+  endpoint: GraphEndpoint<I, A>,
 ): Promise<GraphWebhookOutcome> {
   const validation = validationResponse(input.query);
   if (validation) {
     if (validation.status === 200) return { status: 200, contentType: 'text/plain', body: validation.body };
     return { status: 400, error: validation.body };
   }
-  const batch = parseNotificationBatch(input.contentType, input.body, DEFAULT_MAX_BATCH_BYTES);
+  const batch = endpoint.parse(input);
   if (!batch.ok) {
-    deps.log.warn('graph notification batch rejected', { status: batch.status, reason: batch.reason });
+    deps.log.warn(`graph ${endpoint.name} batch rejected`, { status: batch.status, reason: batch.reason });
     return { status: batch.status, error: batch.reason };
   }
   const records = await loadSecrets(deps, subscriptionIdsOf(batch.items));
-  const verdicts = verifyNotificationItems(batch.items, secretsOf(records));
+  const verdicts = endpoint.verify(batch.items, secretsOf(records));
   for (const r of verdicts.rejected) {
-    deps.log.warn('graph notification dropped', { subscriptionId: r.item.subscriptionId, reason: r.reason });
+    deps.log.warn(`graph ${endpoint.name} dropped`, {
+      subscriptionId: r.item.subscriptionId,
+      reason: r.reason,
+    });
   }
-  if (verdicts.accepted.length === 0 && (verdicts.rejected.length > 0 || batch.dropped.length > 0)) {
-    return refusal(verdicts.rejected.length + batch.dropped.length);
-  }
+  const rejected = verdicts.rejected.length + batch.dropped.length;
+  if (verdicts.accepted.length === 0 && rejected > 0) return refusal(rejected);
   const now = deps.now();
-  for (const { subscription, deliveryId } of verdicts.accepted) {
-    await recordHint(
-      deps,
-      {
-        pairId: subscription.pairId,
-        kind: subscription.kind,
-        side: 'outlook',
-        folder: subscription.folder,
-        reason: 'notification',
-      },
-      { source: 'graph', id: deliveryId },
-      now,
-    );
-  }
-  return {
-    status: 202,
-    accepted: verdicts.accepted.length,
-    rejected: verdicts.rejected.length + batch.dropped.length,
-  };
+  for (const accepted of verdicts.accepted) await endpoint.accept(deps, accepted, records, now);
+  return { status: 202, accepted: verdicts.accepted.length, rejected };
 }
+
+const notifications: GraphEndpoint<NotificationItem, AcceptedNotification> = {
+  name: 'notification',
+  parse: (input) => parseNotificationBatch(input.contentType, input.body, DEFAULT_MAX_BATCH_BYTES),
+  verify: verifyNotificationItems,
+  accept: async (deps, { subscription, deliveryId }, _records, now) => {
+    const work = {
+      pairId: subscription.pairId,
+      kind: subscription.kind,
+      side: 'outlook' as const,
+      folder: subscription.folder,
+      reason: 'notification',
+    };
+    await recordHint(deps, work, { source: 'graph', id: deliveryId }, now);
+  },
+};
 
 /**
  * Lifecycle events are answered fast and acted on by others: the subscription is marked as due (the timer renews
  * or recreates it within a minute), and a pull catches up with whatever the missing notifications announced.
  */
-export async function handleGraphLifecycle(
-  deps: GraphIngressDeps,
-  input: GraphWebhookInput,
-): Promise<GraphWebhookOutcome> {
-  const validation = validationResponse(input.query);
-  if (validation) {
-    if (validation.status === 200) return { status: 200, contentType: 'text/plain', body: validation.body };
-    return { status: 400, error: validation.body };
-  }
-  const batch = parseLifecycleBatch(input.contentType, input.body, DEFAULT_MAX_BATCH_BYTES);
-  if (!batch.ok) {
-    deps.log.warn('graph lifecycle batch rejected', { status: batch.status, reason: batch.reason });
-    return { status: batch.status, error: batch.reason };
-  }
-  const records = await loadSecrets(deps, subscriptionIdsOf(batch.items));
-  const verdicts = verifyLifecycleItems(batch.items, secretsOf(records));
-  for (const r of verdicts.rejected) {
-    deps.log.warn('graph lifecycle event dropped', {
-      subscriptionId: r.item.subscriptionId,
-      reason: r.reason,
-    });
-  }
-  if (verdicts.accepted.length === 0 && (verdicts.rejected.length > 0 || batch.dropped.length > 0)) {
-    return refusal(verdicts.rejected.length + batch.dropped.length);
-  }
-  const now = deps.now();
-  for (const { item, subscription, action, deliveryId } of verdicts.accepted) {
+const lifecycle: GraphEndpoint<LifecycleItem, AcceptedLifecycle> = {
+  name: 'lifecycle',
+  parse: (input) => parseLifecycleBatch(input.contentType, input.body, DEFAULT_MAX_BATCH_BYTES),
+  verify: verifyLifecycleItems,
+  accept: async (deps, { item, subscription, action, deliveryId }, records, now) => {
     deps.log.info('graph lifecycle event', {
       subscriptionId: item.subscriptionId,
       event: item.lifecycleEvent,
     });
     const record = records.get(item.subscriptionId);
     if (record && action.action !== 'resync') {
-      // Due now: the maintenance timer renews (or, when Graph removed it, recreates) it on its next run.
       await deps.subscriptions.save({ ...record, expiresAt: new Date(now).toISOString() });
     }
-    await recordHint(
-      deps,
-      {
-        pairId: subscription.pairId,
-        kind: subscription.kind,
-        side: 'outlook',
-        folder: subscription.folder,
-        reason: item.lifecycleEvent,
-        ...(action.action === 'recreate' ? { resync: true } : {}),
-      },
-      { source: 'graph', id: deliveryId },
-      now,
-    );
-  }
-  return {
-    status: 202,
-    accepted: verdicts.accepted.length,
-    rejected: verdicts.rejected.length + batch.dropped.length,
-  };
-}
+    const work = {
+      pairId: subscription.pairId,
+      kind: subscription.kind,
+      side: 'outlook' as const,
+      folder: subscription.folder,
+      reason: item.lifecycleEvent,
+      ...(action.action === 'recreate' ? { resync: true } : {}),
+    };
+    await recordHint(deps, work, { source: 'graph', id: deliveryId }, now);
+  },
+};
+
+export const handleGraphNotifications = (deps: GraphIngressDeps, input: GraphWebhookInput) =>
+  handleGraphWebhook(deps, input, notifications);
+
+export const handleGraphLifecycle = (deps: GraphIngressDeps, input: GraphWebhookInput) =>
+  handleGraphWebhook(deps, input, lifecycle);

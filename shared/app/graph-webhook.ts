@@ -1,5 +1,14 @@
-import type { HttpResponseInit } from '@azure/functions';
-import type { GraphWebhookOutcome } from './ingress-graph';
+import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { AppContext } from './context';
+import type { GraphIngressDeps, GraphWebhookOutcome } from './ingress-graph';
+
+export function graphIngressDeps(ctx: AppContext, context: InvocationContext): GraphIngressDeps {
+  return {
+    ...ctx.stores,
+    log: ctx.log.child({ invocationId: context.invocationId }),
+    now: () => ctx.clock.now(),
+  };
+}
 
 export function toHttpResponse(outcome: GraphWebhookOutcome): HttpResponseInit {
   if (outcome.status === 200) {
