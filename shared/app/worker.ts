@@ -4,7 +4,7 @@ import type { Stores } from '../store';
 import { toUserRef } from '../store/repositories';
 import { cursorKey, type CursorState, type UserPair, type WorkItem } from '../store/types';
 import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
-import type { Kind, Side, SyncPolicy } from '../sync/types';
+import { otherSide, type Kind, type Side, type SyncPolicy } from '../sync/types';
 
 /** Both sides of one kind, with the folder each side pairs with the other's. */
 export type EndpointsFor = (kind: Kind) => Record<Side, SideEndpoint<unknown>> | undefined;
@@ -27,6 +27,8 @@ export const LEASE_TTL_MS = 5 * 60_000;
 const MAX_PULLS_PER_RUN = 5;
 /** How long work waits when the other side of the same pair and kind is being pulled. */
 const BUSY_RETRY_SECONDS = 2;
+/** A lock holder serves the other side's pending hints this many times at most before letting go. */
+const MAX_SIDE_SWITCHES = 3;
 
 /**
  * Pulls of the two sides of one pair and kind exclude each other: each reads one side and writes the other, so two
@@ -52,10 +54,15 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
   const endpoints = deps.endpoints(work.kind);
   if (!endpoints) return { status: 'skipped', detail: `${work.kind} is not synced yet` };
 
-  const key = cursorKey(work);
   const owner = randomUUID();
-  const log = deps.log.child({ pairId: work.pairId, folder: key, reason: work.reason });
-  const state = await deps.stores.cursors.acquireLease(work.pairId, key, owner, LEASE_TTL_MS, deps.now());
+  const log = deps.log.child({ pairId: work.pairId, kind: work.kind, reason: work.reason });
+  const state = await deps.stores.cursors.acquireLease(
+    work.pairId,
+    cursorKey(work),
+    owner,
+    LEASE_TTL_MS,
+    deps.now(),
+  );
   if (!state) return { status: 'busy' };
   const lock = await deps.stores.cursors.acquireLease(
     work.pairId,
@@ -65,14 +72,53 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
     deps.now(),
   );
   if (!lock) {
-    // Taking the folder lease cleared its dirty flag: put it back, and come back once the other pull is done.
+    // Taking the folder lease cleared its dirty flag: put it back. The lock holder serves it before letting go;
+    // the delayed message covers the moment the holder had already looked.
     await deps.stores.cursors.releaseLease(state);
-    await deps.stores.cursors.markDirty(work.pairId, key);
+    await deps.stores.cursors.markDirty(work.pairId, cursorKey(work));
     await deps.stores.workQueue.enqueue(work, { delaySeconds: BUSY_RETRY_SECONDS });
     return { status: 'busy', detail: 'the other side of this pair is being pulled' };
   }
   try {
-    return await pullWhileDirty(deps, work, pair, state, owner, log);
+    let outcome = await pullWhileDirty(deps, work, pair, state, owner, log.child({ side: work.side }));
+    // Serve hints for the other side that arrived while this pull held the lock, alternating until both are clean.
+    let current = work;
+    for (let round = 0; round < MAX_SIDE_SWITCHES && outcome.status === 'synced'; round++) {
+      const other: WorkItem = {
+        ...current,
+        side: otherSide(current.side),
+        folder: endpoints[otherSide(current.side)].folder,
+        reason: 'pending-hint',
+        resync: undefined,
+      };
+      const pending = await deps.stores.cursors.get(work.pairId, cursorKey(other));
+      if (!pending?.dirty) break;
+      const otherState = await deps.stores.cursors.acquireLease(
+        work.pairId,
+        cursorKey(other),
+        owner,
+        LEASE_TTL_MS,
+        deps.now(),
+      );
+      if (!otherState) break;
+      const next = await pullWhileDirty(
+        deps,
+        other,
+        pair,
+        otherState,
+        owner,
+        log.child({ side: other.side }),
+      );
+      if (next.status !== 'synced') break;
+      outcome = {
+        ...outcome,
+        pulls: outcome.pulls + next.pulls,
+        changes: outcome.changes + next.changes,
+        writes: outcome.writes + next.writes,
+      };
+      current = other;
+    }
+    return outcome;
   } finally {
     await deps.stores.cursors.releaseLease(lock);
   }
