@@ -1,6 +1,7 @@
 import { getConfig, type Config } from '../platform/config';
 import { createLogger, type Logger } from '../platform/logger';
 import { systemClock, type Clock } from '../platform/clock';
+import { createSecretProvider, type SecretProvider } from '../platform/secrets';
 import { createStorage, type Storage } from '../platform/storage';
 import { createStores, type Stores } from '../store';
 
@@ -14,6 +15,8 @@ export interface AppContext {
   clock: Clock;
   storage: Storage;
   stores: Stores;
+  /** App-setting secrets (Key Vault references in Azure) and secrets the app writes at run time (Key Vault). */
+  secrets: SecretProvider;
 }
 
 export function createAppContext(
@@ -28,7 +31,7 @@ export function createAppContext(
     queueName: options.queueName,
     clock,
   });
-  return { config, log, clock, storage, stores };
+  return { config, log, clock, storage, stores, secrets: createSecretProvider(config) };
 }
 
 let current: AppContext | undefined;
