@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /**
- * Checks a JSON value against a model of /work/shared/schemas/dingtalk-api.json: every field present must be
+ * Checks a JSON value against a model of test/schemas/dingtalk-api.json: every field present must be
  * declared, with a value of the declared type, recursively. Absent fields are fine (the file says nothing about
  * which are required).
  */
@@ -12,7 +13,8 @@ interface SchemaFile {
   modules: Record<string, { operations: Record<string, { method: string; path: string }>; models: Models }>;
 }
 
-export const SCHEMA_PATH = '/work/shared/schemas/dingtalk-api.json';
+export const SCHEMA_PATH =
+  process.env.DINGTALK_SCHEMA_PATH ?? resolve(__dirname, '../../schemas/dingtalk-api.json');
 
 export function loadSchema(path = SCHEMA_PATH): SchemaFile {
   return JSON.parse(readFileSync(path, 'utf8')) as SchemaFile;

@@ -24,9 +24,9 @@ export interface CsdlModel {
   enums: Map<string, Set<string>>;
 }
 
-/** The schema file beside the repository (../shared/schemas), or GRAPH_CSDL_PATH. */
+/** The schema file kept with the tests (test/schemas), or GRAPH_CSDL_PATH. */
 export function defaultCsdlPath(): string {
-  return process.env.GRAPH_CSDL_PATH ?? path.resolve(__dirname, '../../../../shared/schemas/graph-v1.0.csdl');
+  return process.env.GRAPH_CSDL_PATH ?? path.resolve(__dirname, '../../schemas/graph-v1.0.csdl');
 }
 
 export function loadCsdl(file = defaultCsdlPath()): CsdlModel {
