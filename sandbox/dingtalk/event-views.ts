@@ -1,9 +1,4 @@
-import {
-  formatOffset,
-  instantToLocal,
-  offsetMinutesAt,
-  parseDateTime,
-} from '../../shared/connectors/dingtalk/zoned-time';
+import { formatOffset, instantToLocal, offsetMinutesAt, parseDateTime } from '../../shared/sync/zoned-time';
 import type { FakeTime } from './event-input';
 import type { StoredEvent } from './calendar-store';
 import type { OrgStore } from './org';

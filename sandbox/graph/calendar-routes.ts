@@ -1,5 +1,5 @@
 import { toIanaZone } from '../../shared/connectors/graph/windows-time-zones';
-import { localToInstant } from '../../shared/connectors/graph/zoned-time';
+import { localToInstant } from '../../shared/sync/zoned-time';
 import type { DeltaRow, DeltaWindow } from './calendar-delta';
 import type { Instance, StoredEvent } from './calendar-store';
 import { answered, fail, hasRole, resolveUser, type FakeGraphServices, type GraphRequest } from './context';

@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/platform/clock';
 import type { GraphAttendee, GraphPatternedRecurrence } from '../../shared/connectors/graph/graph-types';
 import { toIanaZone } from '../../shared/connectors/graph/windows-time-zones';
-import { addDays, instantToLocal, localToInstant } from '../../shared/connectors/graph/zoned-time';
+import { addDays, instantToLocal, localToInstant } from '../../shared/sync/zoned-time';
 import type { FakeUser } from './directory';
 import type { EventWrite, StoredTime } from './event-validation';
 import { iCalUidFor, newChangeKey, newItemId, occurrenceItemId, toImmutableId } from './ids';

@@ -1,5 +1,5 @@
 import { toIanaZone } from '../../shared/connectors/graph/windows-time-zones';
-import { instantToLocal } from '../../shared/connectors/graph/zoned-time';
+import { instantToLocal } from '../../shared/sync/zoned-time';
 import type { Instance, StoredEvent } from './calendar-store';
 import { toRestId } from './ids';
 

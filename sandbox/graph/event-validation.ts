@@ -4,7 +4,7 @@ import type {
   GraphSingleValueExtendedProperty,
 } from '../../shared/connectors/graph/graph-types';
 import { toIanaZone } from '../../shared/connectors/graph/windows-time-zones';
-import { localToInstant, normalizeLocal } from '../../shared/connectors/graph/zoned-time';
+import { localToInstant, normalizeLocal } from '../../shared/sync/zoned-time';
 
 /**
  * Checks an event POST/PATCH body the way Outlook does and turns it into stored form. Unknown properties are

@@ -10,7 +10,7 @@ import {
   localWithOffset,
   normalizeLocal,
   parseDateTime,
-} from './zoned-time';
+} from '../../sync/zoned-time';
 
 /**
  * DingTalk event JSON ↔ CalendarEvent. Both sides use exclusive all-day ends (DingTalk: "结束时间需传 T+1",

@@ -1,6 +1,6 @@
 import type { Recurrence, Weekday } from '../../sync/calendar-event';
 import type { WireRecurrence } from './calendar-wire';
-import { instantToLocal, localToInstant } from './zoned-time';
+import { instantToLocal, localToInstant } from '../../sync/zoned-time';
 
 /**
  * DingTalk's recurrence is Graph-shaped (reference/dingtalk.md §3.2) with three differences handled here:

@@ -6,7 +6,7 @@ import type { GraphAttendee, GraphEvent, GraphEventWrite, GraphResponseType } fr
 import { htmlToText, normalizePlainText } from './html-to-text';
 import { readStamps, stampProperties, type MirrorStamp } from './outlook-event-stamps';
 import { toIanaZone } from './windows-time-zones';
-import { instantToLocal, localToInstant, normalizeLocal } from './zoned-time';
+import { instantToLocal, localToInstant, normalizeLocal } from '../../sync/zoned-time';
 
 /**
  * Graph event JSON ↔ CalendarEvent.

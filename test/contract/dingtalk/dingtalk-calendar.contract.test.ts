@@ -1,6 +1,6 @@
 import { StaticAttendeeResolver } from '../../../shared/connectors/dingtalk/attendee-resolver';
 import { DingTalkCalendarAdapter } from '../../../shared/connectors/dingtalk/calendar-adapter';
-import { localWithOffset } from '../../../shared/connectors/dingtalk/zoned-time';
+import { localWithOffset } from '../../../shared/sync/zoned-time';
 import { ManualClock } from '../../../shared/platform/clock';
 import type { EventTime } from '../../../shared/sync/calendar-event';
 import { calendarAdapterContract } from '../calendar-adapter.contract';

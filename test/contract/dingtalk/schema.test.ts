@@ -9,6 +9,7 @@ import {
   V1_ERROR_FIELDS,
 } from './oapi-fields';
 import { loadSchema, moduleOf, queryViolationsOf, violationsOf } from './schema-check';
+import { calendarEvent } from '../../support/calendar-event';
 
 /**
  * Wire faithfulness, both ways: what the fake answers must fit DingTalk's published models, and what the
@@ -18,18 +19,16 @@ import { loadSchema, moduleOf, queryViolationsOf, violationsOf } from './schema-
 
 const schema = loadSchema();
 
-const event = (overrides: Partial<CalendarEvent> = {}): CalendarEvent => ({
-  subject: 'Contract check',
-  body: 'body',
-  location: 'Room 1',
-  isAllDay: false,
-  start: { local: '2026-11-23T09:30:00', timeZone: 'Asia/Shanghai' },
-  end: { local: '2026-11-23T10:30:00', timeZone: 'Asia/Shanghai' },
-  isCancelled: false,
-  attendees: [],
-  reminderMinutes: 5,
-  ...overrides,
-});
+const event = (overrides: Partial<CalendarEvent> = {}): CalendarEvent =>
+  calendarEvent({
+    subject: 'Contract check',
+    body: 'body',
+    location: 'Room 1',
+    start: { local: '2026-11-23T09:30:00', timeZone: 'Asia/Shanghai' },
+    end: { local: '2026-11-23T10:30:00', timeZone: 'Asia/Shanghai' },
+    reminderMinutes: 5,
+    ...overrides,
+  });
 
 const timed = (summary: string) => ({
   summary,

@@ -1,7 +1,6 @@
 import { GraphUsersApi } from '../../../shared/connectors/graph/users-api';
 import { expiryFor } from '../../../shared/connectors/graph/subscriptions-api';
 import type { GraphCollection, GraphEvent } from '../../../shared/connectors/graph/graph-types';
-import type { CalendarEvent } from '../../../shared/sync/calendar-event';
 import { NotFoundRemoteError } from '../../../shared/sync/types';
 import type { CapturedRequest } from '../../../sandbox/graph/control';
 import { checkInstance, loadCsdl, type CsdlModel } from '../../support/graph/csdl';
@@ -10,6 +9,7 @@ import {
   startNotificationReceiver,
   type NotificationReceiver,
 } from '../../support/graph/notification-receiver';
+import { calendarEvent } from '../../support/calendar-event';
 
 /**
  * Wire-format contract: every JSON entity the fake Graph returns, every body the project's Graph client sends,
@@ -158,19 +158,17 @@ async function runScenario(h: GraphHarness, receiver: NotificationReceiver): Pro
   await connector.api.get(`/subscriptions/${subscription.id}`);
 
   const calendar = connector.calendar;
-  const base: CalendarEvent = {
+  const base = calendarEvent({
     subject: 'Supplier visit',
     body: 'Agenda\nPrices',
     location: 'Hangzhou office',
-    isAllDay: false,
     start: { local: '2026-11-25T09:30:00', timeZone: 'Asia/Shanghai' },
     end: { local: '2026-11-25T10:30:00', timeZone: 'Asia/Shanghai' },
-    isCancelled: false,
     organizerEmail: 'zhang.san@dingtalk.example',
     attendees: [{ email: 'zhang.san@dingtalk.example', optional: false, response: 'accepted' }],
     reminderMinutes: 10,
     onlineMeetingUrl: 'https://meeting.dingtalk.com/j/abc',
-  };
+  });
   const timed = await calendar.create(user, base, 'schema-1');
   await calendar.create(
     user,

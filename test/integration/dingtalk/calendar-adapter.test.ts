@@ -8,19 +8,18 @@ import {
   type RemoteItem,
 } from '../../../shared/sync/types';
 import { type Harness, startHarness } from './support/harness';
+import { calendarEvent } from '../../support/calendar-event';
 
-const event = (overrides: Partial<CalendarEvent> = {}): CalendarEvent => ({
-  subject: 'Quarterly review',
-  body: 'Agenda: numbers',
-  location: 'Room 3',
-  isAllDay: false,
-  start: { local: '2026-11-23T09:30:00', timeZone: 'Asia/Shanghai' },
-  end: { local: '2026-11-23T10:30:00', timeZone: 'Asia/Shanghai' },
-  isCancelled: false,
-  attendees: [],
-  reminderMinutes: 10,
-  ...overrides,
-});
+const event = (overrides: Partial<CalendarEvent> = {}): CalendarEvent =>
+  calendarEvent({
+    subject: 'Quarterly review',
+    body: 'Agenda: numbers',
+    location: 'Room 3',
+    start: { local: '2026-11-23T09:30:00', timeZone: 'Asia/Shanghai' },
+    end: { local: '2026-11-23T10:30:00', timeZone: 'Asia/Shanghai' },
+    reminderMinutes: 10,
+    ...overrides,
+  });
 
 const timedBody = (summary: string, day = '2026-11-24') => ({
   summary,

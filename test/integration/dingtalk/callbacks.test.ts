@@ -1,17 +1,12 @@
-import type { CalendarEvent } from '../../../shared/sync/calendar-event';
 import { type CallbackReceiver, CALLBACK, startCallbackReceiver } from './support/callback-receiver';
 import { APP, type Harness, startHarness } from './support/harness';
+import { calendarEvent } from '../../support/calendar-event';
 
-const event: CalendarEvent = {
+const event = calendarEvent({
   subject: '周会 100%',
-  body: '',
-  location: '',
-  isAllDay: false,
   start: { local: '2026-11-23T09:30:00', timeZone: 'Asia/Shanghai' },
   end: { local: '2026-11-23T10:30:00', timeZone: 'Asia/Shanghai' },
-  isCancelled: false,
-  attendees: [],
-};
+});
 
 describe('fake DingTalk pushes encrypted, signed callbacks', () => {
   let h: Harness;

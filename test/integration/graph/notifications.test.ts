@@ -7,6 +7,7 @@ import {
   startNotificationReceiver,
   type NotificationReceiver,
 } from '../../support/graph/notification-receiver';
+import { calendarEvent } from '../../support/calendar-event';
 
 /** Change and lifecycle notifications from the fake to a local receiver, and the delivery faults. */
 
@@ -14,16 +15,12 @@ let h: GraphHarness;
 let receiver: NotificationReceiver;
 let sub: GraphSubscription;
 
-const event = (subject: string): CalendarEvent => ({
-  subject,
-  body: '',
-  location: '',
-  isAllDay: false,
-  start: { local: '2026-11-25T09:00:00', timeZone: 'Asia/Shanghai' },
-  end: { local: '2026-11-25T10:00:00', timeZone: 'Asia/Shanghai' },
-  isCancelled: false,
-  attendees: [],
-});
+const event = (subject: string): CalendarEvent =>
+  calendarEvent({
+    subject,
+    start: { local: '2026-11-25T09:00:00', timeZone: 'Asia/Shanghai' },
+    end: { local: '2026-11-25T10:00:00', timeZone: 'Asia/Shanghai' },
+  });
 
 beforeEach(async () => {
   const clock = new ManualClock(Date.parse('2026-11-22T08:00:00Z'));

@@ -5,6 +5,7 @@ import type { CalendarEvent } from '../../../shared/sync/calendar-event';
 import { isDeletion, type RemoteChange } from '../../../shared/sync/types';
 import { drain, items } from '../../contract/calendar-adapter.contract';
 import { startGraphHarness, type GraphHarness } from '../../support/graph/graph-harness';
+import { calendarEvent } from '../../support/calendar-event';
 
 /** Outlook calendar adapter behaviours beyond the shared contract: series, window switch, mirrors, time zones. */
 
@@ -32,17 +33,15 @@ beforeEach(async () => {
 });
 afterEach(() => h.stop());
 
-const meeting = (subject: string, day = '2026-11-25', extra: Partial<CalendarEvent> = {}): CalendarEvent => ({
-  subject,
-  body: 'Notes',
-  location: 'Room 1',
-  isAllDay: false,
-  start: { local: `${day}T09:00:00`, timeZone: 'Asia/Shanghai' },
-  end: { local: `${day}T10:00:00`, timeZone: 'Asia/Shanghai' },
-  isCancelled: false,
-  attendees: [],
-  ...extra,
-});
+const meeting = (subject: string, day = '2026-11-25', extra: Partial<CalendarEvent> = {}): CalendarEvent =>
+  calendarEvent({
+    subject,
+    body: 'Notes',
+    location: 'Room 1',
+    start: { local: `${day}T09:00:00`, timeZone: 'Asia/Shanghai' },
+    end: { local: `${day}T10:00:00`, timeZone: 'Asia/Shanghai' },
+    ...extra,
+  });
 
 const weekly: CalendarEvent['recurrence'] = {
   pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },

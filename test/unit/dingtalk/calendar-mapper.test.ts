@@ -7,6 +7,7 @@ import {
 } from '../../../shared/connectors/dingtalk/calendar-mapper';
 import type { WireEvent, WireEventWrite } from '../../../shared/connectors/dingtalk/calendar-wire';
 import type { CalendarEvent } from '../../../shared/sync/calendar-event';
+import { calendarEvent } from '../../support/calendar-event';
 
 const ALICE = 'aliceUnionIdiEiE';
 const BOB = 'bobUnionIdiEiE';
@@ -30,18 +31,15 @@ function asDingTalkReturnsIt(write: WireEventWrite, extra: Partial<WireEvent> = 
 
 const roundTrip = (e: CalendarEvent) => eventFromWire(asDingTalkReturnsIt(eventToWire(e)), ctx).projection;
 
-const base: CalendarEvent = {
+const base = calendarEvent({
   subject: 'Design review',
   body: 'Bring the drafts',
   location: 'Room 5',
-  isAllDay: false,
   start: { local: '2026-11-23T09:30:00', timeZone: 'Asia/Shanghai' },
   end: { local: '2026-11-23T10:00:00', timeZone: 'Asia/Shanghai' },
-  isCancelled: false,
-  attendees: [],
   organizerEmail: 'alice@corp.example',
   reminderMinutes: 15,
-};
+});
 
 describe('calendar mapper: writing', () => {
   test('a timed event is sent as dateTime with the zone offset plus the IANA zone, silently, without attendees', () => {

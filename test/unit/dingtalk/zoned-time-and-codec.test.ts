@@ -10,7 +10,7 @@ import {
   localToInstant,
   localWithOffset,
   parseDateTime,
-} from '../../../shared/connectors/dingtalk/zoned-time';
+} from '../../../shared/sync/zoned-time';
 import { CursorExpiredError } from '../../../shared/sync/types';
 
 describe('zoned time', () => {

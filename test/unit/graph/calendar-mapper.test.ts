@@ -11,8 +11,9 @@ import type {
   GraphPatternedRecurrence,
 } from '../../../shared/connectors/graph/graph-types';
 import { toIanaZone } from '../../../shared/connectors/graph/windows-time-zones';
-import { instantToLocal, localToInstant } from '../../../shared/connectors/graph/zoned-time';
+import { instantToLocal, localToInstant } from '../../../shared/sync/zoned-time';
 import type { Attendee, CalendarEvent, Recurrence } from '../../../shared/sync/calendar-event';
+import { calendarEvent } from '../../support/calendar-event';
 
 const options = { defaultTimeZone: 'Asia/Shanghai' };
 
@@ -72,14 +73,12 @@ function withGraphDefaults(r: GraphPatternedRecurrence): GraphPatternedRecurrenc
   };
 }
 
-const meeting: CalendarEvent = {
+const meeting = calendarEvent({
   subject: 'Supplier visit',
   body: 'Agenda\n- prices\n- volumes',
   location: 'Hangzhou office',
-  isAllDay: false,
   start: { local: '2026-11-25T09:30:00', timeZone: 'Asia/Shanghai' },
   end: { local: '2026-11-25T10:30:00', timeZone: 'Asia/Shanghai' },
-  isCancelled: false,
   organizerEmail: 'zhang.san@dingtalk.example',
   attendees: [
     { email: 'a.client@partner.example', name: 'A Client', optional: true, response: 'tentative' },
@@ -87,7 +86,7 @@ const meeting: CalendarEvent = {
   ],
   reminderMinutes: 10,
   onlineMeetingUrl: 'https://meeting.dingtalk.com/j/abc',
-};
+});
 
 const roundTrip = (e: CalendarEvent, originKey?: string) =>
   fromGraphEvent(asGraphReturns(toGraphEventWrite(e, { originKey })), options);

@@ -1,10 +1,5 @@
 import fc from 'fast-check';
-import {
-  addDays,
-  instantToLocal,
-  localToInstant,
-  normalizeLocal,
-} from '../../../shared/connectors/graph/zoned-time';
+import { addDays, instantToLocal, localToInstant, normalizeLocal } from '../../../shared/sync/zoned-time';
 
 describe('zoned time', () => {
   test('wall time in a zone ↔ instant', () => {

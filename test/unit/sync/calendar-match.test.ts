@@ -1,17 +1,15 @@
 import type { CalendarEvent } from '../../../shared/sync/calendar-event';
-import { calendarMatchKeys, normalizeSubject, zonedToUtc } from '../../../shared/sync/calendar-match';
+import { calendarMatchKeys, normalizeSubject } from '../../../shared/sync/calendar-match';
+import { zonedToUtc } from '../../../shared/sync/zoned-time';
+import { calendarEvent } from '../../support/calendar-event';
 
-const event = (patch: Partial<CalendarEvent>): CalendarEvent => ({
-  subject: 'Weekly sync',
-  body: '',
-  location: '',
-  isAllDay: false,
-  start: { local: '2026-03-02T09:00:00', timeZone: 'Asia/Shanghai' },
-  end: { local: '2026-03-02T09:30:00', timeZone: 'Asia/Shanghai' },
-  isCancelled: false,
-  attendees: [],
-  ...patch,
-});
+const event = (patch: Partial<CalendarEvent>): CalendarEvent =>
+  calendarEvent({
+    subject: 'Weekly sync',
+    start: { local: '2026-03-02T09:00:00', timeZone: 'Asia/Shanghai' },
+    end: { local: '2026-03-02T09:30:00', timeZone: 'Asia/Shanghai' },
+    ...patch,
+  });
 
 describe('calendar match keys', () => {
   test('subjects compare after NFKC, whitespace collapsing and lower-casing', () => {

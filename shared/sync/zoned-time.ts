@@ -1,9 +1,10 @@
 /**
- * Wall-clock time in an IANA zone ↔ instants and ISO strings with offsets, with Intl only. DingTalk writes
- * "2025-09-20T10:15:30+08:00" plus timeZone; the canonical model keeps the wall time and the zone.
+ * Wall-clock time in an IANA zone ↔ instants and ISO strings with offsets, with Intl only (no tz library). Pure, so
+ * the sync engine and both connectors share it. DingTalk writes "2025-09-20T10:15:30+08:00" plus timeZone, Graph
+ * writes a wall time plus timeZone; the canonical model keeps the wall time and the zone.
  */
 
-interface Fields {
+export interface LocalFields {
   year: number;
   month: number;
   day: number;
@@ -14,6 +15,7 @@ interface Fields {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** Throws (RangeError) for a zone Intl does not know. */
 function formatterFor(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
   if (!f) {
@@ -42,7 +44,7 @@ export function isTimeZone(zone: string | undefined): zone is string {
   }
 }
 
-function fieldsAt(ms: number, zone: string): Fields {
+function fieldsAt(ms: number, zone: string): LocalFields {
   const parts: Record<string, number> = {};
   for (const p of formatterFor(zone).formatToParts(new Date(ms)))
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
@@ -57,13 +59,17 @@ function fieldsAt(ms: number, zone: string): Fields {
 }
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
-const asUtc = (f: Fields) => Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
+const asUtc = (f: LocalFields) => Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
 const wholeSeconds = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+/** Offset of zone from UTC in ms at the instant (whole seconds). */
+const offsetAt = (ms: number, zone: string) => asUtc(fieldsAt(wholeSeconds(ms), zone)) - wholeSeconds(ms);
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
 const HAS_OFFSET = /(?:Z|[+-]\d{2}:?\d{2})$/i;
 
-function parseLocal(local: string): Fields {
+/** Parses "YYYY-MM-DD[THH:mm[:ss[.fffffff]]]" into its fields; throws on anything else. */
+export function parseLocal(local: string): LocalFields {
   const m = LOCAL.exec(local.trim());
   if (!m) throw new Error(`not a local date-time: ${JSON.stringify(local)}`);
   return {
@@ -76,30 +82,56 @@ function parseLocal(local: string): Fields {
   };
 }
 
-const formatLocal = (f: Fields) =>
+const formatLocal = (f: LocalFields) =>
   `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)}T${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}`;
 
-/** "2026-11-23T09:30:00" for the instant as seen in zone. */
+/** "2026-11-23T09:30:00" (no offset) for the instant as seen in zone. */
 export function instantToLocal(ms: number, zone: string): string {
   return formatLocal(fieldsAt(wholeSeconds(ms), zone));
 }
 
 /** Offset of zone from UTC in minutes at the instant. */
 export function offsetMinutesAt(ms: number, zone: string): number {
-  return (asUtc(fieldsAt(wholeSeconds(ms), zone)) - wholeSeconds(ms)) / 60_000;
+  return offsetAt(ms, zone) / 60_000;
 }
 
-/** The instant of a wall-clock time in zone. In a DST gap the time moves forward by the gap; in an overlap the earlier instant wins. */
+/**
+ * The instant of a wall-clock time in zone. In a DST gap the time moves forward by the gap (as Outlook does).
+ * In an overlap the intent is that the earlier instant wins, but the first guess is taken as soon as it
+ * round-trips, so zones at or east of UTC (London, Berlin, Sydney) get the later one; `zonedToUtc` gets the earlier.
+ */
 export function localToInstant(local: string, zone: string): number {
-  const wanted = formatLocal(parseLocal(local));
+  const wanted = normalizeLocal(local);
   const wall = asUtc(parseLocal(local));
-  const first = wall - offsetMinutesAt(wall, zone) * 60_000;
-  const second = wall - offsetMinutesAt(first, zone) * 60_000;
+  const first = wall - offsetAt(wall, zone);
+  const second = wall - offsetAt(first, zone);
   if (first === second) return first;
   const exact = [first, second].filter((ms) => instantToLocal(ms, zone) === wanted);
   return exact.length > 0 ? Math.min(...exact) : Math.max(first, second);
 }
 
+const DAY = 86_400_000;
+const LOCAL_PREFIX = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/;
+
+/**
+ * Wall-clock time in an IANA zone → UTC ISO instant; undefined when the text or the zone is not understood.
+ * Like Temporal's "compatible" rule: a repeated hour (clocks go back) takes the earlier instant, a skipped hour
+ * (clocks go forward) moves forward by the gap.
+ */
+export function zonedToUtc(local: string, timeZone: string): string | undefined {
+  const m = LOCAL_PREFIX.exec(local);
+  if (!m || !isTimeZone(timeZone)) return undefined;
+  const wall = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0));
+  const offsetBefore = offsetAt(wall - DAY, timeZone);
+  const offsetAfter = offsetAt(wall + DAY, timeZone);
+  const candidates = [wall - offsetBefore, wall - offsetAfter].filter(
+    (t) => t + offsetAt(t, timeZone) === wall,
+  );
+  const instant = candidates.length > 0 ? Math.min(...candidates) : wall - offsetBefore;
+  return new Date(instant).toISOString();
+}
+
+/** "+08:00" / "-03:30" for an offset in minutes. */
 export function formatOffset(minutes: number): string {
   const sign = minutes < 0 ? '-' : '+';
   return `${sign}${pad(Math.trunc(minutes / 60))}:${pad(minutes % 60)}`;
@@ -111,9 +143,13 @@ export function localWithOffset(local: string, zone: string): string {
   return `${instantToLocal(ms, zone)}${formatOffset(offsetMinutesAt(ms, zone))}`;
 }
 
+export function hasOffset(dateTime: string): boolean {
+  return HAS_OFFSET.test(dateTime.trim());
+}
+
 /** An ISO date-time with an offset is an instant; without one it is a wall time in `zone`. */
 export function parseDateTime(dateTime: string, zone: string): number {
-  if (HAS_OFFSET.test(dateTime.trim())) {
+  if (hasOffset(dateTime)) {
     const ms = Date.parse(dateTime);
     if (Number.isNaN(ms)) throw new Error(`not a date-time: ${JSON.stringify(dateTime)}`);
     return ms;
@@ -121,17 +157,13 @@ export function parseDateTime(dateTime: string, zone: string): number {
   return localToInstant(dateTime, zone);
 }
 
-export function hasOffset(dateTime: string): boolean {
-  return HAS_OFFSET.test(dateTime.trim());
+/** "2026-11-23T09:30" → "2026-11-23T09:30:00"; fractions of seconds dropped. */
+export function normalizeLocal(local: string): string {
+  return formatLocal(parseLocal(local));
 }
 
-/** "2026-11-23" + n days. */
+/** Adds whole days to a "YYYY-MM-DD" date. */
 export function addDays(date: string, days: number): string {
   const f = parseLocal(date);
   return new Date(Date.UTC(f.year, f.month - 1, f.day + days)).toISOString().slice(0, 10);
-}
-
-/** "2026-11-23T09:30:00" → "2026-11-23T09:30:00" (fractions dropped, seconds added). */
-export function normalizeLocal(local: string): string {
-  return formatLocal(parseLocal(local));
 }
