@@ -96,18 +96,11 @@ export function offsetMinutesAt(ms: number, zone: string): number {
 }
 
 /**
- * The instant of a wall-clock time in zone. In a DST gap the time moves forward by the gap (as Outlook does).
- * In an overlap the intent is that the earlier instant wins, but the first guess is taken as soon as it
- * round-trips, so zones at or east of UTC (London, Berlin, Sydney) get the later one; `zonedToUtc` gets the earlier.
+ * The instant of a wall-clock time in zone. In a DST gap the time moves forward by the gap (as Outlook does); in
+ * an overlap (the hour repeated when clocks go back) the earlier instant wins, in every zone.
  */
 export function localToInstant(local: string, zone: string): number {
-  const wanted = normalizeLocal(local);
-  const wall = asUtc(parseLocal(local));
-  const first = wall - offsetAt(wall, zone);
-  const second = wall - offsetAt(first, zone);
-  if (first === second) return first;
-  const exact = [first, second].filter((ms) => instantToLocal(ms, zone) === wanted);
-  return exact.length > 0 ? Math.min(...exact) : Math.max(first, second);
+  return wallToInstant(asUtc(parseLocal(local)), zone);
 }
 
 const DAY = 86_400_000;
@@ -122,13 +115,19 @@ export function zonedToUtc(local: string, timeZone: string): string | undefined 
   const m = LOCAL_PREFIX.exec(local);
   if (!m || !isTimeZone(timeZone)) return undefined;
   const wall = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0));
-  const offsetBefore = offsetAt(wall - DAY, timeZone);
-  const offsetAfter = offsetAt(wall + DAY, timeZone);
-  const candidates = [wall - offsetBefore, wall - offsetAfter].filter(
-    (t) => t + offsetAt(t, timeZone) === wall,
-  );
-  const instant = candidates.length > 0 ? Math.min(...candidates) : wall - offsetBefore;
-  return new Date(instant).toISOString();
+  return new Date(wallToInstant(wall, timeZone)).toISOString();
+}
+
+/**
+ * A wall-clock time (as if it were UTC) → the instant, by the "compatible" rule: of the offsets in force a day
+ * before and a day after, keep those that give back the same wall time; a repeated hour has two and takes the
+ * earlier, a skipped hour has none and moves forward by the gap.
+ */
+function wallToInstant(wall: number, zone: string): number {
+  const offsetBefore = offsetAt(wall - DAY, zone);
+  const offsetAfter = offsetAt(wall + DAY, zone);
+  const candidates = [wall - offsetBefore, wall - offsetAfter].filter((t) => t + offsetAt(t, zone) === wall);
+  return candidates.length > 0 ? Math.min(...candidates) : wall - offsetBefore;
 }
 
 /** "+08:00" / "-03:30" for an offset in minutes. */
