@@ -3,7 +3,7 @@ import { decryptPayload, encryptPayload, signatureOf } from '../../shared/ingres
 import type { Clock } from '../../shared/platform/clock';
 
 /**
- * HTTP-push event delivery as DingTalk does it (reference/dingtalk.md §7): the JSON payload encrypted with the
+ * HTTP-push event delivery as DingTalk does it (DingTalk's documentation): the JSON payload encrypted with the
  * aes_key and the ownerKey, POSTed as {"encrypt"} with signature, timestamp (ms) and nonce in the query; the
  * receiver must answer with the encrypted "success" JSON, else the delivery counts as failed. Like the real
  * service it sometimes delivers an event more than once (re-encrypted, same event).

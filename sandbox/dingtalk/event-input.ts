@@ -2,8 +2,8 @@ import { isTimeZone, parseDateTime } from '../../shared/sync/zoned-time';
 import { errors, FakeApiError } from './wire-errors';
 
 /**
- * Validation of CreateEvent / PatchEvent bodies with the rules DingTalk documents (reference/dingtalk.md §3.2,
- * help.dingtalk.io create-schedule): summary required on create (≤2048), description ≤5000, all-day events use
+ * Validation of CreateEvent / PatchEvent bodies with the rules DingTalk documents
+ * (help.dingtalk.io, create-schedule): summary required on create (≤2048), description ≤5000, all-day events use
  * date only (end exclusive), timed ones dateTime + IANA timeZone only, reminder minutes are numbers in requests.
  */
 

@@ -68,7 +68,7 @@ export class FakeState {
     this.callbacks = new CallbackSender(clock, options.callback, options.callbackBehaviour);
   }
 
-  /** DingTalk pushes calendar_event_change for every change, the app's own writes included (reference §3.4). */
+  /** DingTalk pushes calendar_event_change for every change, the app's own writes included (DingTalk's documentation). */
   publishCalendarChange(change: CalendarChange): void {
     if (change.notifies) {
       const to = change.event.attendees.map((a) => a.id);

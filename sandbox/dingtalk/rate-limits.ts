@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/platform/clock';
 
 /**
- * DingTalk's limits as the fake enforces them (reference/dingtalk.md §9.1): 20 calls per second per app per API,
+ * DingTalk's limits as the fake enforces them (DingTalk's documentation): 20 calls per second per app per API,
  * counted over any sliding second of real time, and a monthly org quota on metered APIs, counted per China-time
  * month of the fake's clock. Calls refused for either reason are not counted.
  */

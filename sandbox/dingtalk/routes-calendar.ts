@@ -7,7 +7,7 @@ import { errors } from './wire-errors';
 
 /**
  * calendar_1_0 CreateEvent, GetEvent, ListEvents, PatchEvent and DeleteEvent on a user's primary calendar
- * (reference/dingtalk.md §3). The path's userId is the unionId of the calendar owner.
+ * (DingTalk's documentation). The path's userId is the unionId of the calendar owner.
  */
 
 const EVENTS = '/v1.0/calendar/users/{userId}/calendars/{calendarId}/events';

@@ -4,7 +4,7 @@ import type { FakeRequest, Route } from './routing';
 import { errors, FakeApiError, requestId } from './wire-errors';
 
 /**
- * The oapi contact APIs (reference/dingtalk.md §2.2): department children, member ids, paged member details
+ * The oapi contact APIs (DingTalk's documentation): department children, member ids, paged member details
  * (cursor/size ≤ 100, current department only), one user by userid, and unionid → userid.
  */
 export function directoryRoutes(state: FakeState): Route[] {
@@ -68,7 +68,7 @@ function userNotFound(): FakeApiError {
   return new FakeApiError({ status: 400, code: 'userNotExist' }, { errcode: 60121 }, '找不到该用户');
 }
 
-/** The user object of topapi/v2/user/get (field list: reference §2.2); list items carry the same fields. */
+/** The user object of topapi/v2/user/get (field list as DingTalk documents it); list items carry the same fields. */
 export function userView(u: FakeUser): Record<string, unknown> {
   const view: Record<string, unknown> = {
     userid: u.userid,

@@ -3,7 +3,7 @@ import { missingBody } from './event-input';
 import type { Route } from './routing';
 import { FakeApiError } from './wire-errors';
 
-/** The two token endpoints (reference/dingtalk.md §1.1). Both hand out the same app token. */
+/** The two token endpoints (DingTalk's documentation). Both hand out the same app token. */
 export function oauthRoutes(state: FakeState): Route[] {
   const { appKey, appSecret } = state.identity;
   return [

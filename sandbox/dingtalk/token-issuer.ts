@@ -3,7 +3,7 @@ import type { Clock } from '../../shared/platform/clock';
 
 /**
  * App access tokens. As DingTalk documents: asking again while a token is valid returns the same token with its
- * lifetime extended; after expiry a new one is issued (reference/dingtalk.md §1.1).
+ * lifetime extended; after expiry a new one is issued (DingTalk's documentation).
  */
 export type TokenCheck = 'ok' | 'invalid' | 'expired';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * DingTalk's two error dialects (reference/dingtalk.md §1.2): v1.0 answers a non-2xx status with
+ * DingTalk's two error dialects (DingTalk's documentation): v1.0 answers a non-2xx status with
  * {code, message, requestid}; oapi answers HTTP 200 with {errcode, errmsg, request_id}.
  */
 

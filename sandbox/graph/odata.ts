@@ -23,7 +23,7 @@ export function parseExtendedExpand(expand: string | null): { ids?: Set<string> 
   return { ids };
 }
 
-/** $filter on events: only the extended-property form the project uses (reference §4.3). */
+/** $filter on events: only the extended-property form the project uses (Microsoft Graph's documentation). */
 export function parseEventFilter(filter: string | null): {
   test?: (e: StoredEvent) => boolean;
   error?: string;
@@ -36,7 +36,7 @@ export function parseEventFilter(filter: string | null): {
   const m = re.exec(filter.trim());
   if (!m) return { error: 'Invalid filter clause' };
   const id = unquote(m[2]).trim().toLowerCase();
-  // Extended property values compare case-insensitively (reference §4.3).
+  // Extended property values compare case-insensitively (Microsoft Graph's documentation).
   const value = unquote(m[3]).toLowerCase();
   return { test: (e) => e.extended.get(id)?.value.toLowerCase() === value };
 }

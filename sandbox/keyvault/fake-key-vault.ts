@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A Key Vault secrets endpoint on node:http, speaking the REST surface @azure/keyvault-secrets uses
- * (reference/azure.md §4.3), since no emulator can be had here:
+ * (as the SDK uses it), since no Key Vault emulator can be installed from npm or Debian:
  *
  * - Every request without a bearer token gets the real challenge: 401 with
  *   WWW-Authenticate: Bearer authorization="https://login.microsoftonline.com/<tenant>", resource="https://vault.azure.net".

@@ -14,7 +14,7 @@ import {
 
 /**
  * DingTalk event JSON ↔ CalendarEvent. Both sides use exclusive all-day ends (DingTalk: "结束时间需传 T+1",
- * reference §3.2), so dates pass through unchanged. What is and is not written back is in docs/dingtalk.md.
+ * DingTalk's documentation), so dates pass through unchanged. What is and is not written back is in docs/dingtalk.md.
  */
 
 export interface ReadContext {

@@ -15,7 +15,7 @@ export interface WireRecurrence {
   pattern?: {
     type?: string;
     interval?: number;
-    /** Comma-separated weekday names ("monday,wednesday"): the separator is unverified (reference §3.2). */
+    /** Comma-separated weekday names ("monday,wednesday"): the separator is not documented by DingTalk. */
     daysOfWeek?: string;
     dayOfMonth?: number;
     index?: string;

@@ -1,6 +1,6 @@
 /**
  * Two things ride in a DingTalk event's description, because DingTalk events have no custom-property bag
- * (reference/dingtalk.md §3.2) and onlineMeetingInfo cannot carry a foreign link:
+ * (DingTalk's documentation) and onlineMeetingInfo cannot carry a foreign link:
  *
  * - a visible last line "Online meeting: <url>" for a Teams (or other non-DingTalk) join link, so DingTalk users
  *   can join and the link survives the round trip;

@@ -2,7 +2,7 @@ import { NotFoundRemoteError } from '../../sync/types';
 import type { DingTalkHttpClient } from './http-client';
 
 /**
- * The org directory, read through the oapi contact APIs (reference/dingtalk.md §2.2). These are exempt from the
+ * The org directory, read through the oapi contact APIs (DingTalk's documentation). These are exempt from the
  * monthly quota, but each is still limited to 20 QPS, which the client enforces.
  */
 

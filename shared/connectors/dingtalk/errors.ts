@@ -15,7 +15,7 @@ export class QuotaExhaustedError extends TransientRemoteError {
   }
 }
 
-/** What a failed DingTalk answer means for the caller (reference/dingtalk.md §1.2, §9.1). */
+/** What a failed DingTalk answer means for the caller (DingTalk's documentation). */
 export type FailureKind = 'auth' | 'qps' | 'quota' | 'ipBan' | 'transient' | 'notFound' | 'permanent';
 
 export interface DingTalkFailure {

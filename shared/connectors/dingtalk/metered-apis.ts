@@ -1,6 +1,6 @@
 /**
  * Which calls count against the org's monthly quota. DingTalk exempts "获取访问凭证接口、身份验证接口、通讯录接口等"
- * (token, identity and contacts APIs; reference/dingtalk.md §9.1) and meters the rest, calendar and to-do
+ * (token, identity and contacts APIs; DingTalk's documentation) and meters the rest, calendar and to-do
  * included (unconfirmed, so we assume the worse case).
  */
 const EXEMPT_PREFIXES = [

@@ -3,7 +3,7 @@ import type { WireRecurrence } from './calendar-wire';
 import { instantToLocal, localToInstant } from '../../sync/zoned-time';
 
 /**
- * DingTalk's recurrence is Graph-shaped (reference/dingtalk.md §3.2) with three differences handled here:
+ * DingTalk's recurrence is Graph-shaped (DingTalk's documentation) with three differences handled here:
  * daysOfWeek is one comma-separated string, there is no month (yearly series take the start's month) and no
  * range start (the series starts with the event), and range.endDate is a UTC instant "yyyy-MM-ddTHH:mmZ", not a
  * date. We write the end date as 23:59 on that day in the event's zone and read it back as the day it falls on

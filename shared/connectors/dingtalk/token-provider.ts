@@ -4,7 +4,7 @@ import { PermanentRemoteError, TransientRemoteError } from '../../sync/types';
 import { classifyV1Error, type V1ErrorBody } from './errors';
 
 /**
- * The internal app's access token (POST /v1.0/oauth2/accessToken, reference/dingtalk.md §1.1). One token serves
+ * The internal app's access token (POST /v1.0/oauth2/accessToken, DingTalk's documentation). One token serves
  * both API families. It is reused until 5 minutes before it expires, and concurrent callers share one request:
  * DingTalk rate-limits the token endpoint and asks apps to cache.
  */

@@ -10,7 +10,7 @@ import { ImmutableIdPreferMiddleware } from './prefer-header-middleware';
 
 /**
  * The Graph SDK client. The middleware chain is the SDK default minus its RetryHandler: that handler re-sends
- * POSTs on 429/503/504 (reference §6.4: one 503 produced two creates), so retries live in GraphApi instead,
+ * POSTs on 429/503/504 (seen against a local fake: one 503 produced two creates), so retries live in GraphApi instead,
  * where only idempotent methods are retried and event creates rely on transactionId.
  */
 const GRAPH_HOSTS = new Set([
@@ -29,7 +29,7 @@ export interface GraphClientFactoryOptions {
 export function createGraphSdkClient(options: GraphClientFactoryOptions): Client {
   const url = new URL(options.baseUrl);
   if (url.protocol !== 'https:') {
-    // Over http the SDK silently drops the Authorization header and mangles absolute nextLinks (reference §9.4).
+    // Over http the SDK silently drops the Authorization header and mangles absolute nextLinks (seen against a local fake).
     throw new Error(`Graph base URL must be https, got ${options.baseUrl}`);
   }
   const middleware = [

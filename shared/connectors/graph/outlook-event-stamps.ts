@@ -2,7 +2,7 @@ import type { Attendee } from '../../sync/calendar-event';
 import type { GraphEvent, GraphSingleValueExtendedProperty } from './graph-types';
 
 /**
- * Single-value extended properties we stamp on events we create in Outlook (reference §4.3):
+ * Single-value extended properties we stamp on events we create in Outlook (Microsoft Graph's documentation):
  * - SyncOriginKey: the idempotency key of the create; filterable by value, so findByOriginKey can find an event
  *   whose create answer was lost. (transactionId carries the same key, but Graph documents no $filter on it.)
  * - SyncMirror: what the mirror carries but must not express as Graph properties: the attendee list (Graph

@@ -18,7 +18,7 @@ export interface NewSubscription {
   clientState: string;
 }
 
-/** Longest lifetime Graph grants per resource kind, in minutes (reference §1.7). */
+/** Longest lifetime Graph grants per resource kind, in minutes (Microsoft Graph's documentation). */
 export function maxLifetimeMinutes(resource: string): number {
   const r = resource.replace(/^\//, '').toLowerCase();
   if (/^(users|me)\/[^/]+\/(messages|events|contacts|mailfolders|contactfolders|calendars?)/.test(r))

@@ -14,7 +14,7 @@ const DIGITS = /^\d{1,16}$/;
 
 /**
  * Current pushes use `signature` and `timestamp`; the official samples also accept `msg_signature` and
- * `timeStamp` (reference/dingtalk.md §7.2), so both spellings are read, the current one first.
+ * `timeStamp` (DingTalk's documentation), so both spellings are read, the current one first.
  */
 function readFirst(query: QueryInput, names: readonly string[]): { value?: string; problem?: string } {
   for (const name of names) {

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomInt, timingSafeEqual } from 'node:crypto';
 
 /**
- * DingTalk HTTP-push callback crypto (reference/dingtalk.md §7.3), written on Node `crypto` because the npm
+ * DingTalk HTTP-push callback crypto (as DingTalk documents it), written on Node `crypto` because the npm
  * packages mangle UTF-8 and '%' (§7.7).
  */
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { JsonObject } from '../json-object';
 
 /**
- * Decrypted DingTalk HTTP-push events (reference/dingtalk.md §2.3, §3.4), typed. Events are hints: the worker
+ * Decrypted DingTalk HTTP-push events (DingTalk's documentation), typed. Events are hints: the worker
  * re-reads the calendar or user, so only the fields that say *what to re-read* are required.
  */
 

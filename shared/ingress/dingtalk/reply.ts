@@ -17,7 +17,7 @@ function randomNonce(): string {
 }
 
 /**
- * The body DingTalk needs before it counts a push as delivered (reference/dingtalk.md §7.4): the word "success"
+ * The body DingTalk needs before it counts a push as delivered (DingTalk's documentation): the word "success"
  * encrypted with the ownerKey that came in, signed like a request. Key names are fixed by DingTalk.
  */
 export function successReply(

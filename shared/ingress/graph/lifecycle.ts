@@ -4,7 +4,7 @@ import type { Rejection } from '../rejection';
 import { DEFAULT_MAX_BATCH_ITEMS, describeIssues, type DroppedItem, readBatchValues } from './batch-envelope';
 import { checkSubscriptions, type SubscriptionLookup, type SubscriptionSecrets } from './subscription-check';
 
-/** Lifecycle notifications (reference/graph.md §1.10): Graph telling us a subscription needs care. */
+/** Lifecycle notifications (Microsoft Graph's documentation): Graph telling us a subscription needs care. */
 export const LIFECYCLE_EVENTS = ['reauthorizationRequired', 'subscriptionRemoved', 'missed'] as const;
 export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 

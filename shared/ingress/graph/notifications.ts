@@ -4,7 +4,7 @@ import type { Rejection } from '../rejection';
 import { DEFAULT_MAX_BATCH_ITEMS, describeIssues, type DroppedItem, readBatchValues } from './batch-envelope';
 import { checkSubscriptions, type SubscriptionLookup, type SubscriptionSecrets } from './subscription-check';
 
-/** One basic change notification (reference/graph.md §1.4): only which item changed, never the change itself. */
+/** One basic change notification (Microsoft Graph's documentation): only which item changed, never the change itself. */
 export interface NotificationItem {
   subscriptionId: string;
   clientState: string;

@@ -27,7 +27,7 @@ const answer = (status: 200 | 400, body: string): ValidationResponse => ({
 });
 
 /**
- * The subscription handshake (reference/graph.md §1.3): answers when the request carries `validationToken`,
+ * The subscription handshake (Microsoft Graph's documentation): answers when the request carries `validationToken`,
  * undefined otherwise (then it is a notification batch). Check this before the JSON content-type check, since
  * Graph sends the handshake as text/plain.
  */

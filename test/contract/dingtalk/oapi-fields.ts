@@ -1,6 +1,6 @@
 /**
  * The legacy oapi APIs are not in schemas/dingtalk-api.json, so their field lists are taken from
- * reference/dingtalk.md §1.1 and §2.2 (which cite DingTalk's docs and doc mirrors).
+ * DingTalk's documentation (the token and user APIs).
  */
 
 const USER_FIELDS = [

@@ -14,7 +14,7 @@ import { calendarEvent } from '../../support/calendar-event';
 /**
  * Wire faithfulness, both ways: what the fake answers must fit DingTalk's published models, and what the
  * project's client sends must fit them too. v1.0 is checked against schemas/dingtalk-api.json (the official
- * SDK's models), oapi against the field lists of reference/dingtalk.md §2.2 (it is not in the schema file).
+ * SDK's models), oapi against the field lists of DingTalk's documentation (it is not in the schema file).
  */
 
 const schema = loadSchema();
@@ -183,7 +183,7 @@ describe('DingTalk wire shapes', () => {
     }
   });
 
-  test('oapi requests and results carry only the fields reference §2.2 lists', () => {
+  test('oapi requests and results carry only the fields DingTalk documents', () => {
     const problems: string[] = [];
     for (const x of allExchanges.filter((e) => e.family === 'oapi' && isOapiSuccess(e))) {
       const body = x.responseBody as Record<string, unknown>;
