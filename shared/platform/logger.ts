@@ -77,9 +77,15 @@ export function formatLine(level: LogLevel, message: string, fields: LogFields):
   return JSON.stringify({ t: new Date().toISOString(), level, msg: redactText(message), ...safe });
 }
 
+/**
+ * The Functions Node worker captures the console methods (not raw stdout writes) and forwards them to the host,
+ * which sends them to Application Insights with the matching severity.
+ */
 const consoleSink: LogSink = (level, line) => {
-  if (level === 'error' || level === 'warn') process.stderr.write(line + '\n');
-  else process.stdout.write(line + '\n');
+  if (level === 'error') console.error(line);
+  else if (level === 'warn') console.warn(line);
+  else if (level === 'debug') console.debug(line);
+  else console.info(line);
 };
 
 export function createLogger(options: { level?: LogLevel; sink?: LogSink; fields?: LogFields } = {}): Logger {
