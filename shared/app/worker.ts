@@ -3,6 +3,7 @@ import type { Logger } from '../platform/logger';
 import type { Stores } from '../store';
 import { toUserRef } from '../store/repositories';
 import { cursorKey, type CursorState, type UserPair, type WorkItem } from '../store/types';
+import { withBudgetPriority } from '../connectors/dingtalk';
 import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
 import { otherSide, type Kind, type Side, type SyncPolicy } from '../sync/types';
 
@@ -27,6 +28,18 @@ export const LEASE_TTL_MS = 5 * 60_000;
 const MAX_PULLS_PER_RUN = 5;
 /** How long work waits when the other side of the same pair and kind is being pulled. */
 const BUSY_RETRY_SECONDS = 2;
+/**
+ * Work a person is waiting for: it may use the DingTalk budget's reserve, which sweeps and polls may not, so a
+ * month's background traffic can never starve live changes.
+ */
+const PUSH_REASONS = new Set([
+  'callback',
+  'notification',
+  'pending-hint',
+  'dirty',
+  'missed',
+  'subscriptionRemoved',
+]);
 /** A lock holder serves the other side's pending hints this many times at most before letting go. */
 const MAX_SIDE_SWITCHES = 3;
 
@@ -80,48 +93,55 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
     return { status: 'busy', detail: 'the other side of this pair is being pulled' };
   }
   try {
-    let outcome = await pullWhileDirty(deps, work, pair, state, owner, log.child({ side: work.side }));
-    // Serve hints for the other side that arrived while this pull held the lock, alternating until both are clean.
-    let current = work;
-    for (let round = 0; round < MAX_SIDE_SWITCHES && outcome.status === 'synced'; round++) {
-      const other: WorkItem = {
-        ...current,
-        side: otherSide(current.side),
-        folder: endpoints[otherSide(current.side)].folder,
-        reason: 'pending-hint',
-        resync: undefined,
-      };
-      const pending = await deps.stores.cursors.get(work.pairId, cursorKey(other));
-      if (!pending?.dirty) break;
-      const otherState = await deps.stores.cursors.acquireLease(
-        work.pairId,
-        cursorKey(other),
-        owner,
-        LEASE_TTL_MS,
-        deps.now(),
-      );
-      if (!otherState) break;
-      const next = await pullWhileDirty(
-        deps,
-        other,
-        pair,
-        otherState,
-        owner,
-        log.child({ side: other.side }),
-      );
-      if (next.status !== 'synced') break;
-      outcome = {
-        ...outcome,
-        pulls: outcome.pulls + next.pulls,
-        changes: outcome.changes + next.changes,
-        writes: outcome.writes + next.writes,
-      };
-      current = other;
-    }
-    return outcome;
+    return await withBudgetPriority(PUSH_REASONS.has(work.reason) ? 'push' : 'background', () =>
+      pullPairWhileDirty(deps, work, pair, state, owner, log, endpoints),
+    );
   } finally {
     await deps.stores.cursors.releaseLease(lock);
   }
+}
+
+async function pullPairWhileDirty(
+  deps: WorkerDeps,
+  work: WorkItem,
+  pair: UserPair,
+  state: CursorState,
+  owner: string,
+  log: Logger,
+  endpoints: Record<Side, SideEndpoint<unknown>>,
+): Promise<WorkOutcome> {
+  let outcome = await pullWhileDirty(deps, work, pair, state, owner, log.child({ side: work.side }));
+  // Serve hints for the other side that arrived while this pull held the lock, alternating until both are clean.
+  let current = work;
+  for (let round = 0; round < MAX_SIDE_SWITCHES && outcome.status === 'synced'; round++) {
+    const other: WorkItem = {
+      ...current,
+      side: otherSide(current.side),
+      folder: endpoints[otherSide(current.side)].folder,
+      reason: 'pending-hint',
+      resync: undefined,
+    };
+    const pending = await deps.stores.cursors.get(work.pairId, cursorKey(other));
+    if (!pending?.dirty) break;
+    const otherState = await deps.stores.cursors.acquireLease(
+      work.pairId,
+      cursorKey(other),
+      owner,
+      LEASE_TTL_MS,
+      deps.now(),
+    );
+    if (!otherState) break;
+    const next = await pullWhileDirty(deps, other, pair, otherState, owner, log.child({ side: other.side }));
+    if (next.status !== 'synced') break;
+    outcome = {
+      ...outcome,
+      pulls: outcome.pulls + next.pulls,
+      changes: outcome.changes + next.changes,
+      writes: outcome.writes + next.writes,
+    };
+    current = other;
+  }
+  return outcome;
 }
 
 async function pullWhileDirty(
@@ -162,6 +182,7 @@ async function pullWhileDirty(
     writes += countWrites(result);
     if (result.outcome === 'breaker') {
       const detail = `bulk-delete breaker tripped: ${result.deletions} of ${result.links} items would be deleted`;
+      state = await markAttempted(deps, state);
       await deps.stores.cursors.releaseLease(state, detail);
       await deps.stores.failures.record(work, detail, true, deps.now());
       log.error('sync stopped by the bulk-delete breaker; an admin must confirm', {
@@ -170,13 +191,14 @@ async function pullWhileDirty(
       });
       return { status: 'breaker', detail };
     }
-    if (result.outcome === 'synced') {
-      state = await deps.stores.cursors.saveCursor({
-        ...state,
-        cursor: result.cursor,
-        lastSyncedAt: new Date(deps.now()).toISOString(),
-      });
-    }
+    state =
+      result.outcome === 'synced'
+        ? await deps.stores.cursors.saveCursor({
+            ...state,
+            cursor: result.cursor,
+            lastSyncedAt: new Date(deps.now()).toISOString(),
+          })
+        : await markAttempted(deps, state);
     resync = false;
     const dirty = await deps.stores.cursors.releaseLease(state);
     if (work.reason === 'retry') await clearFailure(deps, work);
@@ -210,7 +232,7 @@ async function failed(
 ): Promise<WorkOutcome> {
   const permanent = err instanceof PullFailedError ? !err.retryable : false;
   const message = err instanceof Error ? err.message : String(err);
-  await deps.stores.cursors.releaseLease(state, message);
+  await deps.stores.cursors.releaseLease(await markAttempted(deps, state), message);
   await deps.stores.failures.record(work, message, permanent, deps.now());
   await deps.stores.audit.record({
     at: new Date(deps.now()).toISOString(),
@@ -222,6 +244,15 @@ async function failed(
   });
   log.warn('pull failed', { permanent, error: message });
   return { status: 'failed', detail: message };
+}
+
+/**
+ * A pull that stored no new cursor (dry run, breaker, failure) still counts as a look at the folder: the sweep
+ * waits its interval before asking again, and the failures table paces the retries. Without it every timer run
+ * would pull the folder again, spending DingTalk's monthly quota on the same changes.
+ */
+async function markAttempted(deps: WorkerDeps, state: CursorState): Promise<CursorState> {
+  return deps.stores.cursors.saveCursor({ ...state, lastSyncedAt: new Date(deps.now()).toISOString() });
 }
 
 async function clearFailure(deps: WorkerDeps, work: WorkItem): Promise<void> {
