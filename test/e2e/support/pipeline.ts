@@ -4,7 +4,8 @@ import { startFakeDingTalk, type FakeDingTalk } from '../../../sandbox/dingtalk'
 import { startFakeGraph, type FakeGraph } from '../../../sandbox/graph/fake-graph';
 import { startLocalHost, type LocalHost } from '../../../sandbox/host';
 import { SANDBOX_DEFAULTS } from '../../../shared/platform/config';
-import { SYNC_WORK_QUEUE } from '../../../shared/store/work-queue';
+import { randomBytes } from 'node:crypto';
+import type { RegisteredFunction } from '../../../sandbox/host';
 import { createTestApp, type TestApp } from '../../support/app-context';
 import { registrations } from '../../support/functions-core-mock';
 
@@ -51,11 +52,16 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
     appSecret: SANDBOX_DEFAULTS.DINGTALK_APP_SECRET!,
     corpId: SANDBOX_DEFAULTS.DINGTALK_CORP_ID!,
   });
+  // Each pipeline has a work queue of its own: suites running side by side on one Azurite must not take each
+  // other's messages.
+  const workQueue = `sync-work-${randomBytes(4).toString('hex')}`;
   const host = await startLocalHost({
     appRoot: path.join(__dirname, '../../..'),
     port: 0,
     timers: false,
-    functions: [...registrations.values()].filter((f) => FUNCTION_FILES.includes(f.name)),
+    functions: [...registrations.values()]
+      .filter((f) => FUNCTION_FILES.includes(f.name))
+      .map((f) => onQueue(f, workQueue)),
     env: { AzureWebJobsStorage: process.env.TEST_AZURITE_CONNECTION!, TIMER_SCHEDULE: '0 0 0 1 1 *' },
     queuePolling: { minIntervalMs: 20, maxIntervalMs: 100 },
     log: () => undefined,
@@ -66,7 +72,7 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
     aesKey: SANDBOX_DEFAULTS.DINGTALK_CALLBACK_AES_KEY!,
   });
   const app = createTestApp({
-    queueName: SYNC_WORK_QUEUE,
+    queueName: workQueue,
     env: {
       PUBLIC_BASE_URL: host.url,
       GRAPH_AUTHORITY_HOST: graph.url,
@@ -90,7 +96,7 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
   });
 
   const queueDepth = async () => {
-    const queue = await app.storage.queue(SYNC_WORK_QUEUE);
+    const queue = await app.storage.queue(workQueue);
     return (await queue.getProperties()).approximateMessagesCount ?? 0;
   };
 
@@ -98,7 +104,14 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
     let calm = 0;
     const deadline = Date.now() + 30_000;
     while (calm < 4) {
-      if (Date.now() > deadline) throw new Error('the pipeline did not settle within 30 s');
+      if (Date.now() > deadline) {
+        const rows = (await app.stores.cursors.listAll())
+          .filter((c) => c.dirty || (!!c.leaseOwner && (c.leaseUntil ?? 0) > Date.now()))
+          .map((c) => `${c.pairId}/${c.key}${c.dirty ? ' dirty' : ''}${c.leaseOwner ? ' leased' : ''}`);
+        throw new Error(
+          `the pipeline did not settle within 30 s: ${await queueDepth()} queued; busy rows: ${rows.join(', ') || 'none'}`,
+        );
+      }
       await graph.control.notificationsIdle();
       await dingtalk.control.callbacksSettled();
       const busy =
@@ -137,4 +150,15 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
       setServices(undefined);
     },
   };
+}
+
+/** The function with its queue trigger (if any) bound to another queue. */
+function onQueue(fn: RegisteredFunction, queueName: string): RegisteredFunction {
+  const bindings = Object.fromEntries(
+    Object.entries(fn.bindings).map(([name, binding]) => [
+      name,
+      binding.type === 'queueTrigger' ? { ...binding, queueName } : binding,
+    ]),
+  );
+  return { ...fn, bindings };
 }
