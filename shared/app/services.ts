@@ -5,6 +5,7 @@ import type { SideAdapter, SyncPolicy } from '../sync/types';
 import type { AppContext } from './context';
 import { getAppContext } from './context';
 import { FOLDERS, type DirectorySources, type MaintenanceDeps } from './maintenance';
+import { withSeriesIds } from './series-ids';
 import type { SubscriptionsPort } from './subscriptions';
 import type { EndpointsFor, WorkerDeps } from './worker';
 
@@ -28,13 +29,12 @@ export function createServices(app: AppContext): Services {
       futureDays: app.config.sync.calendarWindowFutureDays,
     },
   });
-  const endpoints: EndpointsFor = (kind) =>
-    kind === 'calendar'
-      ? {
-          dingtalk: endpoint(dingtalk.calendar, FOLDERS.calendar.dingtalk),
-          outlook: endpoint(graph.calendar, FOLDERS.calendar.outlook),
-        }
-      : undefined;
+  // Occurrences name their series by the id on the side they were read from; see series-ids.ts.
+  const calendar = {
+    dingtalk: endpoint(withSeriesIds(dingtalk.calendar, app.stores.links), FOLDERS.calendar.dingtalk),
+    outlook: endpoint(withSeriesIds(graph.calendar, app.stores.links), FOLDERS.calendar.outlook),
+  };
+  const endpoints: EndpointsFor = (kind) => (kind === 'calendar' ? calendar : undefined);
   const directory: DirectorySources = {
     dingtalkPeople: async () =>
       (await dingtalk.directory.listAllUsers()).map((u) => ({

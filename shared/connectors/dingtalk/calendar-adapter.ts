@@ -110,9 +110,14 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
     };
   }
 
+  /**
+   * A cancelled occurrence reads as gone, like a deleted event. It is listed as an item (its cancellation must reach
+   * the other side), but once there the cancellation removes the other side's occurrence; when that removal comes
+   * back as a deletion, the engine must see both sides gone (L9), not delete this cancelled occurrence in turn.
+   */
   async get(user: UserRef, id: string): Promise<RemoteItem<CalendarEvent> | undefined> {
     const event = await this.fetchEvent(user, id);
-    if (!event || isDeletedEvent(event)) return undefined;
+    if (!event || isDeletedEvent(event) || event.status === 'cancelled') return undefined;
     return this.toItem(event, await this.readContext([event]));
   }
 

@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
-import type { CalendarEvent } from '../../sync/calendar-event';
+import type { CalendarEvent, EventTime } from '../../sync/calendar-event';
+import { canonicalJson } from '../../sync/stable-hash';
+import { localToInstant, normalizeLocal } from '../../sync/zoned-time';
 import {
   CursorExpiredError,
   NotFoundRemoteError,
@@ -19,7 +21,12 @@ import {
   type CalendarCursorState,
   type CalendarWindow,
 } from './calendar-cursor';
-import { toGraphEventWrite, toRemoteItem, type CalendarMapperOptions } from './calendar-mapper';
+import {
+  fromGraphEvent,
+  toGraphEventWrite,
+  toRemoteItem,
+  type CalendarMapperOptions,
+} from './calendar-mapper';
 import { resolveDeltaRows } from './calendar-page-resolver';
 import type { GraphApi } from './graph-api';
 import type { GraphCollection, GraphEvent, GraphEventWrite } from './graph-types';
@@ -184,6 +191,7 @@ export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
 
   async update(user: UserRef, id: string, projection: CalendarEvent): Promise<RemoteItem<CalendarEvent>> {
     const body = toGraphEventWrite(projection, { isSeriesInstance: projection.seriesMasterId !== undefined });
+    if (projection.recurrence) await this.keepSeriesShape(user, id, projection, body);
     const updated = await this.api.patch<GraphEvent>(
       `${this.eventsPath(user)}/${encodeURIComponent(id)}`,
       body,
@@ -207,6 +215,26 @@ export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
     }
   }
 
+  /**
+   * Outlook drops every exception of a series whose times or pattern a PATCH sets, so an edit of a series (its
+   * title, say) sends them only when they differ from what Outlook holds; otherwise the synced changed occurrences
+   * would vanish from Outlook, and their removal would travel back to the other side as deletions. One GET.
+   */
+  private async keepSeriesShape(
+    user: UserRef,
+    id: string,
+    projection: CalendarEvent,
+    body: GraphEventWrite,
+  ): Promise<void> {
+    const current = await this.readEvent(user, id);
+    if (current?.type !== 'seriesMaster') return;
+    if (!sameSeriesShape(fromGraphEvent(current, this.mapper), projection)) return;
+    delete body.start;
+    delete body.end;
+    delete body.isAllDay;
+    delete body.recurrence;
+  }
+
   private async readEvent(user: UserRef, id: string): Promise<GraphEvent | undefined> {
     try {
       return await this.api.get<GraphEvent>(
@@ -222,6 +250,9 @@ export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
   /**
    * A changed or cancelled instance of a series that lives in Outlook: Graph has no create for it; the
    * occurrence is found among the master's instances and patched (or deleted, for a cancellation).
+   * `projection.seriesMasterId` must be the Outlook id of the master (the app layer translates it: series-ids.ts).
+   * A master or occurrence that is not there is refused for this item (PermanentRemoteError): a create has no
+   * "gone during the write" to fall back on, and retrying the pull would not make it appear.
    */
   private async createException(
     user: UserRef,
@@ -235,15 +266,31 @@ export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
     }
     const from = new Date(originalStart - 86_400_000).toISOString();
     const to = new Date(originalStart + 86_400_000).toISOString();
-    const instances = await this.api.get<GraphCollection<GraphEvent>>(
-      `${this.eventsPath(user)}/${encodeURIComponent(masterId)}/instances?startDateTime=${encodeURIComponent(from)}&endDateTime=${encodeURIComponent(to)}`,
-      { mailbox: user.entraId, prefer: READ_PREFERENCES, what: 'list series instances' },
-    );
+    let instances: GraphCollection<GraphEvent>;
+    try {
+      instances = await this.api.get<GraphCollection<GraphEvent>>(
+        `${this.eventsPath(user)}/${encodeURIComponent(masterId)}/instances?startDateTime=${encodeURIComponent(from)}&endDateTime=${encodeURIComponent(to)}`,
+        { mailbox: user.entraId, prefer: READ_PREFERENCES, what: 'list series instances' },
+      );
+    } catch (err) {
+      if (!(err instanceof NotFoundRemoteError)) throw err;
+      throw new PermanentRemoteError(
+        `the Outlook series ${masterId} of this occurrence is gone`,
+        'SeriesMasterNotFound',
+        404,
+      );
+    }
     const occurrence = instances.value.find(
       (i) => i.originalStart && Date.parse(i.originalStart) === originalStart,
     );
-    if (!occurrence)
-      throw new NotFoundRemoteError(`no instance of ${masterId} starts at ${projection.originalStart}`);
+    if (!occurrence) {
+      throw new PermanentRemoteError(
+        `the Outlook series has no occurrence at ${projection.originalStart} (already cancelled there, or the ` +
+          `series pattern differs)`,
+        'OccurrenceNotFound',
+        404,
+      );
+    }
     if (projection.isCancelled) {
       await this.delete(user, occurrence.id);
       return {
@@ -284,5 +331,26 @@ export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
       `/users/${encodeURIComponent(user.entraId)}/calendarView/delta` +
       `?startDateTime=${encodeURIComponent(window.start)}&endDateTime=${encodeURIComponent(window.end)}`
     );
+  }
+}
+
+/** Same all-day flag, same start and end (wall time and instant), same recurrence: a PATCH need not send them. */
+function sameSeriesShape(held: CalendarEvent, wanted: CalendarEvent): boolean {
+  return (
+    held.isAllDay === wanted.isAllDay &&
+    sameTime(held.start, wanted.start, wanted.isAllDay) &&
+    sameTime(held.end, wanted.end, wanted.isAllDay) &&
+    canonicalJson(held.recurrence) === canonicalJson(wanted.recurrence)
+  );
+}
+
+/** Zone names may differ (Outlook can store another name for the same zone); wall time and instant may not. */
+function sameTime(a: EventTime, b: EventTime, allDay: boolean): boolean {
+  if (allDay) return a.local.slice(0, 10) === b.local.slice(0, 10);
+  const [la, lb] = [normalizeLocal(a.local), normalizeLocal(b.local)];
+  try {
+    return la === lb && localToInstant(la, a.timeZone) === localToInstant(lb, b.timeZone);
+  } catch {
+    return false;
   }
 }
