@@ -1,6 +1,6 @@
 import { createDingTalkConnectors, type DingTalkConnectors } from '../connectors/dingtalk';
 import { createGraphConnector, expiryFor, type GraphConnector } from '../connectors/graph';
-import type { SideEndpoint } from '../sync';
+import { calendarContentHash, type SideEndpoint } from '../sync';
 import type { SideAdapter, SyncPolicy } from '../sync/types';
 import type { AppContext } from './context';
 import { getAppContext } from './context';
@@ -76,6 +76,7 @@ export function workerDeps(app: AppContext, services: Services): WorkerDeps {
   return {
     stores: app.stores,
     endpoints: services.endpoints,
+    hashes: { calendar: calendarContentHash as (projection: unknown) => string },
     policy: services.policy,
     log: app.log,
     now: () => app.clock.now(),

@@ -13,6 +13,8 @@ export type EndpointsFor = (kind: Kind) => Record<Side, SideEndpoint<unknown>> |
 export interface WorkerDeps {
   stores: Pick<Stores, 'users' | 'cursors' | 'links' | 'intents' | 'audit' | 'failures' | 'workQueue'>;
   endpoints: EndpointsFor;
+  /** Hash of the synced projection per kind, where it is not the whole projection. */
+  hashes?: Partial<Record<Kind, (projection: unknown) => string>>;
   policy: SyncPolicy;
   log: Logger;
   now: () => number;
@@ -174,6 +176,7 @@ async function pullWhileDirty(
         audit: deps.stores.audit,
         policy: deps.policy,
         now: deps.now,
+        hashProjection: deps.hashes?.[work.kind],
       });
     } catch (err) {
       return failed(deps, work, state, err, log);

@@ -17,4 +17,5 @@ export { BULK_DELETE_FLOOR, bulkDeleteTrips } from './breaker';
 export { stableHash, canonicalJson, fnv1a64 } from './stable-hash';
 export { originKeyFor, linkIdFor } from './deterministic-keys';
 export { calendarMatchKeys, normalizeSubject } from './calendar-match';
+export { calendarContentHash } from './calendar-hash';
 export * from './types';
