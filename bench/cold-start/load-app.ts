@@ -1,0 +1,25 @@
+/**
+ * Child process of the cold-start figure: loads the function app once, the way the Azure worker does (the
+ * @azure/functions-core proxy, then every file package.json "main" globs), and prints how long that took as JSON.
+ */
+import { loadFunctionApp } from '../../sandbox/host/app-loader';
+import { acquireCoreModuleProxy } from '../../sandbox/host/core-module-proxy';
+import { createHostLog } from '../../sandbox/host/log';
+import { APP_ROOT } from '../support/paths';
+
+const modulesBefore = Object.keys(require.cache).length;
+const started = performance.now();
+acquireCoreModuleProxy();
+const app = loadFunctionApp(
+  APP_ROOT,
+  createHostLog(() => undefined),
+);
+const loadMs = performance.now() - started;
+process.stdout.write(
+  JSON.stringify({
+    loadMs,
+    files: app.files.length,
+    functions: app.functions.length,
+    modules: Object.keys(require.cache).length - modulesBefore,
+  }),
+);

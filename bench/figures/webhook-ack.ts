@@ -1,0 +1,88 @@
+import type { Pipeline } from '../pipeline/start-pipeline';
+import { splitByStalls, type TimedSample } from '../pipeline/storage-stalls';
+import { BUDGETS } from '../support/budgets';
+import { progress } from '../support/progress';
+import { summarize, type LatencySummary } from '../support/stats';
+import {
+  dingtalkCallback,
+  graphLifecycle,
+  graphNotification,
+  subscriptionsOf,
+  type WebhookRequest,
+} from './webhook-requests';
+
+export interface AckFigure extends LatencySummary {
+  /** Answers other than the expected status; they are not in the percentiles. */
+  unexpectedAnswers: number;
+  /** Requests that overlapped an Azurite stall (pipeline/storage-stalls.ts), and p99 without them. */
+  duringStorageStall: number;
+  p99MsOutsideStorageStalls: number;
+  budgetP99Ms: number;
+  withinBudget: boolean;
+}
+
+export interface AckFigures {
+  dingtalkCallback: AckFigure;
+  graphNotification: AckFigure;
+  graphLifecycle: AckFigure;
+}
+
+export interface AckOptions {
+  warmup: number;
+  requests: number;
+}
+
+/**
+ * Webhook ack latency over real HTTP through the local host: one request at a time, each a distinct event, timed
+ * from just before the POST until the whole answer is read. The work the hints cause (queue, worker, pulls) runs
+ * in the same process meanwhile, as it would on a Functions instance.
+ */
+export async function measureWebhookAcks(p: Pipeline, options: AckOptions): Promise<AckFigures> {
+  const subscriptions = subscriptionsOf(p.graph);
+  const bySubscription = (i: number) => subscriptions[i % subscriptions.length]!;
+  const paths: Array<[keyof AckFigures, (i: number) => WebhookRequest, number]> = [
+    ['dingtalkCallback', (i) => dingtalkCallback(p.people[i % p.people.length]!, i), 200],
+    ['graphNotification', (i) => graphNotification(bySubscription(i), i), 202],
+    ['graphLifecycle', (i) => graphLifecycle(bySubscription(i), i), 202],
+  ];
+  const figures = {} as AckFigures;
+  for (const [name, build, expected] of paths) {
+    for (let i = 0; i < options.warmup; i++) await post(p.host.url, build(options.requests + i));
+    const samples: TimedSample[] = [];
+    let unexpected = 0;
+    for (let i = 0; i < options.requests; i++) {
+      const request = build(i);
+      const { sample, status } = await post(p.host.url, request);
+      if (status === expected) samples.push(sample);
+      else unexpected++;
+    }
+    await p.quiet(120_000);
+    const split = splitByStalls(samples, p.stalls);
+    const summary = summarize(split.all);
+    figures[name] = {
+      ...summary,
+      unexpectedAnswers: unexpected,
+      duringStorageStall: split.touched,
+      p99MsOutsideStorageStalls: summarize(split.outside).p99Ms,
+      budgetP99Ms: BUDGETS.webhookAckP99Ms,
+      withinBudget: unexpected === 0 && summary.p99Ms <= BUDGETS.webhookAckP99Ms,
+    };
+    progress(`ack ${name}: p50 ${summary.p50Ms} ms, p99 ${summary.p99Ms} ms, max ${summary.maxMs} ms`);
+  }
+  return figures;
+}
+
+async function post(
+  baseUrl: string,
+  request: WebhookRequest,
+): Promise<{ sample: TimedSample; status: number }> {
+  const startMs = performance.now();
+  const response = await fetch(`${baseUrl}${request.path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: request.body,
+  });
+  await response.arrayBuffer();
+  const endMs = performance.now();
+  return { sample: { ms: endMs - startMs, startMs, endMs }, status: response.status };
+}

@@ -1,0 +1,114 @@
+import type { FakeDingTalk } from '../../sandbox/dingtalk';
+import { isMetered } from '../../sandbox/dingtalk/rate-limits';
+import type { FakeGraph } from '../../sandbox/graph/fake-graph';
+import type { TableCounts } from './table-counter';
+
+/** Everything the pipeline has asked of the outside world so far; differences of two give a phase's cost. */
+export interface CallCounts {
+  /** Graph v1.0 requests (the fake records each one). */
+  graph: number;
+  /** Token requests to the identity platform. */
+  graphTokens: number;
+  /** Every DingTalk API request, tokens and directory included. */
+  dingtalkAll: number;
+  /** The ones counted against the org's monthly quota. */
+  dingtalkMetered: number;
+  table: TableCounts;
+  /** Graph requests by method and path shape, DingTalk requests by operation. */
+  remoteByKind: Record<string, number>;
+}
+
+export interface CallCounter {
+  now(): CallCounts;
+}
+
+/** Ids in Graph paths (GUIDs, long base64 item ids) become {id}, so requests group by endpoint. */
+function graphKind(method: string, path: string): string {
+  const shape = path
+    .split('/')
+    .map((segment) => (segment.length >= 20 || /^[0-9a-f-]{36}$/i.test(segment) ? '{id}' : segment))
+    .join('/');
+  return `graph ${method} ${shape}`;
+}
+
+/**
+ * The fakes keep what they were asked in lists; those are emptied at every reading (and the running totals kept
+ * here) so a long run does not hold every request in memory.
+ */
+export function createCallCounter(
+  graph: FakeGraph,
+  dingtalk: FakeDingTalk,
+  tableCounts: () => TableCounts,
+): CallCounter {
+  let graphSeen = 0;
+  let dingtalkSeen = 0;
+  const byKind: Record<string, number> = {};
+  const add = (kind: string) => (byKind[kind] = (byKind[kind] ?? 0) + 1);
+  return {
+    now() {
+      for (const r of graph.control.requests) add(graphKind(r.method, r.path));
+      graphSeen += graph.control.requests.length;
+      graph.control.clearRequests();
+      const exchanges = dingtalk.control.exchanges();
+      for (const x of exchanges) add(`dingtalk ${x.operation}${isMetered(x.template) ? ' (metered)' : ''}`);
+      dingtalkSeen += exchanges.length;
+      dingtalk.control.clearExchanges();
+      return {
+        graph: graphSeen,
+        graphTokens: graph.control.tokenRequests(),
+        dingtalkAll: dingtalkSeen,
+        dingtalkMetered: dingtalk.control.usage().metered,
+        table: tableCounts(),
+        remoteByKind: { ...byKind },
+      };
+    },
+  };
+}
+
+export interface CostPerChange {
+  changes: number;
+  graphCalls: number;
+  graphTokenCalls: number;
+  dingtalkCallsAll: number;
+  dingtalkCallsMetered: number;
+  tableOperations: number;
+  tableTransactions: number;
+  tableEntityActionsInTransactions: number;
+  /** Per change, by endpoint and by table operation, largest first. */
+  breakdown: { remote: Record<string, number>; table: Record<string, number> };
+}
+
+const per = (value: number, changes: number) => Number((value / changes).toFixed(2));
+
+function perChangeByKind(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  changes: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([kind, n]) => [kind, per(n - (before[kind] ?? 0), changes)] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]),
+  );
+}
+
+export function costPerChange(before: CallCounts, after: CallCounts, changes: number): CostPerChange {
+  return {
+    changes,
+    graphCalls: per(after.graph - before.graph, changes),
+    graphTokenCalls: per(after.graphTokens - before.graphTokens, changes),
+    dingtalkCallsAll: per(after.dingtalkAll - before.dingtalkAll, changes),
+    dingtalkCallsMetered: per(after.dingtalkMetered - before.dingtalkMetered, changes),
+    tableOperations: per(after.table.requests - before.table.requests, changes),
+    tableTransactions: per(after.table.transactions - before.table.transactions, changes),
+    tableEntityActionsInTransactions: per(
+      after.table.actionsInTransactions - before.table.actionsInTransactions,
+      changes,
+    ),
+    breakdown: {
+      remote: perChangeByKind(before.remoteByKind, after.remoteByKind, changes),
+      table: perChangeByKind(before.table.byKind, after.table.byKind, changes),
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FakeDingTalk } from '../../sandbox/dingtalk';
+import type { FakeGraph } from '../../sandbox/graph/fake-graph';
+import type { AppContext } from '../../shared/app/context';
+import { DIRECTORY_PAIR } from '../../shared/app/hints';
+import { SYNC_WORK_QUEUE } from '../../shared/store/work-queue';
+
+export interface QuietParts {
+  graph: FakeGraph;
+  dingtalk: FakeDingTalk;
+  /** A context of the bench's own on the app's storage, so these reads are not counted as the app's. */
+  observer: AppContext;
+}
+
+const CALM_ROUNDS = 4;
+const ROUND_MS = 75;
+
+/**
+ * Waits until nothing is pending: no notification or callback in flight, no queue message (the approximate count
+ * includes invisible and delayed ones), no dirty or leased folder, several rounds in a row. Throws after timeoutMs.
+ */
+export async function waitForQuiet(parts: QuietParts, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const queue = await parts.observer.storage.queue(SYNC_WORK_QUEUE);
+  let calm = 0;
+  while (calm < CALM_ROUNDS) {
+    if (Date.now() > deadline) throw new Error(`the pipeline did not settle within ${timeoutMs / 1000} s`);
+    await parts.graph.control.notificationsIdle();
+    await parts.dingtalk.control.callbacksSettled();
+    const queued = (await queue.getProperties()).approximateMessagesCount ?? 0;
+    const now = Date.now();
+    const folders = (await parts.observer.stores.cursors.listAll()).filter(
+      (c) => c.pairId !== DIRECTORY_PAIR,
+    );
+    const busy = queued > 0 || folders.some((c) => c.dirty || (!!c.leaseOwner && (c.leaseUntil ?? 0) > now));
+    calm = busy ? 0 : calm + 1;
+    await sleep(ROUND_MS);
+  }
+}

@@ -1,0 +1,59 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppContext } from '../../shared/app/context';
+import { DIRECTORY_KEY, DIRECTORY_PAIR } from '../../shared/app/hints';
+
+/** A stretch of time (performance.now() ms) in which one point read of a table took longer than the threshold. */
+export interface StorageStall {
+  startMs: number;
+  endMs: number;
+}
+
+export interface StallWatch {
+  stalls(): StorageStall[];
+  /** Whether [startMs, endMs] overlaps a stall seen so far. */
+  overlaps(startMs: number, endMs: number): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Azurite stops answering for seconds when its queue garbage collector runs (every 60 s, over every message ever
+ * written; measured: 9 s after 3,000 messages). That is the emulator, not the app, so the bench watches for it
+ * with one cheap point read every intervalMs, and reports the samples it touched besides the raw figures.
+ */
+export function watchStorageStalls(observer: AppContext, intervalMs = 100, thresholdMs = 500): StallWatch {
+  const found: StorageStall[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const startMs = performance.now();
+      await observer.stores.cursors.get(DIRECTORY_PAIR, DIRECTORY_KEY).catch(() => undefined);
+      const endMs = performance.now();
+      if (endMs - startMs > thresholdMs) found.push({ startMs, endMs });
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    stalls: () => [...found],
+    overlaps: (startMs, endMs) => found.some((s) => s.startMs < endMs && startMs < s.endMs),
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** One timed sample: how long it took and when (performance.now() ms). */
+export interface TimedSample {
+  ms: number;
+  startMs: number;
+  endMs: number;
+}
+
+/** The samples' durations: all of them, and those that did not overlap a storage stall. */
+export function splitByStalls(
+  samples: readonly TimedSample[],
+  watch: StallWatch,
+): { all: number[]; outside: number[]; touched: number } {
+  const outside = samples.filter((s) => !watch.overlaps(s.startMs, s.endMs)).map((s) => s.ms);
+  return { all: samples.map((s) => s.ms), outside, touched: samples.length - outside.length };
+}

@@ -1,0 +1,88 @@
+/**
+ * `npm run bench`: measures the figures of DESIGN.md §8 against the whole product running locally (Azurite, the
+ * fake Graph and DingTalk, the local Functions host with dist/functions). Progress goes to stderr; the figures go to
+ * stdout as one JSON object and to bench/results/latest.json. Nothing here passes or fails on timing.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { measureColdStart } from './figures/cold-start';
+import { measurePropagation } from './figures/propagation';
+import { remoteCallFigures } from './figures/remote-calls';
+import { measureThroughput } from './figures/throughput';
+import { measureWebhookAcks } from './figures/webhook-ack';
+import { startPipeline } from './pipeline/start-pipeline';
+import { RESULTS_FILE } from './support/paths';
+import { progress } from './support/progress';
+import { round } from './support/stats';
+
+const SETTINGS = {
+  users: 10,
+  coldStartRuns: 5,
+  ack: { warmup: 50, requests: 500 },
+  propagation: { changesPerOperation: 10, latencyMs: 50, pollMs: 10, waitMs: 20_000 },
+  throughput: { createsPerSide: 150, pollMs: 50, waitMs: 120_000 },
+};
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadAtStart = os.loadavg()[0]!;
+  // First, while nothing else runs: a cold start is a fresh process on an idle instance.
+  const coldStart = await measureColdStart(SETTINGS.coldStartRuns);
+
+  const pipeline = await startPipeline(SETTINGS.users);
+  // Azurite is a child process: an interrupted run must not leave it behind.
+  const interrupted = () => void pipeline.stop().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    const webhookAck = await measureWebhookAcks(pipeline, SETTINGS.ack);
+    const propagation = await measurePropagation(pipeline, SETTINGS.propagation);
+    await pipeline.quiet();
+    const throughput = await measureThroughput(pipeline, SETTINGS.throughput);
+
+    const results = {
+      generatedAt: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        node: process.version,
+        platform: process.platform,
+        // Other work on the machine moves every timing figure; the 1-minute load average says how much there was.
+        loadAverage: { atStart: round(loadAtStart, 2), atEnd: round(os.loadavg()[0]!, 2) },
+      },
+      settings: SETTINGS,
+      webhookAck,
+      propagation: propagation.figures,
+      throughput: throughput.figure,
+      remoteCallsPerChange: remoteCallFigures(propagation.costs, throughput.costs),
+      coldStart,
+      memory: throughput.memory,
+      hostLog: pipeline.hostLog(),
+      storageStalls: pipeline.stalls.stalls().map((s) => ({
+        atSecond: round(s.startMs / 1000),
+        ms: round(s.endMs - s.startMs, 0),
+      })),
+      benchSeconds: round((performance.now() - started) / 1000),
+    };
+    fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+    fs.writeFileSync(RESULTS_FILE, JSON.stringify(results, null, 2) + '\n');
+    progress(`figures written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    await new Promise<void>((resolve) =>
+      process.stdout.write(JSON.stringify(results, null, 2) + '\n', () => resolve()),
+    );
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+main().then(
+  // Keep-alive sockets of the app's HTTP clients would hold the process open for a while after everything stopped.
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
+    );
+    process.exit(1);
+  },
+);
