@@ -123,6 +123,10 @@ async function pairIfDue(deps: MaintenanceDeps): Promise<MaintenanceReport['pair
     for (const problem of plan.problems) deps.log.warn('pairing problem', { ...problem });
     await deps.stores.cursors.saveCursor({ ...lease, lastSyncedAt: new Date(now).toISOString() });
     return { paired: saved, statusChanges: plan.statusChanges.length, problems: plan.problems.length };
+  } catch (err) {
+    // Taking the lease cleared the dirty flag a directory callback set: put it back so the next run pairs again.
+    await deps.stores.cursors.markDirty(DIRECTORY_PAIR, DIRECTORY_KEY);
+    throw err;
   } finally {
     const fresh = await deps.stores.cursors.get(DIRECTORY_PAIR, DIRECTORY_KEY);
     if (fresh) await deps.stores.cursors.releaseLease(fresh);

@@ -1,0 +1,306 @@
+import { randomBytes } from 'node:crypto';
+import { TableClient } from '@azure/data-tables';
+import {
+  maintainSubscriptions,
+  MAX_WRITES_PER_RUN,
+  RENEW_WHEN_LEFT_MS,
+  type SubscriptionManagerDeps,
+} from '../../../shared/app/subscriptions';
+import { expiryFor } from '../../../shared/connectors/graph';
+import { hashClientState } from '../../../shared/ingress';
+import { ManualClock } from '../../../shared/platform/clock';
+import { tableNames } from '../../../shared/store/table-names';
+import type { UserPair } from '../../../shared/store/types';
+import { startGraphHarness, type GraphHarness } from '../../support/graph/graph-harness';
+import {
+  startNotificationReceiver,
+  type NotificationReceiver,
+} from '../../support/graph/notification-receiver';
+import { drainQueue, freshAppStores, pairFor, type AppStores } from './support';
+
+/**
+ * The subscription manager against the fake Graph (HTTPS, validation handshake to a local receiver) and real Table
+ * Storage, through the real GraphSubscriptionsApi.
+ */
+
+let clock: ManualClock;
+let h: GraphHarness;
+let receiver: NotificationReceiver;
+let s: AppStores;
+let base: string;
+
+beforeEach(async () => {
+  clock = new ManualClock(Date.parse('2026-11-22T08:00:00Z'));
+  h = await startGraphHarness({ clock });
+  receiver = await startNotificationReceiver();
+  base = receiver.url.replace(/\/api\/graph\/notifications$/, '');
+  s = freshAppStores(clock);
+});
+
+afterEach(async () => {
+  await receiver.stop();
+  await h.stop();
+});
+
+const deps = (): SubscriptionManagerDeps => ({
+  users: s.stores.users,
+  subscriptions: s.stores.subscriptions,
+  workQueue: s.stores.workQueue,
+  graph: h.connector.subscriptions,
+  log: s.log,
+  now: () => clock.now(),
+  publicBaseUrl: base,
+  expiryFor: (resource, now) => expiryFor(resource, now),
+});
+const run = () => maintainSubscriptions(deps());
+
+/** Mailbox users at the fake, paired in the users table. */
+async function addPairs(count: number, overrides: Partial<UserPair> = {}): Promise<UserPair[]> {
+  const pairs: UserPair[] = [];
+  for (let i = 0; i < count; i++) {
+    const user = h.fake.control.addUser({
+      userPrincipalName: `u${randomBytes(4).toString('hex')}@contoso.example`,
+    });
+    pairs.push(await s.stores.users.save(pairFor(user.id, overrides)));
+  }
+  return pairs;
+}
+
+const remote = () =>
+  h.fake.control.subscriptions() as Array<{
+    id: string;
+    resource: string;
+    changeType: string;
+    clientState: string;
+    notificationUrl: string;
+    lifecycleNotificationUrl: string;
+    expirationDateTime: string;
+  }>;
+const resourceOf = (p: UserPair) => `users/${p.entraId}/events`;
+const posts = () =>
+  h.fake.control.requests.filter((r) => r.method === 'POST' && r.path === '/v1.0/subscriptions');
+const patches = () =>
+  h.fake.control.requests.filter((r) => r.method === 'PATCH' && r.path.startsWith('/v1.0/subscriptions/'));
+const NO_CHANGE = {
+  created: 0,
+  renewed: 0,
+  recreated: 0,
+  removed: 0,
+  orphansDeleted: 0,
+  deferred: 0,
+  failed: 0,
+};
+
+/** Every row of every table the app owns, as text. */
+async function everyRow(): Promise<string> {
+  const rows: unknown[] = [];
+  for (const name of Object.values(tableNames(s.prefix))) {
+    const table = TableClient.fromConnectionString(process.env.TEST_AZURITE_CONNECTION!, name, {
+      allowInsecureConnection: true,
+    });
+    try {
+      for await (const row of table.listEntities()) rows.push(row);
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }
+  }
+  return JSON.stringify(rows);
+}
+
+test('each active pair gets one calendar subscription: fresh clientState, only its salted hash stored, immutable ids, lifecycle URL, longest expiry', async () => {
+  const active = await addPairs(3);
+  await addPairs(1, { status: 'disabled' });
+  await addPairs(1, { status: 'left' });
+
+  const report = await run();
+
+  expect(report).toEqual({ ...NO_CHANGE, created: 3 });
+  const subs = remote();
+  expect(subs.map((x) => x.resource).sort()).toEqual(active.map(resourceOf).sort());
+  for (const sub of subs) {
+    expect(sub.changeType).toBe('created,updated,deleted');
+    expect(sub.notificationUrl).toBe(`${base}/api/graph/notifications`);
+    expect(sub.lifecycleNotificationUrl).toBe(`${base}/api/graph/lifecycle`);
+    expect(Date.parse(sub.expirationDateTime)).toBe(Date.parse(expiryFor(sub.resource, clock.now())));
+    // The longest Graph grants for Outlook resources (10,080 min) minus the 15-minute safety margin.
+    expect(Date.parse(sub.expirationDateTime) - clock.now()).toBe((10_080 - 15) * 60_000);
+    expect(sub.clientState).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  }
+  expect(new Set(subs.map((x) => x.clientState)).size).toBe(3);
+  // Both URLs passed Graph's validation handshake for each create.
+  expect(receiver.validations).toHaveLength(6);
+
+  const creates = posts();
+  expect(creates).toHaveLength(3);
+  for (const request of creates) expect(request.headers.prefer).toContain('IdType="ImmutableId"');
+  expect(h.fake.services.subscriptions.list().every((x) => x.immutableIds)).toBe(true);
+
+  const records = await s.stores.subscriptions.listAll();
+  expect(records).toHaveLength(3);
+  for (const sub of subs) {
+    const record = records.find((r) => r.subscriptionId === sub.id)!;
+    expect(record).toMatchObject({ kind: 'calendar', folder: 'calendar', resource: sub.resource });
+    expect(record.expiresAt).toBe(sub.expirationDateTime);
+    expect(record.clientStateHash).toBe(hashClientState(sub.clientState, record.clientStateSalt));
+  }
+  const stored = await everyRow();
+  for (const sub of subs) expect(stored).not.toContain(sub.clientState);
+  for (const line of s.logLines) for (const sub of subs) expect(line.line).not.toContain(sub.clientState);
+
+  // Nothing is due: a second run writes nothing.
+  h.fake.control.clearRequests();
+  expect(await run()).toEqual(NO_CHANGE);
+  expect(posts()).toHaveLength(0);
+});
+
+test('renews only once less than RENEW_WHEN_LEFT_MS is left, in place and to the longest expiry', async () => {
+  const [pair] = await addPairs(1);
+  await run();
+  const [created] = await s.stores.subscriptions.listAll();
+  const expiresAt = Date.parse(created.expiresAt);
+
+  clock.set(expiresAt - RENEW_WHEN_LEFT_MS - 60_000);
+  h.fake.control.clearRequests();
+  expect(await run()).toEqual(NO_CHANGE);
+  expect(patches()).toHaveLength(0);
+
+  clock.set(expiresAt - RENEW_WHEN_LEFT_MS + 60_000);
+  expect(await run()).toEqual({ ...NO_CHANGE, renewed: 1 });
+  expect(patches()).toHaveLength(1);
+  expect(posts()).toHaveLength(0);
+  const [renewed] = await s.stores.subscriptions.listAll();
+  const [sub] = remote();
+  expect(renewed.subscriptionId).toBe(created.subscriptionId);
+  expect(sub.id).toBe(created.subscriptionId);
+  expect(Date.parse(renewed.expiresAt)).toBe(Date.parse(expiryFor(resourceOf(pair), clock.now())));
+  expect(Date.parse(sub.expirationDateTime)).toBe(Date.parse(renewed.expiresAt));
+  expect(renewed.clientStateHash).toBe(created.clientStateHash);
+
+  // Renewed far from expiry again: the next run leaves it alone.
+  h.fake.control.clearRequests();
+  expect(await run()).toEqual(NO_CHANGE);
+  expect(patches()).toHaveLength(0);
+});
+
+test('a subscription Graph removed is recreated on renewal (404) and a resync of the folder is enqueued', async () => {
+  const [pair] = await addPairs(1);
+  await run();
+  const [old] = await s.stores.subscriptions.listAll();
+  expect(h.fake.control.removeSubscription(old.subscriptionId)).toBe(true);
+
+  // The lifecycle handler marks the record as due (expiresAt = now), as ingress-graph does.
+  await s.stores.subscriptions.save({ ...old, expiresAt: new Date(clock.now()).toISOString() });
+  h.fake.control.clearRequests();
+  expect(await run()).toEqual({ ...NO_CHANGE, recreated: 1 });
+
+  const subs = remote();
+  expect(subs).toHaveLength(1);
+  expect(subs[0].id).not.toBe(old.subscriptionId);
+  expect(subs[0].resource).toBe(resourceOf(pair));
+  expect(posts()).toHaveLength(1);
+  const records = await s.stores.subscriptions.listAll();
+  expect(records.map((r) => r.subscriptionId)).toEqual([subs[0].id]);
+  expect(records[0].clientStateHash).toBe(hashClientState(subs[0].clientState, records[0].clientStateSalt));
+  expect(await s.stores.subscriptions.get(old.subscriptionId)).toBeUndefined();
+
+  expect(await drainQueue(s.queueName)).toEqual([
+    {
+      pairId: pair.pairId,
+      kind: 'calendar',
+      side: 'outlook',
+      folder: 'calendar',
+      reason: 'subscription-recreated',
+      resync: true,
+    },
+  ]);
+});
+
+test('subscriptions of pairs no longer active are deleted at Graph and from the table', async () => {
+  const [stays, leaves, disabled] = await addPairs(3);
+  await run();
+  expect(remote()).toHaveLength(3);
+
+  const byId = new Map((await s.stores.users.list()).map((p) => [p.pairId, p]));
+  await s.stores.users.save({ ...byId.get(leaves.pairId)!, status: 'left' });
+  await s.stores.users.save({ ...byId.get(disabled.pairId)!, status: 'disabled' });
+  expect(await run()).toEqual({ ...NO_CHANGE, removed: 2 });
+
+  expect(remote().map((x) => x.resource)).toEqual([resourceOf(stays)]);
+  expect((await s.stores.subscriptions.listAll()).map((r) => r.pairId)).toEqual([stays.pairId]);
+});
+
+test('orphans (ours at Graph, unrecorded) are deleted once older than 10 minutes; recorded and foreign ones stay', async () => {
+  const [paired] = await addPairs(1);
+  await run();
+  const stray = h.fake.control.addUser({ userPrincipalName: 'stray@contoso.example' });
+  const other = h.fake.control.addUser({ userPrincipalName: 'other@contoso.example' });
+  const create = (user: string, notificationUrl: string) =>
+    h.connector.subscriptions.create({
+      resource: `users/${user}/events`,
+      changeType: 'created,updated,deleted',
+      notificationUrl,
+      expirationDateTime: expiryFor(`users/${user}/events`, clock.now()),
+      clientState: 'lost-with-the-crashed-run',
+    });
+  const orphan = await create(stray.id, `${base}/api/graph/notifications`);
+  const foreign = await create(other.id, `${base}/someone-else/notifications`);
+
+  clock.advance(5 * 60_000);
+  expect(await run()).toEqual(NO_CHANGE);
+  expect(remote()).toHaveLength(3);
+
+  clock.advance(6 * 60_000);
+  expect(await run()).toEqual({ ...NO_CHANGE, orphansDeleted: 1 });
+  const left = remote().map((x) => x.id);
+  expect(left).not.toContain(orphan.id);
+  expect(left).toContain(foreign.id);
+  expect(remote().find((x) => x.resource === resourceOf(paired))).toBeDefined();
+  expect(await s.stores.subscriptions.listAll()).toHaveLength(1);
+});
+
+test('two overlapping runs never create the same subscription twice', async () => {
+  const all: UserPair[] = [];
+  for (let round = 0; round < 6; round++) {
+    all.push(...(await addPairs(3)));
+    h.fake.control.clearRequests();
+    const [a, b] = await Promise.all([maintainSubscriptions(deps()), maintainSubscriptions(deps())]);
+
+    expect(a.failed + b.failed).toBe(0);
+    expect(a.created + b.created).toBe(3);
+    expect(posts()).toHaveLength(3);
+    const resources = remote().map((x) => x.resource);
+    expect(resources.sort()).toEqual(all.map(resourceOf).sort());
+    const records = await s.stores.subscriptions.listAll();
+    expect(records.map((r) => r.resource).sort()).toEqual(all.map(resourceOf).sort());
+    expect(new Set(records.map((r) => r.subscriptionId))).toEqual(new Set(remote().map((x) => x.id)));
+  }
+});
+
+test('a failed create affects only its pair, and the next run creates it', async () => {
+  await addPairs(3);
+  h.fake.control.addFault({ method: 'POST', path: '/v1.0/subscriptions', count: 1, status: 400 });
+  const first = await run();
+  expect(first).toEqual({ ...NO_CHANGE, created: 2, failed: 1 });
+  expect(
+    s.logLines.some((l) => l.level === 'warn' && l.line.includes('subscription maintenance failed')),
+  ).toBe(true);
+  expect(await run()).toEqual({ ...NO_CHANGE, created: 1 });
+  expect(remote()).toHaveLength(3);
+  expect(await s.stores.subscriptions.listAll()).toHaveLength(3);
+});
+
+test(`one run writes at most MAX_WRITES_PER_RUN (${MAX_WRITES_PER_RUN}) times and defers the rest to the next run`, async () => {
+  const extra = 3;
+  await addPairs(MAX_WRITES_PER_RUN + extra);
+
+  const first = await run();
+  expect(first).toEqual({ ...NO_CHANGE, created: MAX_WRITES_PER_RUN, deferred: extra });
+  expect(posts()).toHaveLength(MAX_WRITES_PER_RUN);
+  expect(remote()).toHaveLength(MAX_WRITES_PER_RUN);
+
+  h.fake.control.clearRequests();
+  expect(await run()).toEqual({ ...NO_CHANGE, created: extra });
+  expect(posts()).toHaveLength(extra);
+  expect(remote()).toHaveLength(MAX_WRITES_PER_RUN + extra);
+  expect(await drainQueue(s.queueName)).toEqual([]);
+}, 120_000);
