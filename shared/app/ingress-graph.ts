@@ -14,11 +14,13 @@ import {
 } from '../ingress';
 import type { Logger } from '../platform/logger';
 import type { SubscriptionRepository } from '../store/repositories';
+import type { LinkStore } from '../sync/types';
 import type { SubscriptionRecord } from '../store/types';
 import { recordHint, type HintDeps } from './hints';
 
 export interface GraphIngressDeps extends HintDeps {
   subscriptions: Pick<SubscriptionRepository, 'get' | 'save'>;
+  links: Pick<LinkStore, 'findBySideId'>;
   log: Logger;
   now: () => number;
 }
@@ -113,7 +115,8 @@ const notifications: GraphEndpoint<NotificationItem, AcceptedNotification> = {
   name: 'notification',
   parse: (input) => parseNotificationBatch(input.contentType, input.body, DEFAULT_MAX_BATCH_BYTES),
   verify: verifyNotificationItems,
-  accept: async (deps, { subscription, deliveryId }, _records, now) => {
+  accept: async (deps, { item, subscription, deliveryId }, _records, now) => {
+    if (await isEchoOfOurWrite(deps, item, subscription)) return;
     const work = {
       pairId: subscription.pairId,
       kind: subscription.kind,
@@ -124,6 +127,32 @@ const notifications: GraphEndpoint<NotificationItem, AcceptedNotification> = {
     await recordHint(deps, work, { source: 'graph', id: deliveryId }, now);
   },
 };
+
+/**
+ * A notification whose etag is exactly the version our own last write left on that item announces nothing new:
+ * recording it would only cost a pull that finds our write. Exact equality only, so a person's change (a new
+ * etag) is never mistaken for ours; deletions always count.
+ */
+async function isEchoOfOurWrite(
+  deps: GraphIngressDeps,
+  item: NotificationItem,
+  subscription: SubscriptionSecrets,
+): Promise<boolean> {
+  const etag = item.resourceData?.etag;
+  if (!etag || item.changeType === 'deleted' || !item.resourceData) return false;
+  const user = {
+    pairId: subscription.pairId,
+    dingtalkUserId: '',
+    dingtalkUnionId: '',
+    entraId: '',
+    email: '',
+  };
+  const link = await deps.links.findBySideId(user, subscription.kind, 'outlook', item.resourceData.id);
+  return (
+    link?.outlookVersion !== undefined &&
+    link.outlookVersion === etag.replace(/^W\//, '').replace(/^"|"$/g, '')
+  );
+}
 
 /**
  * Lifecycle events are answered fast and acted on by others: the subscription is marked as due (the timer renews

@@ -220,6 +220,62 @@ describe('graph-notifications', () => {
     expect(await queueDepth()).toBe(depth + 1);
   });
 
+  test('the echo of our own write (its exact etag) records nothing; another etag or a deletion of it does', async () => {
+    const user = {
+      pairId: pair.pairId,
+      dingtalkUserId: 'alice',
+      dingtalkUnionId: 'union-alice',
+      entraId: pair.entraId,
+      email: pair.email,
+    };
+    await app.stores.links.save(user, {
+      linkId: 'link-echo',
+      kind: 'calendar',
+      dingtalkId: 'dt-echo',
+      outlookId: 'AAMkEcho',
+      dingtalkVersion: 'v1',
+      outlookVersion: 'CK-ours',
+      projectionHash: 'h',
+    });
+    const depth = await queueDepth();
+    await app.stores.cursors.releaseLease(
+      (await app.stores.cursors.acquireLease(
+        pair.pairId,
+        'calendar.outlook.calendar',
+        'test',
+        60000,
+        Date.now(),
+      ))!,
+    );
+    const echo = notification({ resourceData: { id: 'AAMkEcho', '@odata.etag': 'W/"CK-ours"' } });
+    expect(
+      (
+        await graphNotifications(
+          post('http://localhost/api/graph/notifications', JSON.stringify({ value: [echo] })),
+          ctx(),
+        )
+      ).status,
+    ).toBe(202);
+    expect(await queueDepth()).toBe(depth);
+    expect((await app.stores.cursors.get(pair.pairId, 'calendar.outlook.calendar'))?.dirty).toBe(false);
+
+    const edited = notification({ resourceData: { id: 'AAMkEcho', '@odata.etag': 'W/"CK-theirs"' } });
+    await graphNotifications(
+      post('http://localhost/api/graph/notifications', JSON.stringify({ value: [edited] })),
+      ctx(),
+    );
+    expect(await queueDepth()).toBe(depth + 1);
+    const deleted = notification({
+      changeType: 'deleted',
+      resourceData: { id: 'AAMkEcho', '@odata.etag': 'W/"CK-ours"' },
+    });
+    await graphNotifications(
+      post('http://localhost/api/graph/notifications', JSON.stringify({ value: [deleted] })),
+      ctx(),
+    );
+    expect(await queueDepth()).toBe(depth + 2);
+  });
+
   test('in a mixed batch the valid item counts and the forged ones are dropped', async () => {
     const depth = await queueDepth();
     const body = JSON.stringify({
