@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../platform/logger';
 import type { Stores } from '../store';
+import { utcDay } from '../store/day';
 import { cursorKey, type CursorState, type UserPair, type WorkItem } from '../store/types';
 import { planPairs, type DingTalkPerson, type EntraPerson, type PairOverride } from '../sync/pairing';
 import type { Kind, Side } from '../sync/types';
@@ -34,7 +35,10 @@ export interface MaintenanceSchedule {
 }
 
 export interface MaintenanceDeps {
-  stores: Pick<Stores, 'users' | 'cursors' | 'failures' | 'workQueue' | 'subscriptions'>;
+  stores: Pick<
+    Stores,
+    'users' | 'cursors' | 'failures' | 'workQueue' | 'subscriptions' | 'audit' | 'deliveries'
+  >;
   directory: DirectorySources;
   subscriptions: Omit<SubscriptionManagerDeps, 'users' | 'subscriptions' | 'workQueue' | 'log' | 'now'>;
   overrides: PairOverride[];
@@ -47,6 +51,7 @@ export interface MaintenanceReport {
   pairing?: { paired: number; statusChanges: number; problems: number } | 'skipped' | 'failed';
   subscriptions?: SubscriptionRunReport | 'failed';
   enqueued: { sweep: number; dirty: number; retry: number };
+  purged?: { audit: number; deliveries: number };
 }
 
 /** Every step runs even when an earlier one failed: one broken service must not stop renewals of the other. */
@@ -77,7 +82,43 @@ export async function runMaintenance(deps: MaintenanceDeps): Promise<Maintenance
   } catch (err) {
     deps.log.error('sweep or retry failed', { error: err });
   }
+  try {
+    report.purged = await purgeIfDue(deps);
+  } catch (err) {
+    deps.log.error('retention purge failed', { error: err });
+  }
   return report;
+}
+
+/** The retention row: like the directory row, a cursor row whose lastSyncedAt says when the purge last ran. */
+const RETENTION_KEY = 'retention';
+const PURGE_INTERVAL_MS = 24 * 3600e3;
+/** Delivery ids are only needed while senders retry (Graph: 4 h); two days is ample. */
+const DELIVERY_RETENTION_MS = 2 * 24 * 3600e3;
+
+/** Once a day: audit rows older than 365 days and delivery ids older than two days go. */
+async function purgeIfDue(deps: MaintenanceDeps): Promise<MaintenanceReport['purged']> {
+  const now = deps.now();
+  const row = await deps.stores.cursors.get(DIRECTORY_PAIR, RETENTION_KEY);
+  if (row?.lastSyncedAt && now - Date.parse(row.lastSyncedAt) < PURGE_INTERVAL_MS) return undefined;
+  const lease = await deps.stores.cursors.acquireLease(
+    DIRECTORY_PAIR,
+    RETENTION_KEY,
+    randomUUID(),
+    10 * 60_000,
+    now,
+  );
+  if (!lease) return undefined;
+  try {
+    const audit = await deps.stores.audit.purgeExpired(now);
+    const deliveries = await deps.stores.deliveries.purgeBefore(utcDay(now - DELIVERY_RETENTION_MS));
+    await deps.stores.cursors.saveCursor({ ...lease, lastSyncedAt: new Date(now).toISOString() });
+    if (audit + deliveries > 0) deps.log.info('retention purge', { audit, deliveries });
+    return { audit, deliveries };
+  } finally {
+    const fresh = await deps.stores.cursors.get(DIRECTORY_PAIR, RETENTION_KEY);
+    if (fresh) await deps.stores.cursors.releaseLease(fresh);
+  }
 }
 
 async function pairIfDue(deps: MaintenanceDeps): Promise<MaintenanceReport['pairing']> {

@@ -130,7 +130,7 @@ test('dropped Graph notifications are recovered through missed and the sweep', a
 test('duplicated and reordered notifications and callbacks create nothing twice', async () => {
   const [zhang] = p.people;
   p.graph.control.duplicateNotifications(3);
-  p.dingtalk.control.setCallbackBehaviour({ duplicates: 2 } as never);
+  p.dingtalk.control.setCallbackBehaviour({ duplicateProbability: 1, duplicateCount: 2 });
   p.dingtalk.control.userCreatesEvent(zhang.unionId, {
     summary: 'Twice announced',
     start: { dateTime: `${tomorrow(14)}+08:00`, timeZone: 'Asia/Shanghai' },
@@ -138,6 +138,7 @@ test('duplicated and reordered notifications and callbacks create nothing twice'
   });
   await p.quiet();
   expect(outlookWith(zhang.entraId, 'Twice announced')).toHaveLength(1);
+  p.dingtalk.control.setCallbackBehaviour({ duplicateProbability: 0 });
   await expectNoEchoWrites();
 });
 

@@ -374,3 +374,34 @@ describe('one failing step does not stop the others', () => {
     expect(logged('error', 'subscription maintenance failed')).toHaveLength(1);
   });
 });
+
+describe('retention', () => {
+  test('once a day, audit rows older than 365 days and delivery ids older than two days are purged', async () => {
+    const now = clock.now();
+    const day = 86_400e3;
+    const audit = (at: number) =>
+      app.stores.audit.record({
+        at: new Date(at).toISOString(),
+        pairId: 'p',
+        kind: 'calendar',
+        action: 'create',
+        reason: 'test',
+      });
+    await audit(now - 400 * day);
+    await audit(now - 300 * day);
+    await app.stores.deliveries.firstSeen('graph', 'old-delivery', now - 3 * day);
+    await app.stores.deliveries.firstSeen('graph', 'new-delivery', now - 3600e3);
+
+    const first = await run();
+    expect(first.purged).toEqual({ audit: 1, deliveries: 1 });
+    expect(await app.stores.deliveries.firstSeen('graph', 'new-delivery', now)).toBe(false);
+    const kept = new Date(now - 300 * day).toISOString().slice(0, 10).replace(/-/g, '');
+    expect(await app.stores.audit.listDay(kept)).toHaveLength(1);
+
+    await audit(now - 400 * day);
+    clock.advance(3600e3);
+    expect((await run()).purged).toBeUndefined();
+    clock.advance(day);
+    expect((await run()).purged).toEqual({ audit: 1, deliveries: 0 });
+  });
+});
