@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../platform/clock';
 import { createSecretProvider, type SecretProvider } from '../platform/secrets';
 import { createStorage, type Storage } from '../platform/storage';
 import { createStores, type Stores } from '../store';
+import { createIngressLookups, type IngressLookups } from './ingress-lookups';
 
 /**
  * The composition root: one per process, built on first use so that loading the function app stays cheap (cold
@@ -17,6 +18,8 @@ export interface AppContext {
   stores: Stores;
   /** App-setting secrets (Key Vault references in Azure) and secrets the app writes at run time (Key Vault). */
   secrets: SecretProvider;
+  /** Cached reads for the webhook paths. */
+  lookups: IngressLookups;
 }
 
 export function createAppContext(
@@ -31,7 +34,15 @@ export function createAppContext(
     queueName: options.queueName,
     clock,
   });
-  return { config, log, clock, storage, stores, secrets: createSecretProvider(config) };
+  return {
+    config,
+    log,
+    clock,
+    storage,
+    stores,
+    secrets: createSecretProvider(config),
+    lookups: createIngressLookups(stores, () => clock.now()),
+  };
 }
 
 let current: AppContext | undefined;

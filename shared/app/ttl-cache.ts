@@ -1,0 +1,26 @@
+/**
+ * A small per-process cache for rows that change rarely and are read on every webhook (a pair by its unionId, a
+ * subscription's secrets). Entries live `ttlMs`; the size is bounded so a flood of unknown ids cannot grow it.
+ */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+    private readonly now: () => number,
+  ) {}
+
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.entries.get(key);
+    if (hit && hit.until > this.now()) return hit.value;
+    const value = await load();
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { value, until: this.now() + this.ttlMs });
+    return value;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}

@@ -1,0 +1,30 @@
+import { ManualClock } from '../../../shared/platform/clock';
+import { TtlCache } from '../../../shared/app/ttl-cache';
+
+describe('TtlCache', () => {
+  test('serves a value for its lifetime, then loads again', async () => {
+    const clock = new ManualClock();
+    const cache = new TtlCache<number>(60_000, 10, () => clock.now());
+    let loads = 0;
+    const load = async () => ++loads;
+    expect(await cache.get('a', load)).toBe(1);
+    clock.advance(59_999);
+    expect(await cache.get('a', load)).toBe(1);
+    clock.advance(1);
+    expect(await cache.get('a', load)).toBe(2);
+  });
+
+  test('caches misses too, and stays within its size by dropping the oldest entry', async () => {
+    const clock = new ManualClock();
+    const cache = new TtlCache<string | undefined>(60_000, 2, () => clock.now());
+    let loads = 0;
+    const miss = async () => (loads++, undefined);
+    await cache.get('x', miss);
+    await cache.get('x', miss);
+    expect(loads).toBe(1);
+    await cache.get('y', miss);
+    await cache.get('z', miss);
+    await cache.get('x', miss);
+    expect(loads).toBe(4);
+  });
+});
