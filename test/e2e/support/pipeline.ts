@@ -3,6 +3,7 @@ import { setServices, createServices, type Services } from '../../../shared/app/
 import { startFakeDingTalk, type FakeDingTalk } from '../../../sandbox/dingtalk';
 import { startFakeGraph, type FakeGraph } from '../../../sandbox/graph/fake-graph';
 import { startLocalHost, type LocalHost } from '../../../sandbox/host';
+import { DIRECTORY_PAIR } from '../../../shared/app/hints';
 import { SANDBOX_DEFAULTS } from '../../../shared/platform/config';
 import { randomBytes } from 'node:crypto';
 import type { RegisteredFunction } from '../../../sandbox/host';
@@ -110,7 +111,11 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
     while (calm < 4) {
       if (Date.now() > deadline) {
         const rows = (await app.stores.cursors.listAll())
-          .filter((c) => c.dirty || (!!c.leaseOwner && (c.leaseUntil ?? 0) > Date.now()))
+          .filter(
+            (c) =>
+              c.pairId !== DIRECTORY_PAIR &&
+              (c.dirty || (!!c.leaseOwner && (c.leaseUntil ?? 0) > Date.now())),
+          )
           .map((c) => `${c.pairId}/${c.key}${c.dirty ? ' dirty' : ''}${c.leaseOwner ? ' leased' : ''}`);
         throw new Error(
           `the pipeline did not settle within 30 s: ${await queueDepth()} queued; busy rows: ${rows.join(', ') || 'none'}`,
@@ -119,7 +124,9 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
       await graph.control.notificationsIdle();
       await dingtalk.control.callbacksSettled();
       const depth = await queueDepth();
-      const rows = await app.stores.cursors.listAll();
+      // The directory row is the timer's (pairing), not the queue's: seeding users makes DingTalk push
+      // user_add_org callbacks that may land after the first pairing run and leave it dirty.
+      const rows = (await app.stores.cursors.listAll()).filter((c) => c.pairId !== DIRECTORY_PAIR);
       const leased = rows.some((c) => !!c.leaseOwner && (c.leaseUntil ?? 0) > Date.now());
       const dirty = rows.some((c) => c.dirty);
       if (options.timer && dirty && depth === 0 && !leased) await host.invoke('maintenance');
