@@ -17,6 +17,27 @@ export interface DroppedItem {
 export const describeIssues = (error: z.ZodError): string =>
   error.issues.map((issue) => `${issue.path.join('.') || '(item)'}: ${issue.message}`).join('; ');
 
+/**
+ * The whole batch is refused only when the envelope is wrong; a malformed item is dropped with its reason and the
+ * rest kept, because Graph retries the whole POST on a 4xx/5xx and the good items would be delayed with it.
+ */
+export function parseBatchItems<S extends z.ZodType, I>(
+  request: { contentType: string | undefined; body: string; maxBytes: number; maxItems: number },
+  schema: S,
+  toItem: (data: z.infer<S>) => I,
+): { ok: true; items: I[]; dropped: DroppedItem[] } | Rejection {
+  const envelope = readBatchValues(request.contentType, request.body, request.maxBytes, request.maxItems);
+  if (!envelope.ok) return envelope;
+  const items: I[] = [];
+  const dropped: DroppedItem[] = [];
+  envelope.values.forEach((value, index) => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) items.push(toItem(parsed.data as z.infer<S>));
+    else dropped.push({ index, reason: describeIssues(parsed.error) });
+  });
+  return { ok: true, items, dropped };
+}
+
 /** Graph's `{ "value": [...] }` wrapper, shared by change and lifecycle notifications. Items are checked by the caller. */
 export function readBatchValues(
   contentType: string | undefined,

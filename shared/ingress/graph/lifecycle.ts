@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { deliveryIdOf } from '../delivery-id';
 import type { Rejection } from '../rejection';
-import { DEFAULT_MAX_BATCH_ITEMS, describeIssues, type DroppedItem, readBatchValues } from './batch-envelope';
+import { DEFAULT_MAX_BATCH_ITEMS, type DroppedItem, parseBatchItems } from './batch-envelope';
 import { checkSubscriptions, type SubscriptionLookup, type SubscriptionSecrets } from './subscription-check';
 
 /** Lifecycle notifications (Microsoft Graph's documentation): Graph telling us a subscription needs care. */
@@ -62,16 +62,7 @@ export function parseLifecycleBatch(
   maxBytes: number,
   maxItems: number = DEFAULT_MAX_BATCH_ITEMS,
 ): LifecycleBatch {
-  const envelope = readBatchValues(contentType, body, maxBytes, maxItems);
-  if (!envelope.ok) return envelope;
-  const items: LifecycleItem[] = [];
-  const dropped: DroppedItem[] = [];
-  envelope.values.forEach((value, index) => {
-    const parsed = itemSchema.safeParse(value);
-    if (parsed.success) items.push(toItem(parsed.data));
-    else dropped.push({ index, reason: describeIssues(parsed.error) });
-  });
-  return { ok: true, items, dropped };
+  return parseBatchItems({ contentType, body, maxBytes, maxItems }, itemSchema, toItem);
 }
 
 /**

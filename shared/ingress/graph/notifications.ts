@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { deliveryIdOf } from '../delivery-id';
 import type { Rejection } from '../rejection';
-import { DEFAULT_MAX_BATCH_ITEMS, describeIssues, type DroppedItem, readBatchValues } from './batch-envelope';
+import { DEFAULT_MAX_BATCH_ITEMS, type DroppedItem, parseBatchItems } from './batch-envelope';
 import { checkSubscriptions, type SubscriptionLookup, type SubscriptionSecrets } from './subscription-check';
 
 /** One basic change notification (Microsoft Graph's documentation): only which item changed, never the change itself. */
@@ -72,26 +72,14 @@ function toItem(data: z.infer<typeof itemSchema>): NotificationItem {
   return item;
 }
 
-/**
- * The whole batch is refused only when the envelope is wrong; a malformed item is dropped with its reason and the
- * rest kept, because Graph retries the whole POST on a 4xx/5xx and the good items would be delayed with it.
- */
+/** Parses a change-notification POST (see parseBatchItems for what is refused and what is dropped). */
 export function parseNotificationBatch(
   contentType: string | undefined,
   body: string,
   maxBytes: number,
   maxItems: number = DEFAULT_MAX_BATCH_ITEMS,
 ): NotificationBatch {
-  const envelope = readBatchValues(contentType, body, maxBytes, maxItems);
-  if (!envelope.ok) return envelope;
-  const items: NotificationItem[] = [];
-  const dropped: DroppedItem[] = [];
-  envelope.values.forEach((value, index) => {
-    const parsed = itemSchema.safeParse(value);
-    if (parsed.success) items.push(toItem(parsed.data));
-    else dropped.push({ index, reason: describeIssues(parsed.error) });
-  });
-  return { ok: true, items, dropped };
+  return parseBatchItems({ contentType, body, maxBytes, maxItems }, itemSchema, toItem);
 }
 
 /**
