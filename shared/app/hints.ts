@@ -12,11 +12,12 @@ export const DIRECTORY_PAIR = '_org';
 export const DIRECTORY_KEY = 'directory.dingtalk.users';
 
 /**
- * Records a hint durably, then asks for a pull. The dirty flag is written first and unconditionally, so even a
- * repeated delivery (whose queue message is skipped) or a crash before the enqueue leaves a trace that the
- * timer's sweep turns into a pull: a hint can be collapsed, never lost.
+ * Records a hint durably, then asks for a pull. A delivery already recorded adds nothing. Otherwise the dirty flag
+ * is written before the delivery is claimed in the ledger, so a crash anywhere leaves either no claim (the sender's
+ * retry records it again) or a dirty flag (the timer's sweep turns it into a pull): a hint can be collapsed, never
+ * lost. Two copies of one delivery racing each other both mark the folder, and only the ledger's winner enqueues.
  *
- * Cost: 1 table merge + 1 ledger insert + (first sighting only) 1 queue message.
+ * Cost: 1 ledger read; for a new delivery 1 table merge + 1 ledger insert + 1 queue message.
  */
 export async function recordHint(
   deps: HintDeps,
@@ -24,9 +25,10 @@ export async function recordHint(
   delivery: { source: 'dingtalk' | 'graph'; id: string },
   now: number,
 ): Promise<'queued' | 'repeat'> {
+  const deliveryId = `${delivery.id}:${work.pairId}`;
+  if (await deps.deliveries.seen(delivery.source, deliveryId, now)) return 'repeat';
   await deps.cursors.markDirty(work.pairId, cursorKey(work));
-  const first = await deps.deliveries.firstSeen(delivery.source, `${delivery.id}:${work.pairId}`, now);
-  if (!first) return 'repeat';
+  if (!(await deps.deliveries.firstSeen(delivery.source, deliveryId, now))) return 'repeat';
   await deps.workQueue.enqueue(work);
   return 'queued';
 }

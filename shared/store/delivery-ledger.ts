@@ -21,7 +21,7 @@ const SOURCES: Source[] = ['dingtalk', 'graph'];
  *
  * Retention: rows are only needed while senders retry. The timer calls purgeBefore(utcDay(now - 2 days)) daily.
  *
- * Operations: firstSeen 1 (2 for a first sighting within the look-back after midnight) · purge: see deleteWhere.
+ * Operations: seen 1 (2 within the look-back after midnight) · firstSeen 1 (2 likewise) · purge: see deleteWhere.
  */
 export const DELIVERY_LOOKBACK_MS = 6 * 3600_000;
 
@@ -47,6 +47,16 @@ export class TableDeliveryLedger implements DeliveryLedger {
     const yesterday = utcDay(now - DELIVERY_LOOKBACK_MS);
     if (yesterday === utcDay(now)) return true;
     return (await readRow(table, joinKey(source, yesterday), rowKey)) === undefined;
+  }
+
+  async seen(source: Source, deliveryId: string, now: number): Promise<boolean> {
+    const table = await this.table();
+    const rowKey = joinKey(deliveryId);
+    if (await readRow(table, joinKey(source, utcDay(now)), rowKey)) return true;
+    const yesterday = utcDay(now - DELIVERY_LOOKBACK_MS);
+    return (
+      yesterday !== utcDay(now) && (await readRow(table, joinKey(source, yesterday), rowKey)) !== undefined
+    );
   }
 
   /** Deletes the rows of every day before `day` (exclusive), for both sources. Returns the number deleted. */

@@ -67,6 +67,8 @@ export interface CursorRepository {
 export interface DeliveryLedger {
   /** Returns true the first time a delivery id is seen, false on every repeat. */
   firstSeen(source: 'dingtalk' | 'graph', deliveryId: string, now: number): Promise<boolean>;
+  /** Whether a delivery id was already recorded; reads only. */
+  seen(source: 'dingtalk' | 'graph', deliveryId: string, now: number): Promise<boolean>;
 }
 
 export interface FailureRepository {

@@ -1,3 +1,8 @@
+import {
+  dingtalkWith as dingtalkOf,
+  expectNoEchoWrites as noEcho,
+  outlookWith as outlookOf,
+} from './support/calendars';
 import { startPipeline, type Pipeline } from './support/pipeline';
 
 /**
@@ -11,31 +16,10 @@ const tomorrow = (hour: number) => {
   const d = new Date(Date.now() + 86400e3);
   return `${d.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00:00`;
 };
-const subjectOf = (e: Record<string, unknown>) => String(e.subject ?? e.summary ?? '');
-const outlookWith = (entraId: string, subject: string) =>
-  p.graph.control.listEvents(entraId).filter((e) => subjectOf(e) === subject);
-const dingtalkWith = (unionId: string, subject: string) =>
-  p.dingtalk.control.calendarOf(unionId).filter((e) => subjectOf(e) === subject && e.status !== 'cancelled');
-
-/** After quiet, a full safety sweep of every folder must write nothing: no echo, no loop. */
-async function expectNoEchoWrites(): Promise<void> {
-  await p.quiet();
-  const before = p.writes();
-  await p.host.invoke('maintenance');
-  for (const person of p.people) {
-    for (const side of ['dingtalk', 'outlook'] as const) {
-      await p.app.stores.workQueue.enqueue({
-        pairId: person.entraId,
-        kind: 'calendar',
-        side,
-        folder: side === 'dingtalk' ? 'primary' : 'calendar',
-        reason: 'test-sweep',
-      });
-    }
-  }
-  await p.quiet();
-  expect(p.writes()).toEqual(before);
-}
+const person = (id: string) => p.people.find((x) => x.entraId === id || x.unionId === id)!;
+const outlookWith = (entraId: string, subject: string) => outlookOf(p, person(entraId), subject);
+const dingtalkWith = (unionId: string, subject: string) => dingtalkOf(p, person(unionId), subject);
+const expectNoEchoWrites = () => noEcho(p);
 
 beforeAll(async () => {
   p = await startPipeline();

@@ -1,5 +1,5 @@
 import type { FaultRule } from '../../sandbox/graph/faults';
-import { FOLDERS } from '../../shared/app/maintenance';
+import { subjectOf, sweepAll as sweepFolders } from './support/calendars';
 import { startPipeline, type Person, type Pipeline } from './support/pipeline';
 
 /**
@@ -26,7 +26,6 @@ const at = (hour: number) => {
   const d = new Date(Date.now() + 2 * DAY);
   return `${d.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00:00`;
 };
-const subjectOf = (e: Record<string, unknown>) => String(e.subject ?? e.summary ?? '');
 
 /** mulberry32: the callbacks' drops and duplicates are random, but the same on every run. */
 function seeded(seed: number): () => number {
@@ -64,20 +63,7 @@ const dingtalkOf = (person: Person): Seen[] =>
       seen(subjectOf(e), Date.parse((e.start as Slot).dateTime), Date.parse((e.end as Slot).dateTime)),
     );
 
-/** Every folder of every person, pulled now: what the safety sweep does, without waiting for its interval. */
-async function sweepAll(reason: string): Promise<void> {
-  for (const person of p.people) {
-    for (const side of ['dingtalk', 'outlook'] as const) {
-      await p.app.stores.workQueue.enqueue({
-        pairId: person.entraId,
-        kind: 'calendar',
-        side,
-        folder: FOLDERS.calendar[side],
-        reason,
-      });
-    }
-  }
-}
+const sweepAll = (reason: string) => sweepFolders(p, reason);
 
 /** What the timer's retry step enqueues once a failure is due, without waiting for its backoff. */
 async function retryFailures(): Promise<number> {

@@ -1,4 +1,10 @@
 import type { GraphCollection, GraphEvent } from '../../shared/connectors/graph/graph-types';
+import {
+  dingtalkWith as dingtalkOf,
+  expectNoEchoWrites as noEcho,
+  outlookWith as outlookOf,
+  subjectOf,
+} from './support/calendars';
 import { startPipeline, type Person, type Pipeline } from './support/pipeline';
 
 /**
@@ -12,13 +18,8 @@ let p: Pipeline;
 const DAY_MS = 86_400_000;
 /** yyyy-MM-dd, `days` after today (UTC). */
 const dayAfter = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
-const subjectOf = (e: Record<string, unknown>) => String(e.subject ?? e.summary ?? '');
-const outlookWith = (person: Person, subject: string) =>
-  p.graph.control.listEvents(person.entraId).filter((e) => subjectOf(e) === subject);
-const dingtalkWith = (person: Person, subject: string) =>
-  p.dingtalk.control
-    .calendarOf(person.unionId)
-    .filter((e) => subjectOf(e) === subject && e.status !== 'cancelled');
+const outlookWith = (person: Person, subject: string) => outlookOf(p, person, subject);
+const dingtalkWith = (person: Person, subject: string) => dingtalkOf(p, person, subject);
 
 /** What Outlook shows of a series around one day: occurrences and exceptions, as its instances API lists them. */
 async function instancesOn(person: Person, masterId: string, day: string): Promise<GraphEvent[]> {
@@ -45,24 +46,7 @@ async function auditReasons(action: string): Promise<string[]> {
   return (await p.app.stores.audit.listDay(day)).filter((r) => r.action === action).map((r) => r.reason);
 }
 
-/** After quiet, a sweep of every folder must write nothing: no echo, no loop. */
-async function expectNoEchoWrites(): Promise<void> {
-  await p.quiet();
-  const before = p.writes();
-  for (const person of p.people) {
-    for (const side of ['dingtalk', 'outlook'] as const) {
-      await p.app.stores.workQueue.enqueue({
-        pairId: person.entraId,
-        kind: 'calendar',
-        side,
-        folder: side === 'dingtalk' ? 'primary' : 'calendar',
-        reason: 'test-sweep',
-      });
-    }
-  }
-  await p.quiet();
-  expect(p.writes()).toEqual(before);
-}
+const expectNoEchoWrites = () => noEcho(p);
 
 function dingtalkSeries(person: Person, summary: string, hourUtc: number, days: number) {
   const local = `${dayAfter(1)}T${String(hourUtc + 8).padStart(2, '0')}:00:00+08:00`;

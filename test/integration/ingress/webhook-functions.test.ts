@@ -115,6 +115,11 @@ describe('dingtalk-events', () => {
     const first = signedCallback(event, secrets());
     await dingtalkEvents(post('http://localhost/api/dingtalk/events', first.body, first.query), ctx());
     const depth = await queueDepth();
+    // The worker has pulled meanwhile: the folder is clean, and a repeat must leave it so.
+    const key = 'calendar.dingtalk.primary';
+    await app.stores.cursors.releaseLease(
+      (await app.stores.cursors.acquireLease(pair.pairId, key, 'w', 60000, Date.now()))!,
+    );
     const again = signedCallback(event, secrets()); // re-encrypted and re-signed, as a retry may be
     const res = await dingtalkEvents(
       post('http://localhost/api/dingtalk/events', again.body, again.query),
@@ -122,6 +127,7 @@ describe('dingtalk-events', () => {
     );
     expect(res.status).toBe(200);
     expect(await queueDepth()).toBe(depth);
+    expect((await app.stores.cursors.get(pair.pairId, key))?.dirty).toBe(false);
   });
 
   test('check_url is answered with the encrypted success and changes nothing', async () => {

@@ -11,6 +11,16 @@ describe('TableDeliveryLedger', () => {
     expect(await ledger.firstSeen('graph', 'notification/1', NOON + 2000)).toBe(false);
   });
 
+  test('seen reads without recording: false until the delivery is recorded, true after, also just after midnight', async () => {
+    expect(await ledger.seen('graph', 'read-only', NOON)).toBe(false);
+    expect(await ledger.seen('graph', 'read-only', NOON)).toBe(false);
+    await ledger.firstSeen('graph', 'read-only', NOON);
+    expect(await ledger.seen('graph', 'read-only', NOON + 1000)).toBe(true);
+    const lateEvening = Date.parse('2026-11-22T23:59:00Z');
+    await ledger.firstSeen('dingtalk', 'across-midnight', lateEvening);
+    expect(await ledger.seen('dingtalk', 'across-midnight', lateEvening + 120_000)).toBe(true);
+  });
+
   test('sources are separate', async () => {
     expect(await ledger.firstSeen('dingtalk', 'same-id', NOON)).toBe(true);
     expect(await ledger.firstSeen('graph', 'same-id', NOON)).toBe(true);
