@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   parseLifecycleBatch,
   parseNotificationBatch,
@@ -124,9 +125,20 @@ const notifications: GraphEndpoint<NotificationItem, AcceptedNotification> = {
       folder: subscription.folder,
       reason: 'notification',
     };
-    await recordHint(deps, work, { source: 'graph', id: deliveryId }, now);
+    await recordHint(deps, work, { source: 'graph', id: versionedDeliveryId(item, deliveryId) }, now);
   },
 };
+
+/**
+ * The delivery id names the item's version (its etag), so a repeat of one change is recognised. An update that comes
+ * without an etag cannot be told from an earlier update of the same item, so it is never taken for a repeat: an
+ * extra pull is cheap, a dropped change is not. Deletions are final, so their repeats may collapse.
+ */
+function versionedDeliveryId(item: NotificationItem, deliveryId: string): string {
+  return item.resourceData?.etag || item.changeType === 'deleted'
+    ? deliveryId
+    : `${deliveryId}:${randomUUID()}`;
+}
 
 /**
  * A notification whose etag is exactly the version our own last write left on that item announces nothing new:

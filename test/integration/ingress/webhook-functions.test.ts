@@ -282,6 +282,19 @@ describe('graph-notifications', () => {
     expect(await queueDepth()).toBe(depth + 2);
   });
 
+  test('updates that carry no etag are never taken for repeats of each other', async () => {
+    const depth = await queueDepth();
+    const noEtag = notification({ resourceData: { id: 'AAMkNoEtag' } });
+    for (let i = 0; i < 2; i++) {
+      const res = await graphNotifications(
+        post('http://localhost/api/graph/notifications', JSON.stringify({ value: [noEtag] })),
+        ctx(),
+      );
+      expect(res.status).toBe(202);
+    }
+    expect(await queueDepth()).toBe(depth + 2);
+  });
+
   test('in a mixed batch the valid item counts and the forged ones are dropped', async () => {
     const depth = await queueDepth();
     const body = JSON.stringify({
