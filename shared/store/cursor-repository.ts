@@ -20,7 +20,7 @@ import { TABLE_NAMES } from './table-names';
  * Empty strings and the zero time stand for "none": a merge cannot remove a property.
  *
  * Operations: get 1 · markDirty 1 · acquireLease 2 (read + conditional merge; +2 per lost race) ·
- * saveCursor 1 (+2 when a hint raced it) · releaseLease 1 (+2 likewise) · resetCursor 1 · listAll 1 query.
+ * saveCursor 1 (+2 when a hint raced it) · releaseLease 1 (+2 likewise) · listAll 1 query.
  */
 type CursorRow = {
   pairId: string;
@@ -138,11 +138,6 @@ export class TableCursorRepository implements CursorRepository {
       dirty = fresh.dirty === true;
     }
     throw new ConcurrencyError(`cursor ${state.pairId}/${state.key}: the lease was lost`);
-  }
-
-  async resetCursor(pairId: string, key: string): Promise<void> {
-    const table = await this.table();
-    await table.upsertEntity(entity(joinKey(pairId), joinKey(key), { pairId, key, cursor: '' }), 'Merge');
   }
 
   async listAll(): Promise<CursorState[]> {

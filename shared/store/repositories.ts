@@ -1,4 +1,4 @@
-import type { Kind, Side, UserRef } from '../sync/types';
+import type { UserRef } from '../sync/types';
 import type { CursorState, FailureRecord, SubscriptionRecord, UserPair, WorkItem } from './types';
 
 /**
@@ -58,8 +58,6 @@ export interface CursorRepository {
   saveCursor(state: CursorState): Promise<CursorState>;
   /** Releases the lease. Returns true when the row became dirty meanwhile: pull once more. */
   releaseLease(state: CursorState, lastError?: string): Promise<boolean>;
-  /** Drops the cursor so that the next pull lists the whole folder. */
-  resetCursor(pairId: string, key: string): Promise<void>;
   listAll(): Promise<CursorState[]>;
 }
 
@@ -88,5 +86,3 @@ export interface WorkQueue {
   /** delaySeconds keeps the message invisible that long (a retry that should not come back at once). */
   enqueue(work: WorkItem, options?: { delaySeconds?: number }): Promise<void>;
 }
-
-export type { Kind, Side };
