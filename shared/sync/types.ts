@@ -83,6 +83,21 @@ export class PermanentRemoteError extends Error {
   }
 }
 
+/**
+ * The item changed on the remote side since the version a write was conditioned on (Graph 412 on If-Match; on
+ * DingTalk, which has no conditional write, a re-read right before the write found another version). The engine
+ * re-reads and decides again, so a person's edit between our read and our write is never overwritten.
+ */
+export class VersionConflictRemoteError extends Error {
+  constructor(
+    message = 'the item changed since it was read',
+    readonly currentVersion?: string,
+  ) {
+    super(message);
+    this.name = 'VersionConflictRemoteError';
+  }
+}
+
 /** The item is gone on the remote side (404). */
 export class NotFoundRemoteError extends Error {
   constructor(message = 'not found') {
@@ -101,8 +116,12 @@ export interface SideAdapter<P> {
   /** Create with an idempotency key the remote side keeps, so findByOriginKey can find a half-finished create. */
   create(user: UserRef, projection: P, originKey: string): Promise<RemoteItem<P>>;
   findByOriginKey(user: UserRef, originKey: string): Promise<RemoteItem<P> | undefined>;
-  update(user: UserRef, id: string, projection: P): Promise<RemoteItem<P>>;
-  delete(user: UserRef, id: string): Promise<void>;
+  /**
+   * Conditional when `expectedVersion` is given: throws VersionConflictRemoteError if the item no longer has that
+   * version (If-Match where the service honours it, otherwise a re-read and compare right before the write).
+   */
+  update(user: UserRef, id: string, projection: P, expectedVersion?: string): Promise<RemoteItem<P>>;
+  delete(user: UserRef, id: string, expectedVersion?: string): Promise<void>;
 }
 
 /** The pair of one item on both sides, as stored after our last successful write. */
