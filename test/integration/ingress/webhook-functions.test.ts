@@ -7,6 +7,7 @@ import { decryptPayload, newClientState, signatureOf } from '../../../shared/ing
 import { DIRECTORY_KEY, DIRECTORY_PAIR } from '../../../shared/app/hints';
 import { createTestApp, type TestApp } from '../../support/app-context';
 import { signedCallback } from '../../support/dingtalk-callback';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
 
 let app: TestApp;
 const secrets = () => ({
@@ -354,6 +355,7 @@ describe('graph-lifecycle', () => {
 });
 
 describe('fuzz: random malformed requests never crash, never 5xx, never change state', () => {
+  const runs = fastCheckRuns(runsFrom('FUZZ_RUNS', 1000));
   const arbitraryRequest = fc.record({
     query: fc.dictionary(
       fc.constantFrom(
@@ -397,7 +399,7 @@ describe('fuzz: random malformed requests never crash, never 5xx, never change s
     ['graph-notifications', graphNotifications],
     ['graph-lifecycle', graphLifecycle],
   ] as const) {
-    test(`${name}: 1,000 random requests`, async () => {
+    test(`${name}: ${runs.numRuns} random requests`, async () => {
       const before = await stateSnapshot();
       const statuses = new Map<number, number>();
       await fc.assert(
@@ -414,7 +416,7 @@ describe('fuzz: random malformed requests never crash, never 5xx, never change s
           // Only an empty batch may be acknowledged: there is nothing in it to record.
           if (status < 400) expect(req.body.replace(/\s/g, '')).toBe('{"value":[]}');
         }),
-        { numRuns: 1000 },
+        runs,
       );
       expect(await stateSnapshot()).toEqual(before);
       expect([...statuses.keys()].every((s) => s < 500)).toBe(true);

@@ -16,8 +16,9 @@ import {
   signedRequest,
   TOKEN,
 } from './support/dingtalk-fixtures';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
 
-const RUNS = { numRuns: 1000 };
+const RUNS = fastCheckRuns(runsFrom('FUZZ_RUNS', 1000));
 const CFG = config();
 
 function expectRejected(verdict: CallbackVerdict, statuses: number[]): void {

@@ -11,8 +11,12 @@ import {
   OTHER_SUBSCRIPTION_ID,
   SUBSCRIPTION_ID,
 } from './support/graph-fixtures';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
 
-const RUNS = { numRuns: 1000 };
+const RUNS = fastCheckRuns(runsFrom('FUZZ_RUNS', 1000));
+/** Fewer runs than this (a quick FUZZ_RUNS) cannot be counted on to reach every branch. */
+const ENOUGH_TO_REACH_EVERY_BRANCH = 1000;
+const everyBranchExpected = RUNS.numRuns >= ENOUGH_TO_REACH_EVERY_BRANCH;
 const MAX_BYTES = 64 * 1024;
 const REAL_SECRET: Record<string, string> = {
   [SUBSCRIPTION_ID]: CLIENT_STATE,
@@ -111,9 +115,11 @@ describe('Graph notification verifier under fuzzing', () => {
       RUNS,
     );
     // The generators must reach every branch, or the property above proves little.
-    expect(seen.accepted).toBeGreaterThan(0);
-    expect(seen.rejected).toBeGreaterThan(0);
-    expect(seen.dropped).toBeGreaterThan(0);
+    if (everyBranchExpected) {
+      expect(seen.accepted).toBeGreaterThan(0);
+      expect(seen.rejected).toBeGreaterThan(0);
+      expect(seen.dropped).toBeGreaterThan(0);
+    }
   });
 
   it('refuses any non-JSON content type with 415 before reading the body', () => {
@@ -160,8 +166,10 @@ describe('Graph lifecycle verifier under fuzzing', () => {
       }),
       RUNS,
     );
-    expect(seen.accepted).toBeGreaterThan(0);
-    expect(seen.rejected).toBeGreaterThan(0);
+    if (everyBranchExpected) {
+      expect(seen.accepted).toBeGreaterThan(0);
+      expect(seen.rejected).toBeGreaterThan(0);
+    }
   });
 });
 
