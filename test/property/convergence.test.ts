@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { ConflictPolicy, DeletePolicy, Side } from '../../shared/sync/types';
 import type { Fault, FaultKind } from './support/faults';
 import { World, type Note } from './support/world';
+import { fastCheckRuns, runsFrom } from '../support/randomness';
 
 /**
  * Model-based proof of the sync contract (DESIGN §4.1-4.4): random interleavings of user edits on both sides and
@@ -9,7 +10,7 @@ import { World, type Note } from './support/world';
  * timeouts after the effect, expired cursors and crashes between any two port calls. After quiet, both sides hold
  * the same projections, nothing is duplicated, nothing the users kept is lost, and nothing is written again.
  */
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
+const RUNS = runsFrom('PROPERTY_RUNS', 200);
 
 type Command =
   | { t: 'create'; side: Side; title: string }
@@ -209,16 +210,18 @@ async function pullAndCheckSafety(world: World, c: Extract<Command, { t: 'pull' 
 const anyPolicy = fc.constantFrom<ConflictPolicy>('newest-wins', 'prefer-dingtalk', 'prefer-outlook');
 
 test(`convergence under random edits, pulls and faults, any conflict policy (${RUNS} runs)`, async () => {
-  await fc.assert(fc.asyncProperty(scenario({ conflict: anyPolicy, withTouches: true }), play), {
-    numRuns: RUNS,
-  });
+  await fc.assert(
+    fc.asyncProperty(scenario({ conflict: anyPolicy, withTouches: true }), play),
+    fastCheckRuns(RUNS),
+  );
 });
 
 test(`newest wins: the latest edit survives every interleaving and fault (${RUNS} runs)`, async () => {
   const newestWins = fc.constant<ConflictPolicy>('newest-wins');
-  await fc.assert(fc.asyncProperty(scenario({ conflict: newestWins, withTouches: false }), play), {
-    numRuns: RUNS,
-  });
+  await fc.assert(
+    fc.asyncProperty(scenario({ conflict: newestWins, withTouches: false }), play),
+    fastCheckRuns(RUNS),
+  );
 });
 
 test('a pair synced from identical calendars never writes, whatever pulls, bumps, expiries and crashes follow', async () => {
@@ -249,6 +252,6 @@ test('a pair synced from identical calendars never writes, whatever pulls, bumps
       expect(world.remoteWrites()).toBe(0);
       expect(world.divergences()).toEqual([]);
     }),
-    { numRuns: Math.ceil(RUNS / 2) },
+    fastCheckRuns(Math.ceil(RUNS / 2)),
   );
 });

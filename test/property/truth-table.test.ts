@@ -19,6 +19,7 @@ import type {
   Side,
 } from '../../shared/sync/types';
 import { isDeletion, otherSide } from '../../shared/sync/types';
+import { fastCheckRuns, runsFrom, suiteSeed } from '../support/randomness';
 
 const LINKS: LinkState[] = ['none', 'live', 'detached', 'tombstone'];
 const PULLED: PulledState[] = ['new', 'changed', 'touched', 'unchanged', 'deleted'];
@@ -119,7 +120,9 @@ function classified(r: Raw) {
   return { situation, other, modifiedAt };
 }
 
-test('every situation the classifiers produce matches exactly one row, and the action obeys the contract', () => {
+const RUNS = runsFrom('PROPERTY_RUNS', 2000);
+
+test(`every situation the classifiers produce matches exactly one row, and the action obeys the contract (${RUNS} runs)`, () => {
   fc.assert(
     fc.property(raw, (r) => {
       const { situation, other, modifiedAt } = classified(r);
@@ -154,13 +157,15 @@ test('every situation the classifiers produce matches exactly one row, and the a
       // A tombstone never comes back.
       if (situation.link === 'tombstone') expect(['no-op', 'skip']).toContain(decision.action);
     }),
-    { numRuns: 2000 },
+    fastCheckRuns(RUNS),
   );
 });
 
 test('every row of the truth table is reachable from real inputs', () => {
   const seen = new Set(
-    fc.sample(raw, 5000).flatMap((r) => rulesMatching(classified(r).situation).map((rule) => rule.id)),
+    fc
+      .sample(raw, { numRuns: 5000, seed: suiteSeed() })
+      .flatMap((r) => rulesMatching(classified(r).situation).map((rule) => rule.id)),
   );
   expect([...seen].sort()).toEqual(RULES.map((rule) => rule.id).sort());
 });
