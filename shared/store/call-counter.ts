@@ -74,41 +74,82 @@ export class TableCallCounter implements MonthlyCounter {
   }
 }
 
-/**
- * Takes calls from the shared counter a block at a time and hands them out locally, so a metered call costs a table
- * write only once per block. Calls reserved but never made are lost when the process ends: the count errs high,
- * which keeps the org inside its quota.
- */
-export class BlockReservingCounter implements MonthlyCounter {
-  private reserved = new Map<string, number>();
+interface Waiting {
+  calls: number;
+  limit: number;
+  resolve: (granted: boolean) => void;
+  reject: (err: unknown) => void;
+}
 
-  constructor(
-    private readonly shared: MonthlyCounter,
-    private readonly blockSize = 10,
-  ) {}
+/**
+ * One process's callers share the shared counter's writes: while one write is in flight the next callers wait,
+ * and the following write adds all of them at once. Nothing is added ahead of need (a block reserved and never
+ * spent would stay counted when the process ends), so the stored count is exactly the calls granted, and a burst
+ * of N concurrent calls costs about two writes instead of N. A batch that would pass its limit is granted call by
+ * call instead, so the calls that still fit get in.
+ */
+export class CoalescingCounter implements MonthlyCounter {
+  private readonly waiting = new Map<string, Waiting[]>();
+  private readonly writing = new Set<string>();
+
+  constructor(private readonly shared: MonthlyCounter) {}
 
   get(month: string): Promise<number> {
     return this.shared.get(month);
   }
 
-  async tryAdd(month: string, calls: number, limit: number): Promise<boolean> {
-    const left = this.reserved.get(month) ?? 0;
-    if (left >= calls) {
-      this.reserved.set(month, left - calls);
-      return true;
-    }
-    const want = Math.max(calls - left, this.blockSize);
-    for (const size of want > calls - left ? [want, calls - left] : [want]) {
-      if (await this.shared.tryAdd(month, size, limit)) {
-        this.reserved.set(month, left + size - calls);
-        return true;
-      }
-    }
-    return false;
+  tryAdd(month: string, calls: number, limit: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const queue = this.waiting.get(month) ?? [];
+      queue.push({ calls, limit, resolve, reject });
+      this.waiting.set(month, queue);
+      if (!this.writing.has(month)) void this.writeWaiting(month);
+    });
   }
 
-  async raiseTo(month: string, value: number): Promise<void> {
-    this.reserved.set(month, 0);
-    await this.shared.raiseTo(month, value);
+  raiseTo(month: string, value: number): Promise<void> {
+    return this.shared.raiseTo(month, value);
+  }
+
+  private async writeWaiting(month: string): Promise<void> {
+    this.writing.add(month);
+    try {
+      for (let batch = this.take(month); batch.length > 0; batch = this.take(month)) {
+        for (const group of byLimit(batch)) await this.grant(month, group);
+      }
+    } finally {
+      this.writing.delete(month);
+    }
+  }
+
+  private take(month: string): Waiting[] {
+    const batch = this.waiting.get(month) ?? [];
+    this.waiting.delete(month);
+    return batch;
+  }
+
+  private async grant(month: string, group: Waiting[]): Promise<void> {
+    const { limit } = group[0]!;
+    try {
+      const total = group.reduce((sum, w) => sum + w.calls, 0);
+      if (group.length > 1 && (await this.shared.tryAdd(month, total, limit))) {
+        for (const w of group) w.resolve(true);
+        return;
+      }
+      for (const w of group) w.resolve(await this.shared.tryAdd(month, w.calls, limit));
+    } catch (err) {
+      // Settling an already granted caller again is a no-op, so only those still waiting see the failure.
+      for (const w of group) w.reject(err);
+    }
   }
 }
+
+/** Callers with the same limit (push or background) can be added together; groups keep their arrival order. */
+function byLimit(batch: Waiting[]): Waiting[][] {
+  const groups = new Map<number, Waiting[]>();
+  for (const w of batch) groups.set(w.limit, [...(groups.get(w.limit) ?? []), w]);
+  return [...groups.values()];
+}
+
+/** The name the store wiring imports. */
+export { CoalescingCounter as BlockReservingCounter };
