@@ -5,6 +5,7 @@ import type { Instance, StoredEvent } from './calendar-store';
 import { answered, fail, hasRole, resolveUser, type FakeGraphServices, type GraphRequest } from './context';
 import { renderInstance, renderStored, type RenderOptions } from './event-render';
 import { parseEventWrite } from './event-validation';
+import { ifMatchHeader, ifMatchHolds } from './if-match';
 import { sendEmpty, sendJson } from './http-util';
 import { parseEventFilter, parseExtendedExpand } from './odata';
 import { toRestId } from './ids';
@@ -88,12 +89,14 @@ export function handleCalendar(s: FakeGraphServices, r: GraphRequest): boolean {
   if (r.method === 'PATCH') {
     const parsed = parseEventWrite(r.body, 'update');
     if (!parsed.ok) return answered(fail(s, r, parsed.error.status, parsed.error.code, parsed.error.message));
+    if (!preconditionHolds(s, r, user.id, id)) return true;
     const updated = s.calendar.update(user.id, id, parsed.value);
     if (!updated) return answered(itemNotFound(s, r));
     sendJson(r.res, 200, { '@odata.context': `${base}/events/$entity`, ...renderStored(updated, render) });
     return true;
   }
   if (r.method === 'DELETE') {
+    if (!preconditionHolds(s, r, user.id, id)) return true;
     if (!s.calendar.delete(user.id, id)) return answered(itemNotFound(s, r));
     sendEmpty(r.res, 204);
     return true;
@@ -270,6 +273,26 @@ function parseInstant(value: string, zone: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * If-Match on PATCH/DELETE: a missing item is still 404; a stale tag is 412 ErrorIrresolvableConflict, the code and
+ * message Outlook answers (reference graph.md §4.2). An occurrence carries its master's changeKey, as rendered.
+ */
+function preconditionHolds(s: FakeGraphServices, r: GraphRequest, userId: string, id: string): boolean {
+  const header = ifMatchHeader(r.req);
+  if (header === undefined) return true;
+  const found = s.calendar.find(userId, id);
+  if (!found || ifMatchHolds(header, found.event.changeKey)) return true;
+  fail(
+    s,
+    r,
+    412,
+    'ErrorIrresolvableConflict',
+    'The send or update operation could not be performed because the change key passed in the request does not ' +
+      'match the current change key for the item.',
+  );
+  return false;
 }
 
 function itemNotFound(s: FakeGraphServices, r: GraphRequest): void {

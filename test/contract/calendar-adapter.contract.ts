@@ -6,6 +6,7 @@ import {
   type RemoteItem,
   type SideAdapter,
   type UserRef,
+  VersionConflictRemoteError,
 } from '../../shared/sync/types';
 
 /**
@@ -114,6 +115,47 @@ export function calendarAdapterContract(
       expect(first.fullListing).toBe(true);
       const next = await drain(f, first.cursor);
       expect(next.fullListing).toBe(false);
+    });
+
+    test('a conditional update with the version last read succeeds', async () => {
+      const created = await f.adapter.create(f.user, event(3), key());
+      const read = await f.adapter.get(f.user, created.id);
+      expect(read?.version).toBe(created.version);
+      const updated = await f.adapter.update(
+        f.user,
+        created.id,
+        { ...created.projection, subject: 'Agreed in time' },
+        read!.version,
+      );
+      expect(updated.version).not.toBe(created.version);
+      expect((await f.adapter.get(f.user, created.id))?.projection.subject).toBe('Agreed in time');
+    });
+
+    test('a conditional update with a stale version throws VersionConflictRemoteError and changes nothing', async () => {
+      const created = await f.adapter.create(f.user, event(3), key());
+      await f.remote.editOutOfBand(created.id, { subject: 'Edited by the owner' });
+      const edited = await f.adapter.get(f.user, created.id);
+      await expect(
+        f.adapter.update(f.user, created.id, { ...created.projection, subject: 'Ours' }, created.version),
+      ).rejects.toBeInstanceOf(VersionConflictRemoteError);
+      const after = await f.adapter.get(f.user, created.id);
+      expect(after?.projection.subject).toBe('Edited by the owner');
+      expect(after?.version).toBe(edited?.version);
+    });
+
+    test('a conditional delete with the version last read deletes', async () => {
+      const created = await f.adapter.create(f.user, event(4), key());
+      await f.adapter.delete(f.user, created.id, created.version);
+      expect(await f.adapter.get(f.user, created.id)).toBeUndefined();
+    });
+
+    test('a conditional delete with a stale version throws VersionConflictRemoteError and keeps the item', async () => {
+      const created = await f.adapter.create(f.user, event(4), key());
+      await f.remote.editOutOfBand(created.id, { subject: 'Still wanted' });
+      await expect(f.adapter.delete(f.user, created.id, created.version)).rejects.toBeInstanceOf(
+        VersionConflictRemoteError,
+      );
+      expect((await f.adapter.get(f.user, created.id))?.projection.subject).toBe('Still wanted');
     });
 
     test('an expired cursor throws CursorExpiredError, and a fresh listing recovers', async () => {

@@ -11,6 +11,7 @@ import {
   type RemoteItem,
   type SideAdapter,
   type UserRef,
+  VersionConflictRemoteError,
 } from '../../sync/types';
 import type { AttendeeResolver } from './attendee-resolver';
 import { type CalendarCursor, decodeCursor, encodeCursor } from './calendar-cursor';
@@ -180,8 +181,21 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
     return undefined;
   }
 
-  /** PatchEvent is a PUT with patch semantics that must repeat the id; only the organizer may do it (403 otherwise). */
-  async update(user: UserRef, id: string, projection: CalendarEvent): Promise<RemoteItem<CalendarEvent>> {
+  /**
+   * PatchEvent is a PUT with patch semantics that must repeat the id; only the organizer may do it (403 otherwise).
+   * DingTalk has no conditional write, so an expectedVersion costs one GetEvent right before the PUT.
+   */
+  async update(
+    user: UserRef,
+    id: string,
+    projection: CalendarEvent,
+    expectedVersion?: string,
+  ): Promise<RemoteItem<CalendarEvent>> {
+    if (expectedVersion) {
+      const current = await this.fetchEvent(user, id);
+      if (!current || isDeletedEvent(current)) throw new NotFoundRemoteError(`DingTalk event ${id} is gone`);
+      assertVersion(current, expectedVersion);
+    }
     const updated = await this.client.v1<WireEvent>({
       method: 'PUT',
       path: EVENT,
@@ -198,7 +212,13 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
     return item;
   }
 
-  async delete(user: UserRef, id: string): Promise<void> {
+  /** Like update, an expectedVersion costs one GetEvent first; an event already gone counts as deleted. */
+  async delete(user: UserRef, id: string, expectedVersion?: string): Promise<void> {
+    if (expectedVersion) {
+      const current = await this.fetchEvent(user, id);
+      if (!current || isDeletedEvent(current)) return;
+      assertVersion(current, expectedVersion);
+    }
     try {
       await this.client.v1({
         method: 'DELETE',
@@ -288,6 +308,14 @@ export function versionOf(w: WireEvent): string {
   ]);
   const hash = createHash('sha256').update(content).digest('base64url').slice(0, 12);
   return `${w.updateTime ?? ''}#${hash}`;
+}
+
+/** The re-read before a write found another version: someone edited the event since the engine read it. */
+function assertVersion(current: WireEvent, expectedVersion: string): void {
+  const version = versionOf(current);
+  if (version !== expectedVersion) {
+    throw new VersionConflictRemoteError(`DingTalk event ${current.id} changed since it was read`, version);
+  }
 }
 
 function modifiedAtOf(w: WireEvent, clock: Clock): string {

@@ -2,6 +2,7 @@ import type { Attendee, CalendarEvent, EventTime, ResponseStatus } from '../../s
 import { calendarMatchKeys } from '../../sync/calendar-match';
 import type { RemoteItem } from '../../sync/types';
 import { fromGraphRecurrence, toGraphRecurrence } from './calendar-recurrence';
+import { changeKeyOfEtag } from './event-etag';
 import type { GraphAttendee, GraphEvent, GraphEventWrite, GraphResponseType } from './graph-types';
 import { htmlToText, normalizePlainText } from './html-to-text';
 import { readStamps, stampProperties, type MirrorStamp } from './outlook-event-stamps';
@@ -124,7 +125,7 @@ export function toRemoteItem(ev: GraphEvent, options: CalendarMapperOptions): Re
   const projection = fromGraphEvent(ev, options);
   const item: RemoteItem<CalendarEvent> = {
     id: ev.id,
-    version: ev.changeKey ?? etagValue(ev['@odata.etag']) ?? '',
+    version: ev.changeKey ?? changeKeyOfEtag(ev['@odata.etag']) ?? '',
     modifiedAt: ev.lastModifiedDateTime ?? '',
     projection,
     matchKeys: calendarMatchKeys(projection),
@@ -183,8 +184,4 @@ function sortAttendees(list: Attendee[]): Attendee[] {
   return [...list]
     .map((a) => ({ ...a, email: a.email.trim().toLowerCase() }))
     .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
-}
-
-function etagValue(etag: string | undefined): string | undefined {
-  return etag?.replace(/^W\//, '').replace(/^"|"$/g, '');
 }

@@ -25,6 +25,8 @@ export interface GraphCall {
   prefer?: string[];
   /** Words for error messages and logs, e.g. "create event". */
   what?: string;
+  /** If-Match value (an @odata.etag); Graph answers 412 when the item has another version (docs/graph.md). */
+  ifMatch?: string;
 }
 
 export interface GraphApiOptions {
@@ -119,6 +121,7 @@ export class GraphApi {
     try {
       let request = this.client.api(call.path).option('signal', controller.signal);
       if (call.prefer?.length) request = request.header('Prefer', call.prefer.join(', '));
+      if (call.ifMatch !== undefined) request = request.header('If-Match', call.ifMatch);
       switch (call.method) {
         case 'GET':
           return (await request.get()) as T;

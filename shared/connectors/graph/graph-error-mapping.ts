@@ -4,6 +4,7 @@ import {
   NotFoundRemoteError,
   PermanentRemoteError,
   TransientRemoteError,
+  VersionConflictRemoteError,
 } from '../../sync/types';
 
 /** Statuses Graph documents as "try again later" (429 throttling, 503/504 and friends). */
@@ -57,11 +58,19 @@ export function isRetryable(f: GraphFailure): boolean {
   return f.noResponse === true || RETRYABLE_STATUSES.has(f.status);
 }
 
+/**
+ * A write conditioned on a version (If-Match) that the item no longer has. Outlook answers 412 with code
+ * ErrorIrresolvableConflict ("the change key passed in the request does not match the current change key for the
+ * item", observed in microsoftgraph/msgraph-sdk-dotnet#1201; not on the Outlook API pages).
+ */
+const isVersionConflict = (f: GraphFailure) => f.status === 412 || f.code === 'ErrorIrresolvableConflict';
+
 /** Maps a failure onto the engine's error classes (shared/sync/types.ts). */
 export function toSyncError(f: GraphFailure, what: string): Error {
   const detail = `${what}: ${f.status || 'no response'}${f.code ? ` ${f.code}` : ''} ${f.message}`.trim();
   if (f.status === 410 || (f.code && CURSOR_CODES.test(f.code))) return new CursorExpiredError(detail);
   if (f.status === 404) return new NotFoundRemoteError(detail);
+  if (isVersionConflict(f)) return new VersionConflictRemoteError(detail);
   if (isRetryable(f)) return new TransientRemoteError(detail, f.retryAfterMs, f.status || undefined);
   return new PermanentRemoteError(detail, f.code, f.status);
 }

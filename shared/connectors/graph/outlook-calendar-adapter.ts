@@ -8,6 +8,7 @@ import {
   NotFoundRemoteError,
   PermanentRemoteError,
   TransientRemoteError,
+  VersionConflictRemoteError,
   type ChangePage,
   type RemoteItem,
   type SideAdapter,
@@ -28,6 +29,7 @@ import {
   type CalendarMapperOptions,
 } from './calendar-mapper';
 import { resolveDeltaRows } from './calendar-page-resolver';
+import { changeKeyOfEtag, ifMatchFor } from './event-etag';
 import type { GraphApi } from './graph-api';
 import type { GraphCollection, GraphEvent, GraphEventWrite } from './graph-types';
 import { originKeyFilter, STAMPS_EXPAND } from './outlook-event-stamps';
@@ -189,9 +191,15 @@ export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
     return found ? toRemoteItem(found, this.mapper) : undefined;
   }
 
-  async update(user: UserRef, id: string, projection: CalendarEvent): Promise<RemoteItem<CalendarEvent>> {
+  /** With expectedVersion, PATCH sends If-Match: Graph answers 412 if the event moved on (VersionConflictRemoteError). */
+  async update(
+    user: UserRef,
+    id: string,
+    projection: CalendarEvent,
+    expectedVersion?: string,
+  ): Promise<RemoteItem<CalendarEvent>> {
     const body = toGraphEventWrite(projection, { isSeriesInstance: projection.seriesMasterId !== undefined });
-    if (projection.recurrence) await this.keepSeriesShape(user, id, projection, body);
+    if (projection.recurrence) await this.keepSeriesShape(user, id, projection, body, expectedVersion);
     const updated = await this.api.patch<GraphEvent>(
       `${this.eventsPath(user)}/${encodeURIComponent(id)}`,
       body,
@@ -199,16 +207,19 @@ export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
         mailbox: user.entraId,
         prefer: READ_PREFERENCES,
         what: 'update event',
+        ifMatch: ifMatchFor(expectedVersion),
       },
     );
     return this.itemFromWrite(updated, body);
   }
 
-  async delete(user: UserRef, id: string): Promise<void> {
+  /** With expectedVersion, DELETE sends If-Match; an event already gone counts as deleted. */
+  async delete(user: UserRef, id: string, expectedVersion?: string): Promise<void> {
     try {
       await this.api.delete(`${this.eventsPath(user)}/${encodeURIComponent(id)}`, {
         mailbox: user.entraId,
         what: 'delete event',
+        ifMatch: ifMatchFor(expectedVersion),
       });
     } catch (err) {
       if (!(err instanceof NotFoundRemoteError)) throw err;
@@ -218,16 +229,23 @@ export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
   /**
    * Outlook drops every exception of a series whose times or pattern a PATCH sets, so an edit of a series (its
    * title, say) sends them only when they differ from what Outlook holds; otherwise the synced changed occurrences
-   * would vanish from Outlook, and their removal would travel back to the other side as deletions. One GET.
+   * would vanish from Outlook, and their removal would travel back to the other side as deletions. One GET, which
+   * also answers a stale expectedVersion or a gone event before the PATCH is sent.
    */
   private async keepSeriesShape(
     user: UserRef,
     id: string,
     projection: CalendarEvent,
     body: GraphEventWrite,
+    expectedVersion: string | undefined,
   ): Promise<void> {
     const current = await this.readEvent(user, id);
-    if (current?.type !== 'seriesMaster') return;
+    if (!current) throw new NotFoundRemoteError(`update event: ${id} is gone`);
+    const currentVersion = current.changeKey ?? changeKeyOfEtag(current['@odata.etag']);
+    if (expectedVersion && currentVersion !== expectedVersion) {
+      throw new VersionConflictRemoteError(`update event: ${id} changed since it was read`, currentVersion);
+    }
+    if (current.type !== 'seriesMaster') return;
     if (!sameSeriesShape(fromGraphEvent(current, this.mapper), projection)) return;
     delete body.start;
     delete body.end;

@@ -9,6 +9,7 @@ import {
   NotFoundRemoteError,
   PermanentRemoteError,
   TransientRemoteError,
+  VersionConflictRemoteError,
 } from '../../../shared/sync/types';
 
 function graphError(status: number, code: string, headers: Record<string, string> = {}): GraphError {
@@ -29,6 +30,12 @@ describe('Graph error mapping', () => {
 
   test('404 is not found', () => {
     expect(map(graphError(404, 'ErrorItemNotFound'))).toBeInstanceOf(NotFoundRemoteError);
+  });
+
+  test('412 on If-Match, or the change-key conflict code, is a version conflict', () => {
+    expect(map(graphError(412, 'ErrorIrresolvableConflict'))).toBeInstanceOf(VersionConflictRemoteError);
+    expect(map(graphError(412, 'PreconditionFailed'))).toBeInstanceOf(VersionConflictRemoteError);
+    expect(map(graphError(409, 'ErrorIrresolvableConflict'))).toBeInstanceOf(VersionConflictRemoteError);
   });
 
   test.each([429, 500, 502, 503, 504])('%i is transient and keeps Retry-After', (status) => {
