@@ -116,8 +116,14 @@ export class DingTalkHttpClient {
     const api = `${method} ${pathTemplate}`;
     let authRetried = false;
     let qpsRetried = 0;
+    // One charge per call, however many attempts it takes. DingTalk checks the token and then its rate limits
+    // before an API runs: a request over a QPS limit "is rejected" and DingTalk's advice is to wait a second and
+    // send it again (help.dingtalk.io/open/development/call-frequency-limit); nothing there says a rejected request
+    // is metered, and a refused token names no org to charge. Both are the only refusals retried here, so the
+    // retry is the same call. Should DingTalk meter refusals after all, its own 90020 still stops us
+    // (markExhausted below).
+    if (this.options.budget && isMeteredApi(pathTemplate)) await this.options.budget.consume(api);
     for (;;) {
-      if (this.options.budget && isMeteredApi(pathTemplate)) await this.options.budget.consume(api);
       const release = await this.limiter.acquire(api);
       let token: string;
       let outcome: Attempt;

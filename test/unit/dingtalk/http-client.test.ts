@@ -217,6 +217,37 @@ describe('DingTalk HTTP client: budget', () => {
     expect((await budget.status()).used).toBe(2);
   });
 
+  test.each([
+    ['a QPS refusal', [v1Error(403, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi'), OK_V1]],
+    [
+      'two QPS refusals',
+      [
+        v1Error(403, 'Forbidden.AccessDenied.QpsLimitForApi'),
+        v1Error(403, 'Forbidden.AccessDenied.QpsLimitForApi'),
+        OK_V1,
+      ],
+    ],
+    ['a refused token', [v1Error(401, 'Unauthorized'), OK_V1]],
+  ] as Array<[string, Answer[]]>)('a call retried after %s is counted once', async (_, answers) => {
+    const budget = new MonthlyBudgetGovernor({ monthlyQuota: 100, reserveShare: 0 });
+    const { calls, getEvent } = setup(answers, { budget });
+    expect(await getEvent()).toEqual({ id: 'e1' });
+    expect(calls).toHaveLength(answers.length);
+    expect((await budget.status()).used).toBe(1);
+  });
+
+  test('the last metered call of the month still gets its QPS retries', async () => {
+    const budget = new MonthlyBudgetGovernor({ monthlyQuota: 1, reserveShare: 0 });
+    const { calls, getEvent } = setup(
+      [v1Error(403, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi'), OK_V1],
+      {
+        budget,
+      },
+    );
+    expect(await getEvent()).toEqual({ id: 'e1' });
+    expect(calls).toHaveLength(2);
+  });
+
   test('when our own budget is spent, no request is sent at all', async () => {
     const budget = new MonthlyBudgetGovernor({ monthlyQuota: 1, reserveShare: 0 });
     const { calls, getEvent } = setup([OK_V1], { budget });
