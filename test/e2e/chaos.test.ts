@@ -1,6 +1,7 @@
 import type { FaultRule } from '../../sandbox/graph/faults';
 import { subjectOf, sweepAll as sweepFolders } from './support/calendars';
 import { startPipeline, type Person, type Pipeline } from './support/pipeline';
+import { suiteSeed } from '../support/randomness';
 
 /**
  * The product end to end under faults on both services at once: throttling and outages, lost and repeated
@@ -9,8 +10,15 @@ import { startPipeline, type Person, type Pipeline } from './support/pipeline';
  * nothing.
  */
 let p: Pipeline;
+/**
+ * The storm's callback drops and duplicates come from this seed. Without TEST_SEED it is the one known to both drop
+ * and duplicate (the checks below need both); TEST_SEED plays another storm, and a failing one again.
+ */
+const STORM_SEED = 7;
+let stormSeed: number;
 
 beforeAll(async () => {
+  stormSeed = suiteSeed(STORM_SEED);
   p = await startPipeline();
   await p.host.invoke('maintenance');
   await p.quiet({ timer: true });
@@ -27,7 +35,7 @@ const at = (hour: number) => {
   return `${d.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00:00`;
 };
 
-/** mulberry32: the callbacks' drops and duplicates are random, but the same on every run. */
+/** mulberry32: the callbacks' drops and duplicates are random, but the same for the same seed. */
 function seeded(seed: number): () => number {
   let a = seed;
   return () => {
@@ -121,7 +129,7 @@ test('faults on both sides during a burst of edits on both sides: everything con
     dropProbability: 0.3,
     duplicateProbability: 0.5,
     duplicateCount: 1,
-    random: seeded(7),
+    random: seeded(stormSeed),
   });
 
   const d1 = new Map<string, string>();
