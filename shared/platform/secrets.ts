@@ -1,7 +1,9 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
+import type { TokenCredential } from '@azure/identity';
+import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets';
+import { keyVaultSecretsSdk } from './lazy-sdks';
 import type { Config } from './config';
 import { registerSecret } from './logger';
+import { managedIdentityCredential } from './managed-identity';
 
 /**
  * Where secrets come from. Static secrets are app settings: in Azure they hold Key Vault references that the
@@ -78,10 +80,13 @@ export class SecretProvider {
     }
     const keyVault = this.options.keyVault;
     if (!keyVault) throw new Error('runtime secrets need a Key Vault: set KEY_VAULT_URL');
-    this.client ??=
-      keyVault instanceof SecretClient
-        ? keyVault
-        : new SecretClient(keyVault.url, keyVault.credential, keyVault.options);
+    if (!this.client) {
+      const { SecretClient } = keyVaultSecretsSdk();
+      this.client =
+        keyVault instanceof SecretClient
+          ? keyVault
+          : new SecretClient(keyVault.url, keyVault.credential, keyVault.options);
+    }
     return this.client;
   }
 }
@@ -96,9 +101,7 @@ export function createSecretProvider(
   const keyVault = url
     ? {
         url,
-        credential:
-          credential ??
-          new DefaultAzureCredential({ managedIdentityClientId: config.storage.managedIdentityClientId }),
+        credential: credential ?? managedIdentityCredential(config.storage.managedIdentityClientId),
       }
     : undefined;
   return new SecretProvider({ settings, keyVault });

@@ -1,7 +1,9 @@
-import { TableClient } from '@azure/data-tables';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import { QueueClient } from '@azure/storage-queue';
+import type { TableClient } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
+import type { QueueClient } from '@azure/storage-queue';
+import { dataTablesSdk, storageQueueSdk } from './lazy-sdks';
 import { getConfig, type Config } from './config';
+import { managedIdentityCredential } from './managed-identity';
 
 /**
  * Table and queue clients for the app's storage account, the same way in Azure (account name + managed
@@ -21,6 +23,7 @@ export function createTableClient(
   name: string,
   credential?: TokenCredential,
 ): TableClient {
+  const { TableClient } = dataTablesSdk();
   const connectionString = settings.connectionString;
   if (connectionString) {
     const client = TableClient.fromConnectionString(connectionString, name);
@@ -42,6 +45,7 @@ export function createQueueClient(
   name: string,
   credential?: TokenCredential,
 ): QueueClient {
+  const { QueueClient } = storageQueueSdk();
   if (settings.connectionString) return new QueueClient(settings.connectionString, name);
   const account = requireAccountName(settings);
   return new QueueClient(
@@ -100,7 +104,7 @@ function requireAccountName(settings: StorageSettings): string {
 }
 
 function managedIdentity(settings: StorageSettings): TokenCredential {
-  return new DefaultAzureCredential({ managedIdentityClientId: settings.managedIdentityClientId });
+  return managedIdentityCredential(settings.managedIdentityClientId);
 }
 
 let processStorage: Storage | undefined;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { odata } from '@azure/data-tables';
+import { odata } from '../platform/odata';
 import type { Storage } from '../platform/storage';
 import type { AuditAction, AuditEntry, AuditSink, Kind, Side } from '../sync/types';
 import { assertDay, utcDay } from './day';

@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { odata } from '@azure/data-tables';
+import { odata } from '../platform/odata';
 import { redactText } from '../platform/logger';
 import type { Storage } from '../platform/storage';
 import type { FailureRepository } from './repositories';

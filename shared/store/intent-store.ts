@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { odata } from '@azure/data-tables';
+import { odata } from '../platform/odata';
 import type { Storage } from '../platform/storage';
 import type { Intent, IntentStore, Kind, Side, UserRef } from '../sync/types';
 import { entity } from './entity-size';

@@ -1,5 +1,5 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { odata } from '@azure/data-tables';
+import { odata } from '../platform/odata';
 import type { Storage } from '../platform/storage';
 import type { Kind, Link, LinkStore, Side, UserRef } from '../sync/types';
 import { entity } from './entity-size';

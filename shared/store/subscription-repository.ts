@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { odata } from '@azure/data-tables';
+import { odata } from '../platform/odata';
 import { systemClock, type Clock } from '../platform/clock';
 import type { Storage } from '../platform/storage';
 import type { Kind } from '../sync/types';

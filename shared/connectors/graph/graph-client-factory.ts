@@ -1,11 +1,5 @@
-import {
-  AuthenticationHandler,
-  Client,
-  HTTPMessageHandler,
-  RedirectHandler,
-  TelemetryHandler,
-  type AuthenticationProvider,
-} from '@microsoft/microsoft-graph-client';
+import type { AuthenticationProvider, Client } from '@microsoft/microsoft-graph-client';
+import { graphClientSdk } from '../../platform/lazy-sdks';
 import { ImmutableIdPreferMiddleware } from './prefer-header-middleware';
 
 /**
@@ -32,6 +26,8 @@ export function createGraphSdkClient(options: GraphClientFactoryOptions): Client
     // Over http the SDK silently drops the Authorization header and mangles absolute nextLinks (seen against a local fake).
     throw new Error(`Graph base URL must be https, got ${options.baseUrl}`);
   }
+  const { AuthenticationHandler, Client, HTTPMessageHandler, RedirectHandler, TelemetryHandler } =
+    graphClientSdk();
   const middleware = [
     new AuthenticationHandler(options.authProvider),
     new ImmutableIdPreferMiddleware(),
