@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { QpsLimiter } from '../../../shared/connectors/dingtalk/qps-limiter';
 import { ManualClock } from '../../../shared/platform/clock';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
+
+const RUNS = fastCheckRuns(runsFrom('PROPERTY_RUNS', 100));
 
 /** A limiter on a manual clock whose sleep moves the clock, recording when each call was let through. */
 function limiterOnManualTime(limit = 20, windowMs = 1000) {
@@ -58,6 +61,7 @@ describe('QPS limiter', () => {
           }
         },
       ),
+      RUNS,
     );
   });
 

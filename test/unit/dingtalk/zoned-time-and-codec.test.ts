@@ -12,6 +12,9 @@ import {
   parseDateTime,
 } from '../../../shared/sync/zoned-time';
 import { CursorExpiredError } from '../../../shared/sync/types';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
+
+const RUNS = fastCheckRuns(runsFrom('PROPERTY_RUNS', 100));
 
 describe('zoned time', () => {
   test('wall time ↔ instant, with the offset the zone has on that day', () => {
@@ -53,6 +56,7 @@ describe('zoned time', () => {
           expect(back).toBeLessThanOrEqual(ms);
         },
       ),
+      RUNS,
     );
   });
 });
@@ -71,6 +75,7 @@ describe('description codec', () => {
           expect(decoded).toEqual({ body, joinUrl, originKey });
         },
       ),
+      RUNS,
     );
   });
 

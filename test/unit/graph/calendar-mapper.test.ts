@@ -14,6 +14,7 @@ import { toIanaZone } from '../../../shared/connectors/graph/windows-time-zones'
 import { instantToLocal, localToInstant } from '../../../shared/sync/zoned-time';
 import type { Attendee, CalendarEvent, Recurrence } from '../../../shared/sync/calendar-event';
 import { calendarEvent } from '../../support/calendar-event';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
 
 const options = { defaultTimeZone: 'Asia/Shanghai' };
 
@@ -429,7 +430,7 @@ describe('calendar mapper round trip (property)', () => {
         );
         expect(back).toEqual(e);
       }),
-      { numRuns: 300 },
+      fastCheckRuns(runsFrom('PROPERTY_RUNS', 300)),
     );
   });
 });

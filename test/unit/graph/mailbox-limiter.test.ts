@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { MailboxLimiter } from '../../../shared/connectors/graph/mailbox-limiter';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -57,7 +58,7 @@ describe('per-mailbox limiter', () => {
           expect(peak).toBeLessThanOrEqual(limit);
         },
       ),
-      { numRuns: 40 },
+      fastCheckRuns(runsFrom('PROPERTY_RUNS', 40)),
     );
   });
 

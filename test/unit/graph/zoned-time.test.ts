@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { addDays, instantToLocal, localToInstant, normalizeLocal } from '../../../shared/sync/zoned-time';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
+
+const RUNS = fastCheckRuns(runsFrom('PROPERTY_RUNS', 100));
 
 describe('zoned time', () => {
   test('wall time in a zone ↔ instant', () => {
@@ -36,6 +39,7 @@ describe('zoned time', () => {
           expect(instantToLocal(localToInstant(local, zone), zone)).toBe(local);
         },
       ),
+      RUNS,
     );
   });
 

@@ -8,6 +8,9 @@ import {
   MAX_KEY_LENGTH,
   prefixRange,
 } from '../../../shared/store/table-keys';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
+
+const RUNS = fastCheckRuns(runsFrom('PROPERTY_RUNS', 100));
 
 describe('assertValidKey', () => {
   test.each([
@@ -62,6 +65,7 @@ describe('encodeKeyPart', () => {
         expect(encoded).not.toContain('|');
         expect(decodeKeyPart(encoded)).toBe(id);
       }),
+      RUNS,
     );
   });
 
@@ -72,6 +76,7 @@ describe('encodeKeyPart', () => {
         fc.pre(a[0] !== b[0] || a[1] !== b[1]);
         expect(joinKey(...a)).not.toBe(joinKey(...b));
       }),
+      RUNS,
     );
   });
 

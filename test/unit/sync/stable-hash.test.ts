@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { canonicalJson, fnv1a64, stableHash } from '../../../shared/sync/stable-hash';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
+
+const RUNS = fastCheckRuns(runsFrom('PROPERTY_RUNS', 100));
 
 describe('stable projection hash', () => {
   test('FNV-1a 64 matches the published test vectors, over UTF-8', () => {
@@ -27,6 +30,7 @@ describe('stable projection hash', () => {
         const changed = { ...value, [key]: value[key] === 'x' ? 'y' : 'x' };
         expect(canonicalJson(changed)).not.toBe(canonicalJson(value));
       }),
+      RUNS,
     );
   });
 });
