@@ -7,13 +7,14 @@ import {
   otherSideNeeded,
   type OtherState,
 } from './classify';
+import { ChangedDuringWrite, seeing } from './conditional-writes';
 import type { EngineContext } from './engine-context';
 import { idOn } from './link-fields';
 import type { MatchIndex } from './match-index';
 import { GoneDuringWrite, getOrUndefined } from './remote-writes';
 import { decide } from './truth-table';
 import type { RemoteChange, RemoteItem, Side } from './types';
-import { isDeletion, otherSide } from './types';
+import { isDeletion, otherSide, TransientRemoteError } from './types';
 
 /**
  * One pulled change: classify it against its link (and, only when the table needs it, one read of the other
@@ -51,13 +52,37 @@ export async function reconcileChange<P>(
     { policy: ctx.policy, pulledSide: side, modifiedAt: modifiedAt as Record<Side, string | undefined> },
   );
   try {
-    await applyDecision(ctx, decision, { side, change, link, other });
+    const seen = [
+      { side, item: change },
+      { side: there, item: other },
+    ];
+    await applyDecision(seeing(ctx, seen), decision, { side, change, link, other });
   } catch (err) {
-    if (!(err instanceof GoneDuringWrite) || isRetry) throw err;
-    // Deleted between our read and our write: decide again, now seeing the deletion.
-    const seen: RemoteChange<P> = err.side === side ? { id: change.id, deleted: true } : change;
-    return reconcileChange(ctx, side, seen, matches, true);
+    if (err instanceof ChangedDuringWrite && (isRetry || !link)) {
+      // Edited again after the re-read, or a first-sync match (claimed once per listing) that only a fresh listing
+      // offers again: never overwrite; the pull fails (retryable) and its next run decides from what is there then.
+      throw new TransientRemoteError(`${err.message}; the pull will be retried`);
+    }
+    if (isRetry || !(err instanceof GoneDuringWrite || err instanceof ChangedDuringWrite)) throw err;
+    // Deleted or edited between our read and our write: decide again, once, from a fresh read.
+    return reconcileChange(ctx, side, await changeToDecideAgain(ctx, err, side, change), matches, true);
   }
   ctx.stats.changes += 1;
   ctx.stats.actions[decision.action] = (ctx.stats.actions[decision.action] ?? 0) + 1;
+}
+
+/**
+ * The pulled change to decide again after a write found its target deleted or edited. A target on the other side is
+ * read again by reconcileChange itself; a target on the pulled side is re-read here (its listed state is stale).
+ */
+async function changeToDecideAgain<P>(
+  ctx: EngineContext<P>,
+  err: GoneDuringWrite | ChangedDuringWrite,
+  side: Side,
+  change: RemoteChange<P>,
+): Promise<RemoteChange<P>> {
+  if (err.side !== side) return change;
+  const gone: RemoteChange<P> = { id: change.id, deleted: true };
+  if (err instanceof GoneDuringWrite) return gone;
+  return (await getOrUndefined(ctx, side, change.id)) ?? gone;
 }

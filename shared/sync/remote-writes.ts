@@ -1,9 +1,10 @@
 import { idsOf, record } from './audit-rows';
+import { ChangedDuringWrite, versionSeen } from './conditional-writes';
 import { originKeyFor } from './deterministic-keys';
 import type { EngineContext } from './engine-context';
 import { idOn, newLink, pairOf } from './link-fields';
 import type { Intent, Link, RemoteItem, Side } from './types';
-import { NotFoundRemoteError, otherSide, PermanentRemoteError } from './types';
+import { NotFoundRemoteError, otherSide, PermanentRemoteError, VersionConflictRemoteError } from './types';
 
 /**
  * The engine's writes. Each remote write is followed by its audit row and then by the link that remembers the
@@ -112,9 +113,16 @@ export async function updateCopy<P>(ctx: EngineContext<P>, request: UpdateReques
   if (ctx.policy.dryRun) return record(ctx, 'update', { side: target, ids, reason: request.reason });
   let updated: RemoteItem<P>;
   try {
-    updated = await ctx.sides[target].adapter.update(ctx.user, targetId, source.item.projection);
+    const expectedVersion = versionSeen(ctx, target, targetId);
+    updated = await ctx.sides[target].adapter.update(
+      ctx.user,
+      targetId,
+      source.item.projection,
+      expectedVersion,
+    );
   } catch (err) {
     if (err instanceof NotFoundRemoteError) throw new GoneDuringWrite(target);
+    if (err instanceof VersionConflictRemoteError) throw new ChangedDuringWrite(target, targetId);
     throw err;
   }
   await record(ctx, 'update', { side: target, ids, reason: request.reason });
@@ -142,10 +150,11 @@ export async function deleteCopy<P>(
 
 export async function deleteIfPresent<P>(ctx: EngineContext<P>, side: Side, id: string): Promise<boolean> {
   try {
-    await ctx.sides[side].adapter.delete(ctx.user, id);
+    await ctx.sides[side].adapter.delete(ctx.user, id, versionSeen(ctx, side, id));
     return true;
   } catch (err) {
     if (err instanceof NotFoundRemoteError) return false;
+    if (err instanceof VersionConflictRemoteError) throw new ChangedDuringWrite(side, id);
     throw err;
   }
 }

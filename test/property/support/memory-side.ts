@@ -7,7 +7,11 @@ import type {
   SideAdapter,
   UserRef,
 } from '../../../shared/sync/types';
-import { CursorExpiredError, NotFoundRemoteError } from '../../../shared/sync/types';
+import {
+  CursorExpiredError,
+  NotFoundRemoteError,
+  VersionConflictRemoteError,
+} from '../../../shared/sync/types';
 import { FaultPlan, LogicalClock } from './faults';
 
 /**
@@ -33,6 +37,12 @@ export class MemorySide<P> implements SideAdapter<P> {
       update: 0,
       delete: 0,
     };
+
+  /**
+   * Runs right before an update or delete through the adapter takes effect, once per call: lets a test make a
+   * person's edit land between the engine's read of the item and its write.
+   */
+  beforeWrite: ((method: 'update' | 'delete', id: string) => void) | undefined;
 
   constructor(
     readonly side: Side,
@@ -97,17 +107,24 @@ export class MemorySide<P> implements SideAdapter<P> {
     });
   }
 
-  async update(_user: UserRef, id: string, projection: P): Promise<RemoteItem<P>> {
+  /** Conditional when expectedVersion is given, as both real sides are (If-Match, or a re-read and compare). */
+  async update(_user: UserRef, id: string, projection: P, expectedVersion?: string): Promise<RemoteItem<P>> {
     return this.step('update', () => {
+      this.beforeWrite?.('update', id);
       const item = this.items.get(id);
       if (!item) throw new NotFoundRemoteError(`${this.side} ${id}`);
+      this.checkVersion(item, expectedVersion);
       return this.put(id, projection, item.originKey);
     });
   }
 
-  async delete(_user: UserRef, id: string): Promise<void> {
+  async delete(_user: UserRef, id: string, expectedVersion?: string): Promise<void> {
     return this.step('delete', () => {
-      if (!this.items.delete(id)) throw new NotFoundRemoteError(`${this.side} ${id}`);
+      this.beforeWrite?.('delete', id);
+      const item = this.items.get(id);
+      if (!item) throw new NotFoundRemoteError(`${this.side} ${id}`);
+      this.checkVersion(item, expectedVersion);
+      this.items.delete(id);
       this.log.push(id);
     });
   }
@@ -117,6 +134,12 @@ export class MemorySide<P> implements SideAdapter<P> {
   private step<T>(method: keyof MemorySide<P>['calls'], effect: () => T): T {
     this.calls[method] += 1;
     return this.faults.around(`${this.side}.${method}`, effect);
+  }
+
+  private checkVersion(item: RemoteItem<P>, expectedVersion: string | undefined): void {
+    if (expectedVersion && item.version !== expectedVersion) {
+      throw new VersionConflictRemoteError(`${this.side} ${item.id} is at ${item.version}`, item.version);
+    }
   }
 
   private put(id: string, projection: P, originKey: string | undefined): RemoteItem<P> {
