@@ -20,11 +20,12 @@ interface Raw {
 
 async function raw(
   url: string,
-  init: { method?: string; body?: unknown; prefer?: string } = {},
+  init: { method?: string; body?: unknown; prefer?: string; ifMatch?: string } = {},
 ): Promise<Raw> {
   const token = await h.connector.tokenProvider.getAccessToken();
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (init.prefer) headers.prefer = init.prefer;
+  if (init.ifMatch) headers['if-match'] = init.ifMatch;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(url.startsWith('https://') ? url : `${base}${url}`, {
     method: init.method ?? 'GET',
@@ -203,6 +204,61 @@ describe('events', () => {
     const res = await raw(`${h.fake.url}/v1.0/users/${unlicensed.id}/events`);
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('MailboxNotEnabledForRESTAPI');
+  });
+});
+
+describe('If-Match on PATCH and DELETE', () => {
+  async function created(subject: string): Promise<Loose> {
+    return (await raw('/events', { method: 'POST', body: event(subject), prefer: IMMUTABLE })).body;
+  }
+
+  test('the current @odata.etag or * lets the write through and moves the etag', async () => {
+    const ev = await created('Conditional');
+    const patched = await raw(`/events/${ev.id}`, {
+      method: 'PATCH',
+      body: { subject: 'Renamed' },
+      ifMatch: ev['@odata.etag'],
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body['@odata.etag']).not.toBe(ev['@odata.etag']);
+    expect(patched.body['@odata.etag']).toBe(`W/"${patched.body.changeKey}"`);
+    const any = await raw(`/events/${ev.id}`, { method: 'PATCH', body: { subject: 'Again' }, ifMatch: '*' });
+    expect(any.status).toBe(200);
+    expect(
+      (await raw(`/events/${ev.id}`, { method: 'DELETE', ifMatch: any.body['@odata.etag'] })).status,
+    ).toBe(204);
+    expect(h.fake.control.listEvents(h.user.entraId)).toHaveLength(0);
+  });
+
+  test('a stale etag answers 412 ErrorIrresolvableConflict in Graph error shape and changes nothing', async () => {
+    const ev = await created('Before');
+    await raw(`/events/${ev.id}`, { method: 'PATCH', body: { subject: 'Edited meanwhile' } });
+    const refused = await raw(`/events/${ev.id}`, {
+      method: 'PATCH',
+      body: { subject: 'Would overwrite' },
+      ifMatch: ev['@odata.etag'],
+    });
+    expect(refused.status).toBe(412);
+    expect(refused.body.error.code).toBe('ErrorIrresolvableConflict');
+    expect(refused.body.error.message).toMatch(/change key/);
+    expect(refused.body.error.innerError['request-id']).toEqual(expect.any(String));
+    const deleteRefused = await raw(`/events/${ev.id}`, { method: 'DELETE', ifMatch: ev['@odata.etag'] });
+    expect(deleteRefused.status).toBe(412);
+    const now = await raw(`/events/${ev.id}`, { prefer: IMMUTABLE });
+    expect(now.body.subject).toBe('Edited meanwhile');
+  });
+
+  test('a missing event is 404 whatever the If-Match; no If-Match writes unconditionally', async () => {
+    const ev = await created('Plain');
+    const gone = await raw('/events/AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0Anothere', {
+      method: 'PATCH',
+      body: { subject: 'x' },
+      ifMatch: ev['@odata.etag'],
+    });
+    expect(gone.status).toBe(404);
+    await raw(`/events/${ev.id}`, { method: 'PATCH', body: { subject: 'Edited meanwhile' } });
+    expect((await raw(`/events/${ev.id}`, { method: 'PATCH', body: { subject: 'Ours' } })).status).toBe(200);
+    expect((await raw(`/events/${ev.id}`, { method: 'DELETE' })).status).toBe(204);
   });
 });
 
