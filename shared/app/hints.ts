@@ -1,34 +1,23 @@
-import type { CursorRepository, DeliveryLedger, WorkQueue } from '../store/repositories';
-import { cursorKey, type WorkItem } from '../store/types';
+import type { WorkQueue } from '../store/repositories';
+import type { WorkItem } from '../store/types';
 
 export interface HintDeps {
-  cursors: CursorRepository;
-  deliveries: DeliveryLedger;
   workQueue: WorkQueue;
 }
 
-/** The org directory is not a sync folder: its "cursor" row only carries the dirty flag the timer reads. */
-export const DIRECTORY_PAIR = '_org';
-export const DIRECTORY_KEY = 'directory.dingtalk.users';
-
 /**
- * Records a hint durably, then asks for a pull. A delivery already recorded adds nothing. Otherwise the dirty flag
- * is written before the delivery is claimed in the ledger, so a crash anywhere leaves either no claim (the sender's
- * retry records it again) or a dirty flag (the timer's sweep turns it into a pull): a hint can be collapsed, never
- * lost. Two copies of one delivery racing each other both mark the folder, and only the ledger's winner enqueues.
+ * A hint is one queue message: the queue keeps it until a worker has synced what it announced (the message is
+ * deleted only when the worker returns), so a crash anywhere loses nothing and ingress writes no table row. The
+ * time it was recorded rides along: a pull that began listing after it has seen the change, so a repeated or
+ * collapsed hint costs the worker no pull (docs/webhooks.md, "What a hint costs").
  *
- * Cost: 1 ledger read; for a new delivery 1 table merge + 1 ledger insert + 1 queue message.
+ * Cost: 1 queue message, no table operation.
  */
-export async function recordHint(
-  deps: HintDeps,
-  work: WorkItem,
-  delivery: { source: 'dingtalk' | 'graph'; id: string },
-  now: number,
-): Promise<'queued' | 'repeat'> {
-  const deliveryId = `${delivery.id}:${work.pairId}`;
-  if (await deps.deliveries.seen(delivery.source, deliveryId, now)) return 'repeat';
-  await deps.cursors.markDirty(work.pairId, cursorKey(work));
-  if (!(await deps.deliveries.firstSeen(delivery.source, deliveryId, now))) return 'repeat';
-  await deps.workQueue.enqueue(work);
+export async function recordHint(deps: HintDeps, work: WorkItem, now: number): Promise<'queued'> {
+  await deps.workQueue.enqueue({ ...work, hintedAt: now });
   return 'queued';
 }
+
+/** The directory's old pseudo-folder, kept only until nothing reads it (the pairing job's request flag replaces it). */
+export const DIRECTORY_PAIR = '_org';
+export const DIRECTORY_KEY = 'directory.dingtalk.users';

@@ -2,10 +2,13 @@ import { hintsFor, successReply, verifyDingTalkCallback, type SuccessReply } fro
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import type { UserRepository } from '../store/repositories';
-import { DIRECTORY_KEY, DIRECTORY_PAIR, recordHint, type HintDeps } from './hints';
+import type { TableJobStore } from '../store/job-store';
+import { recordHint, type HintDeps } from './hints';
+import { requestJob } from './jobs/job-runner';
 
 export interface DingTalkIngressDeps extends HintDeps {
   users: Pick<UserRepository, 'findByUnionId'>;
+  jobs: Pick<TableJobStore, 'request'>;
   config: Pick<Config, 'dingtalk'>;
   log: Logger;
   now: () => number;
@@ -56,9 +59,8 @@ export async function handleDingTalkCallback(
     });
   }
 
-  const delivery = { source: 'dingtalk' as const, id: verdict.deliveryId };
   for (const hint of hintsFor(event)) {
-    if (hint.scope === 'calendar') {
+    if (hint.scope === 'calendar' && event.type === 'calendar_event_change') {
       const pair = await deps.users.findByUnionId(hint.unionId);
       if (!pair || pair.status !== 'active') {
         deps.log.debug('calendar change for an unpaired user ignored', { unionId: hint.unionId });
@@ -66,14 +68,21 @@ export async function handleDingTalkCallback(
       }
       const outcome = await recordHint(
         deps,
-        { pairId: pair.pairId, kind: 'calendar', side: 'dingtalk', folder: 'primary', reason: 'callback' },
-        delivery,
+        {
+          pairId: pair.pairId,
+          kind: 'calendar',
+          side: 'dingtalk',
+          folder: 'primary',
+          reason: 'callback',
+          itemId: event.calendarEventId,
+          ...(event.calendarEventUpdateTime ? { version: String(event.calendarEventUpdateTime) } : {}),
+        },
         now,
       );
       summary += ` ${pair.pairId}:${outcome}`;
-    } else {
-      // Directory changes are handled by the timer's pairing run, which the dirty flag asks for.
-      await deps.cursors.markDirty(DIRECTORY_PAIR, DIRECTORY_KEY);
+    } else if (hint.scope !== 'calendar') {
+      // Directory changes are handled by the timer's pairing job, which this request asks to run.
+      await requestJob(deps.jobs, 'pairing');
       summary += ` directory:${hint.change}`;
     }
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   parseLifecycleBatch,
   parseNotificationBatch,
@@ -15,13 +14,11 @@ import {
 } from '../ingress';
 import type { Logger } from '../platform/logger';
 import type { SubscriptionRepository } from '../store/repositories';
-import type { LinkStore } from '../sync/types';
 import type { SubscriptionRecord } from '../store/types';
 import { recordHint, type HintDeps } from './hints';
 
 export interface GraphIngressDeps extends HintDeps {
   subscriptions: Pick<SubscriptionRepository, 'get' | 'save'>;
-  links: Pick<LinkStore, 'findBySideId'>;
   log: Logger;
   now: () => number;
 }
@@ -58,8 +55,10 @@ const secretsOf =
   };
 
 /** A batch with items but none of them ours is someone probing the endpoint: refuse it, record nothing. */
-function refusal(rejected: number): GraphWebhookOutcome {
-  return { status: 403, error: `none of the ${rejected} notifications belongs to a subscription of ours` };
+function refusal(log: Logger, endpoint: string, rejected: number): GraphWebhookOutcome {
+  const reason = `none of the ${rejected} notifications passed the checks`;
+  log.warn(`graph ${endpoint} batch rejected`, { status: 403, reason });
+  return { status: 403, error: reason };
 }
 
 /** The two Graph endpoints differ only in the batch they parse and in what an accepted item does. */
@@ -90,12 +89,16 @@ async function handleGraphWebhook<I extends { subscriptionId: string }, A extend
   const validation = validationResponse(input.query);
   if (validation) {
     if (validation.status === 200) return { status: 200, contentType: 'text/plain', body: validation.body };
+    deps.log.warn(`graph ${endpoint.name} handshake rejected`, { status: 400, reason: validation.body });
     return { status: 400, error: validation.body };
   }
   const batch = endpoint.parse(input);
   if (!batch.ok) {
     deps.log.warn(`graph ${endpoint.name} batch rejected`, { status: batch.status, reason: batch.reason });
     return { status: batch.status, error: batch.reason };
+  }
+  for (const { index, reason } of batch.dropped as Array<{ index: number; reason: string }>) {
+    deps.log.warn(`graph ${endpoint.name} dropped`, { index, reason });
   }
   const records = await loadSecrets(deps, subscriptionIdsOf(batch.items));
   const verdicts = endpoint.verify(batch.items, secretsOf(records));
@@ -106,7 +109,7 @@ async function handleGraphWebhook<I extends { subscriptionId: string }, A extend
     });
   }
   const rejected = verdicts.rejected.length + batch.dropped.length;
-  if (verdicts.accepted.length === 0 && rejected > 0) return refusal(rejected);
+  if (verdicts.accepted.length === 0 && rejected > 0) return refusal(deps.log, endpoint.name, rejected);
   const now = deps.now();
   for (const accepted of verdicts.accepted) await endpoint.accept(deps, accepted, records, now);
   return { status: 202, accepted: verdicts.accepted.length, rejected };
@@ -116,55 +119,21 @@ const notifications: GraphEndpoint<NotificationItem, AcceptedNotification> = {
   name: 'notification',
   parse: (input) => parseNotificationBatch(input.contentType, input.body, DEFAULT_MAX_BATCH_BYTES),
   verify: verifyNotificationItems,
-  accept: async (deps, { item, subscription, deliveryId }, _records, now) => {
-    if (await isEchoOfOurWrite(deps, item, subscription)) return;
+  accept: async (deps, { item, subscription }, _records, now) => {
+    const data = item.resourceData;
     const work = {
       pairId: subscription.pairId,
       kind: subscription.kind,
       side: 'outlook' as const,
       folder: subscription.folder,
       reason: 'notification',
+      ...(data?.id ? { itemId: data.id } : {}),
+      ...(data?.etag ? { version: data.etag } : {}),
+      ...(item.changeType === 'deleted' ? { deleted: true } : {}),
     };
-    await recordHint(deps, work, { source: 'graph', id: versionedDeliveryId(item, deliveryId) }, now);
+    await recordHint(deps, work, now);
   },
 };
-
-/**
- * The delivery id names the item's version (its etag), so a repeat of one change is recognised. An update that comes
- * without an etag cannot be told from an earlier update of the same item, so it is never taken for a repeat: an
- * extra pull is cheap, a dropped change is not. Deletions are final, so their repeats may collapse.
- */
-function versionedDeliveryId(item: NotificationItem, deliveryId: string): string {
-  return item.resourceData?.etag || item.changeType === 'deleted'
-    ? deliveryId
-    : `${deliveryId}:${randomUUID()}`;
-}
-
-/**
- * A notification whose etag is exactly the version our own last write left on that item announces nothing new:
- * recording it would only cost a pull that finds our write. Exact equality only, so a person's change (a new
- * etag) is never mistaken for ours; deletions always count.
- */
-async function isEchoOfOurWrite(
-  deps: GraphIngressDeps,
-  item: NotificationItem,
-  subscription: SubscriptionSecrets,
-): Promise<boolean> {
-  const etag = item.resourceData?.etag;
-  if (!etag || item.changeType === 'deleted' || !item.resourceData) return false;
-  const user = {
-    pairId: subscription.pairId,
-    dingtalkUserId: '',
-    dingtalkUnionId: '',
-    entraId: '',
-    email: '',
-  };
-  const link = await deps.links.findBySideId(user, subscription.kind, 'outlook', item.resourceData.id);
-  return (
-    link?.outlookVersion !== undefined &&
-    link.outlookVersion === etag.replace(/^W\//, '').replace(/^"|"$/g, '')
-  );
-}
 
 /**
  * Lifecycle events are answered fast and acted on by others: the subscription is marked as due (the timer renews
@@ -174,7 +143,7 @@ const lifecycle: GraphEndpoint<LifecycleItem, AcceptedLifecycle> = {
   name: 'lifecycle',
   parse: (input) => parseLifecycleBatch(input.contentType, input.body, DEFAULT_MAX_BATCH_BYTES),
   verify: verifyLifecycleItems,
-  accept: async (deps, { item, subscription, action, deliveryId }, records, now) => {
+  accept: async (deps, { item, subscription, action }, records, now) => {
     deps.log.info('graph lifecycle event', {
       subscriptionId: item.subscriptionId,
       event: item.lifecycleEvent,
@@ -191,7 +160,7 @@ const lifecycle: GraphEndpoint<LifecycleItem, AcceptedLifecycle> = {
       reason: item.lifecycleEvent,
       ...(action.action === 'recreate' ? { resync: true } : {}),
     };
-    await recordHint(deps, work, { source: 'graph', id: deliveryId }, now);
+    await recordHint(deps, work, now);
   },
 };
 

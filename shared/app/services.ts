@@ -5,7 +5,7 @@ import type { SideAdapter, SyncPolicy } from '../sync/types';
 import type { AppContext } from './context';
 import { getAppContext } from './context';
 import { FOLDERS, type DirectorySources, type MaintenanceDeps } from './maintenance';
-import { withSeriesIds } from './series-ids';
+import { withSeriesIds, type SeriesLinks } from './series-ids';
 import type { SubscriptionsPort } from './subscriptions';
 import type { EndpointsFor, WorkerDeps } from './worker';
 
@@ -30,11 +30,17 @@ export function createServices(app: AppContext): Services {
     },
   });
   // Occurrences name their series by the id on the side they were read from; see series-ids.ts.
-  const calendar = {
-    dingtalk: endpoint(withSeriesIds(dingtalk.calendar, app.stores.links), FOLDERS.calendar.dingtalk),
-    outlook: endpoint(withSeriesIds(graph.calendar, app.stores.links), FOLDERS.calendar.outlook),
+  // A pull passes its own view of the links, so a series created earlier in the same pull is found.
+  const committedLinks: SeriesLinks = {
+    findBySideId: (user, kind, side, id) => app.stores.pairState.findLink(user.pairId, kind, side, id),
   };
-  const endpoints: EndpointsFor = (kind) => (kind === 'calendar' ? calendar : undefined);
+  const endpoints: EndpointsFor = (kind, links = committedLinks) =>
+    kind === 'calendar'
+      ? {
+          dingtalk: endpoint(withSeriesIds(dingtalk.calendar, links), FOLDERS.calendar.dingtalk),
+          outlook: endpoint(withSeriesIds(graph.calendar, links), FOLDERS.calendar.outlook),
+        }
+      : undefined;
   const directory: DirectorySources = {
     dingtalkPeople: async () =>
       (await dingtalk.directory.listAllUsers()).map((u) => ({

@@ -1,17 +1,31 @@
 import { randomUUID } from 'node:crypto';
+import { withBudgetPriority } from '../connectors/dingtalk';
 import type { Logger } from '../platform/logger';
 import type { Stores } from '../store';
+import { LeaseLostError, linkRowKey } from '../store/pair-state-store';
 import { toUserRef } from '../store/repositories';
-import { cursorKey, type CursorState, type UserPair, type WorkItem } from '../store/types';
-import { withBudgetPriority } from '../connectors/dingtalk';
+import type { UserPair, WorkItem } from '../store/types';
 import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
-import { otherSide, type Kind, type Side, type SyncPolicy } from '../sync/types';
+import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
+import { sameVersion } from './pipeline/hint-versions';
+import { PairLease } from './pipeline/pair-lease';
+import { PairLoops, type LoopRequest } from './pipeline/pair-loops';
+import { PullJournal } from './pipeline/pull-journal';
+import { RecentWrites } from './pipeline/recent-writes';
+import { guardWrites } from './pipeline/write-guard';
+import { TtlCache } from './ttl-cache';
 
-/** Both sides of one kind, with the folder each side pairs with the other's. */
-export type EndpointsFor = (kind: Kind) => Record<Side, SideEndpoint<unknown>> | undefined;
+/**
+ * Both sides of one kind, with the folder each side pairs with the other's. `links` is the pull's own view of the
+ * links, for adapters that translate ids through them (series masters).
+ */
+export type EndpointsFor = (
+  kind: Kind,
+  links?: Pick<LinkStore, 'findBySideId'>,
+) => Record<Side, SideEndpoint<unknown>> | undefined;
 
 export interface WorkerDeps {
-  stores: Pick<Stores, 'users' | 'cursors' | 'links' | 'intents' | 'audit' | 'failures' | 'workQueue'>;
+  stores: Pick<Stores, 'users' | 'pairState' | 'audit' | 'failures' | 'workQueue'>;
   endpoints: EndpointsFor;
   /** Hash of the synced projection per kind, where it is not the whole projection. */
   hashes?: Partial<Record<Kind, (projection: unknown) => string>>;
@@ -22,201 +36,237 @@ export interface WorkerDeps {
 
 export type WorkOutcome =
   | { status: 'synced'; pulls: number; changes: number; writes: number }
+  | { status: 'echo' | 'covered' }
   | { status: 'dry-run' | 'breaker' | 'busy' | 'skipped' | 'failed'; detail?: string };
 
-/** A lease long enough for a big first sync; a crashed worker's lease simply runs out. */
-export const LEASE_TTL_MS = 5 * 60_000;
-/** Hints keep arriving on a busy folder; after this many back-to-back pulls the rest waits for its queue message. */
-const MAX_PULLS_PER_RUN = 5;
-/** How long work waits when the other side of the same pair and kind is being pulled. */
+/** How long work waits when another instance holds the pair's lease. */
 const BUSY_RETRY_SECONDS = 2;
+/**
+ * A hint counts as seen by a pull that began listing at least this long after it was recorded: ingress and
+ * worker may run on different instances, whose clocks agree only so far.
+ */
+export const CLOCK_SKEW_MARGIN_MS = 250;
+/** A pair's row is read once a minute at most per instance; a pair disabled meanwhile is skipped a minute later. */
+const PAIR_CACHE_MS = 60_000;
 /**
  * Work a person is waiting for: it may use the DingTalk budget's reserve, which sweeps and polls may not, so a
  * month's background traffic can never starve live changes.
  */
-const PUSH_REASONS = new Set([
-  'callback',
-  'notification',
-  'pending-hint',
-  'dirty',
-  'missed',
-  'subscriptionRemoved',
-]);
-/** A lock holder serves the other side's pending hints this many times at most before letting go. */
-const MAX_SIDE_SWITCHES = 3;
+const PUSH_REASONS = new Set(['callback', 'notification', 'missed', 'subscriptionRemoved', 'retry']);
+
+/** What one instance keeps between messages: its own recent writes, the running loops, the pairs it read. */
+interface InstanceMemory {
+  recent: RecentWrites;
+  loops: PairLoops<WorkOutcome>;
+  pairs: TtlCache<UserPair | undefined>;
+  sessions: Map<string, Session>;
+}
+
+interface Session {
+  lease?: PairLease;
+  links: Map<string, Link | undefined>;
+}
+
+const memories = new WeakMap<object, InstanceMemory>();
+
+function memoryOf(deps: WorkerDeps): InstanceMemory {
+  let memory = memories.get(deps.stores.pairState);
+  if (!memory) {
+    memory = {
+      recent: new RecentWrites(deps.now),
+      loops: new PairLoops(),
+      pairs: new TtlCache(PAIR_CACHE_MS, 10_000, deps.now),
+      sessions: new Map(),
+    };
+    memories.set(deps.stores.pairState, memory);
+  }
+  return memory;
+}
 
 /**
- * Pulls of the two sides of one pair and kind exclude each other: each reads one side and writes the other, so two
- * at once could act on a stale listing or replay a create still in flight. The folder lease collapses hints; this
- * row serialises the pair.
- */
-const kindLockKey = (work: WorkItem) => `${work.kind}.lock`;
-
-/**
- * One queue message: pull one folder of one user from its cursor, reconcile, store the new cursor. The lease on the
- * cursor row gives one puller per folder; hints that arrive meanwhile set the dirty flag and are served by one more
- * pull of the same run. Failures are recorded for the timer's retries rather than thrown, so one broken folder
- * never poisons the queue.
+ * One queue message, one hint. A hint this instance caused itself (the echo of its own write), or one that a pull
+ * begun after it already covered, costs nothing. Otherwise it joins this instance's loop for its pair and kind and
+ * is answered once a pull that saw it has committed (docs/architecture.md, "The worker").
  */
 export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<WorkOutcome> {
-  const pair = await deps.stores.users.get(work.pairId);
-  if (!pair || pair.status !== 'active' || !pair.enabledKinds.includes(work.kind)) {
-    return {
-      status: 'skipped',
-      detail: pair ? `pair is ${pair.status} or ${work.kind} is off` : 'unknown pair',
-    };
+  const memory = memoryOf(deps);
+  if (!work.resync && memory.recent.isOwnWrite(work)) return { status: 'echo' };
+  if (!work.resync && covers(memory.recent.lastListedAt(work.pairId, work.kind, work.side), work)) {
+    return { status: 'covered' };
   }
-  const endpoints = deps.endpoints(work.kind);
-  if (!endpoints) return { status: 'skipped', detail: `${work.kind} is not synced yet` };
-
-  const owner = randomUUID();
-  const log = deps.log.child({ pairId: work.pairId, kind: work.kind, reason: work.reason });
-  const state = await deps.stores.cursors.acquireLease(
-    work.pairId,
-    cursorKey(work),
-    owner,
-    LEASE_TTL_MS,
-    deps.now(),
+  const key = `${work.pairId}|${work.kind}`;
+  return memory.loops.submit(
+    key,
+    work,
+    (batch, more) => serveBatch(deps, memory, key, batch, more),
+    () => releaseLease(deps, memory, key),
   );
-  if (!state) return { status: 'busy' };
-  const lock = await deps.stores.cursors.acquireLease(
-    work.pairId,
-    kindLockKey(work),
-    owner,
-    LEASE_TTL_MS,
-    deps.now(),
-  );
-  if (!lock) {
-    // Taking the folder lease cleared its dirty flag: put it back. The lock holder serves it before letting go;
-    // the delayed message covers the moment the holder had already looked.
-    await deps.stores.cursors.releaseLease(state);
-    await deps.stores.cursors.markDirty(work.pairId, cursorKey(work));
-    await deps.stores.workQueue.enqueue(work, { delaySeconds: BUSY_RETRY_SECONDS });
-    return { status: 'busy', detail: 'the other side of this pair is being pulled' };
-  }
-  try {
-    return await withBudgetPriority(PUSH_REASONS.has(work.reason) ? 'push' : 'background', () =>
-      pullPairWhileDirty(deps, work, pair, state, owner, log, endpoints),
-    );
-  } finally {
-    await deps.stores.cursors.releaseLease(lock);
-  }
 }
 
-async function pullPairWhileDirty(
+const covers = (listedAt: number | undefined, work: WorkItem) =>
+  listedAt !== undefined && work.hintedAt !== undefined && work.hintedAt + CLOCK_SKEW_MARGIN_MS <= listedAt;
+
+async function serveBatch(
   deps: WorkerDeps,
-  work: WorkItem,
-  pair: UserPair,
-  state: CursorState,
-  owner: string,
-  log: Logger,
-  endpoints: Record<Side, SideEndpoint<unknown>>,
-): Promise<WorkOutcome> {
-  let outcome = await pullWhileDirty(deps, work, pair, state, owner, log.child({ side: work.side }));
-  // Serve hints for the other side that arrived while this pull held the lock, alternating until both are clean.
-  let current = work;
-  for (let round = 0; round < MAX_SIDE_SWITCHES && outcome.status === 'synced'; round++) {
-    const other: WorkItem = {
-      ...current,
-      side: otherSide(current.side),
-      folder: endpoints[otherSide(current.side)].folder,
-      reason: 'pending-hint',
-      resync: undefined,
-    };
-    const pending = await deps.stores.cursors.get(work.pairId, cursorKey(other));
-    if (!pending?.dirty) break;
-    const otherState = await deps.stores.cursors.acquireLease(
-      work.pairId,
-      cursorKey(other),
-      owner,
-      LEASE_TTL_MS,
-      deps.now(),
+  memory: InstanceMemory,
+  key: string,
+  batch: Array<LoopRequest<WorkOutcome>>,
+  more: () => boolean,
+): Promise<void> {
+  const { pairId, kind } = batch[0].work;
+  const pair = await memory.pairs.get(pairId, () => deps.stores.users.get(pairId));
+  const skipped = skipReason(deps, pair, kind);
+  if (skipped) return answer(batch, { status: 'skipped', detail: skipped });
+
+  const session = await sessionFor(deps, memory, key, batch);
+  if (session.lease!.heldByOther()) return requeue(deps, memory, key, batch);
+
+  const sides = [...new Set(batch.map((r) => r.work.side))];
+  for (const [index, side] of sides.entries()) {
+    const requests = batch.filter((r) => r.work.side === side);
+    const due = requests.filter((r) => r.work.resync || !alreadySeen(session, r.work));
+    answer(
+      requests.filter((r) => !due.includes(r)),
+      { status: 'covered' },
     );
-    if (!otherState) break;
-    const next = await pullWhileDirty(deps, other, pair, otherState, owner, log.child({ side: other.side }));
-    if (next.status !== 'synced') break;
-    outcome = {
-      ...outcome,
-      pulls: outcome.pulls + next.pulls,
-      changes: outcome.changes + next.changes,
-      writes: outcome.writes + next.writes,
-    };
-    current = other;
-  }
-  return outcome;
-}
-
-async function pullWhileDirty(
-  deps: WorkerDeps,
-  work: WorkItem,
-  pair: UserPair,
-  first: CursorState,
-  owner: string,
-  log: Logger,
-): Promise<WorkOutcome> {
-  const endpoints = deps.endpoints(work.kind)!;
-  const key = cursorKey(work);
-  let state = first;
-
-  let resync = work.resync === true;
-  let pulls = 0;
-  let changes = 0;
-  let writes = 0;
-  for (;;) {
-    pulls++;
-    let result: PullResult;
+    if (due.length === 0) continue;
+    const keepLease = () => index < sides.length - 1 || more();
     try {
-      result = await runPull({
+      answer(due, await pullSide(deps, memory, session, pair!, side, due, keepLease));
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+      memory.sessions.delete(key);
+      return requeue(
+        deps,
+        memory,
+        key,
+        batch.filter((r) => sides.indexOf(r.work.side) >= index),
+      );
+    }
+  }
+}
+
+function skipReason(deps: WorkerDeps, pair: UserPair | undefined, kind: Kind): string | undefined {
+  if (!pair) return 'unknown pair';
+  if (pair.status !== 'active' || !pair.enabledKinds.includes(kind))
+    return `pair is ${pair.status} or ${kind} is off`;
+  if (!deps.endpoints(kind)) return `${kind} is not synced yet`;
+  return undefined;
+}
+
+/** The state row and the links of the items the hints name: one query (docs/state.md, "pairstate"). */
+async function sessionFor(
+  deps: WorkerDeps,
+  memory: InstanceMemory,
+  key: string,
+  batch: Array<LoopRequest<WorkOutcome>>,
+): Promise<Session> {
+  const existing = memory.sessions.get(key);
+  if (existing?.lease) return existing;
+  const { pairId, kind } = batch[0].work;
+  const hinted = batch.flatMap((r) => (r.work.itemId ? [{ side: r.work.side, id: r.work.itemId }] : []));
+  const { state, links } = await deps.stores.pairState.load(pairId, kind, hinted);
+  const session = { lease: new PairLease(deps.stores.pairState, state, randomUUID(), deps.now), links };
+  memory.sessions.set(key, session);
+  return session;
+}
+
+/** A hint whose change a committed pull already saw, or that names a version the link already holds. */
+function alreadySeen(session: Session, work: WorkItem): boolean {
+  const state = session.lease!.state;
+  if (covers(state.sides[work.side].listedAt, work)) return true;
+  if (!work.itemId) return false;
+  const link = session.links.get(linkRowKey(work.side, work.itemId));
+  if (work.deleted) return link?.tombstone === true;
+  const version = work.side === 'dingtalk' ? link?.dingtalkVersion : link?.outlookVersion;
+  return link !== undefined && !link.tombstone && sameVersion(work.side, version, work.version);
+}
+
+async function pullSide(
+  deps: WorkerDeps,
+  memory: InstanceMemory,
+  session: Session,
+  pair: UserPair,
+  side: Side,
+  due: Array<LoopRequest<WorkOutcome>>,
+  keepLease: () => boolean,
+): Promise<WorkOutcome> {
+  const lease = session.lease!;
+  const { kind } = due[0].work;
+  const journal = new PullJournal(deps.stores.pairState, lease, session.links);
+  const endpoints = deps.endpoints(kind, journal.links)!;
+  const guarded = (s: Side): SideEndpoint<unknown> => ({
+    folder: endpoints[s].folder,
+    adapter: guardWrites(endpoints[s].adapter, {
+      beforeWrite: () => journal.beforeRemoteWrite(),
+      wrote: (id, version) => memory.recent.wrote(pair.pairId, kind, s, id, version),
+    }),
+  });
+  const resync = due.some((r) => r.work.resync);
+  const push = due.some((r) => PUSH_REASONS.has(r.work.reason));
+  const log = deps.log.child({ pairId: pair.pairId, kind, side, reason: due[0].work.reason });
+  const listedAt = deps.now();
+  let result: PullResult;
+  try {
+    result = await withBudgetPriority(push ? 'push' : 'background', () =>
+      runPull({
         user: toUserRef(pair),
-        pulled: endpoints[work.side],
-        other: endpoints[work.side === 'dingtalk' ? 'outlook' : 'dingtalk'],
-        cursor: resync ? undefined : state.cursor,
-        links: deps.stores.links,
-        intents: deps.stores.intents,
-        audit: deps.stores.audit,
+        pulled: guarded(side),
+        other: guarded(otherSide(side)),
+        cursor: resync ? undefined : lease.state.sides[side].cursor,
+        links: journal.links,
+        intents: journal.intents,
+        audit: journal.audit,
         policy: deps.policy,
         now: deps.now,
-        hashProjection: deps.hashes?.[work.kind],
-      });
-    } catch (err) {
-      return failed(deps, work, state, err, log);
-    }
-    changes += result.stats.changes;
-    writes += countWrites(result);
-    if (result.outcome === 'breaker') {
-      const detail = `bulk-delete breaker tripped: ${result.deletions} of ${result.links} items would be deleted`;
-      state = await markAttempted(deps, state);
-      await deps.stores.cursors.releaseLease(state, detail);
-      await deps.stores.failures.record(work, detail, true, deps.now());
-      log.error('sync stopped by the bulk-delete breaker; an admin must confirm', {
-        deletions: result.deletions,
-        links: result.links,
-      });
-      return { status: 'breaker', detail };
-    }
-    state =
-      result.outcome === 'synced'
-        ? await deps.stores.cursors.saveCursor({
-            ...state,
-            cursor: result.cursor,
-            lastSyncedAt: new Date(deps.now()).toISOString(),
-          })
-        : await markAttempted(deps, state);
-    resync = false;
-    const dirty = await deps.stores.cursors.releaseLease(state);
-    if (work.reason === 'retry') await clearFailure(deps, work);
-    if (result.outcome === 'dry-run') return { status: 'dry-run' };
-    if (!dirty) break;
-    if (pulls >= MAX_PULLS_PER_RUN) {
-      await deps.stores.workQueue.enqueue({ ...work, reason: 'dirty' });
-      break;
-    }
-    const again = await deps.stores.cursors.acquireLease(work.pairId, key, owner, LEASE_TTL_MS, deps.now());
-    if (!again) break;
-    state = again;
+        hashProjection: deps.hashes?.[kind],
+      }),
+    );
+  } catch (err) {
+    const cause = err instanceof PullFailedError ? err.cause : err;
+    if (cause instanceof LeaseLostError) throw cause;
+    return failed(deps, journal, lease, due[0].work, err, log);
   }
-  if (writes > 0) log.info('folder synced', { pulls, changes, writes });
-  return { status: 'synced', pulls, changes, writes };
+  const at = new Date(deps.now()).toISOString();
+  await deps.stores.audit.recordMany(journal.takeAudit());
+
+  if (result.outcome === 'breaker') {
+    const detail = `bulk-delete breaker tripped: ${result.deletions} of ${result.links} items would be deleted`;
+    await lease.commit(side, { lastError: detail, lastSyncedAt: at }, journal.takeLinks(), keepLease());
+    await deps.stores.failures.record(due[0].work, detail, true, deps.now());
+    log.error('sync stopped by the bulk-delete breaker; an admin must confirm', {
+      deletions: result.deletions,
+      links: result.links,
+    });
+    return { status: 'breaker', detail };
+  }
+  if (result.outcome === 'dry-run') {
+    await lease.commit(side, { lastSyncedAt: at }, [], keepLease());
+    return { status: 'dry-run' };
+  }
+
+  const writes = countWrites(result);
+  const links = journal.takeLinks();
+  // A pull that found nothing and wrote nothing stores nothing: the old cursor lists the same nothing again.
+  if (
+    result.stats.changes > 0 ||
+    links.length > 0 ||
+    lease.holds ||
+    resync ||
+    lease.state.intents.length > 0
+  ) {
+    lease.setIntents([]);
+    await lease.commit(
+      side,
+      { cursor: result.cursor, listedAt, lastSyncedAt: at, lastError: '' },
+      links,
+      keepLease(),
+    );
+  }
+  memory.recent.listed(pair.pairId, kind, side, listedAt);
+  if (due.some((r) => r.work.reason === 'retry')) await clearFailure(deps, due[0].work);
+  if (writes > 0) log.info('folder synced', { changes: result.stats.changes, writes });
+  return { status: 'synced', pulls: 1, changes: result.stats.changes, writes };
 }
 
 function countWrites(result: PullResult): number {
@@ -226,42 +276,70 @@ function countWrites(result: PullResult): number {
     .reduce((sum, [, n]) => sum + (n ?? 0), 0);
 }
 
+/**
+ * A failed pull keeps its cursor, so the next pull re-reads the same changes; the links of the writes that did
+ * happen are stored, and the intents of creates that may have happened stay for crash recovery. The failures
+ * table paces the retries (docs/runbook.md).
+ */
 async function failed(
   deps: WorkerDeps,
+  journal: PullJournal,
+  lease: PairLease,
   work: WorkItem,
-  state: CursorState,
   err: unknown,
   log: Logger,
 ): Promise<WorkOutcome> {
   const permanent = err instanceof PullFailedError ? !err.retryable : false;
   const message = err instanceof Error ? err.message : String(err);
-  await deps.stores.cursors.releaseLease(await markAttempted(deps, state), message);
+  const at = new Date(deps.now()).toISOString();
+  await deps.stores.audit.recordMany([
+    ...journal.takeAudit(),
+    {
+      at,
+      pairId: work.pairId,
+      kind: work.kind,
+      side: work.side,
+      action: 'failure',
+      reason: `${permanent ? 'permanent' : 'will retry'}: ${message}`,
+    },
+  ]);
+  if (lease.holds || journal.pendingLinks > 0) {
+    lease.setIntents(journal.pendingIntents);
+    await lease.commit(work.side, { lastError: message, lastSyncedAt: at }, journal.takeLinks(), false);
+  }
   await deps.stores.failures.record(work, message, permanent, deps.now());
-  await deps.stores.audit.record({
-    at: new Date(deps.now()).toISOString(),
-    pairId: work.pairId,
-    kind: work.kind,
-    side: work.side,
-    action: 'failure',
-    reason: `${permanent ? 'permanent' : 'will retry'}: ${message}`,
-  });
   log.warn('pull failed', { permanent, error: message });
   return { status: 'failed', detail: message };
 }
 
-/**
- * A pull that stored no new cursor (dry run, breaker, failure) still counts as a look at the folder: the sweep
- * waits its interval before asking again, and the failures table paces the retries. Without it every timer run
- * would pull the folder again, spending DingTalk's monthly quota on the same changes.
- */
-async function markAttempted(deps: WorkerDeps, state: CursorState): Promise<CursorState> {
-  return deps.stores.cursors.saveCursor({ ...state, lastSyncedAt: new Date(deps.now()).toISOString() });
+/** Another instance holds the lease: the hints come back shortly, and are covered if that instance saw them. */
+async function requeue(
+  deps: WorkerDeps,
+  memory: InstanceMemory,
+  key: string,
+  batch: Array<LoopRequest<WorkOutcome>>,
+): Promise<void> {
+  memory.sessions.delete(key);
+  for (const request of batch) {
+    await deps.stores.workQueue.enqueue(request.work, { delaySeconds: BUSY_RETRY_SECONDS });
+  }
+  answer(batch, { status: 'busy', detail: 'another worker holds this pair' });
+}
+
+async function releaseLease(deps: WorkerDeps, memory: InstanceMemory, key: string): Promise<void> {
+  const session = memory.sessions.get(key);
+  memory.sessions.delete(key);
+  try {
+    await session?.lease?.release();
+  } catch (err) {
+    deps.log.warn('could not release a lease; it runs out by itself', { error: err });
+  }
+}
+
+function answer(batch: Array<LoopRequest<WorkOutcome>>, outcome: WorkOutcome): void {
+  for (const request of batch) request.resolve(outcome);
 }
 
 async function clearFailure(deps: WorkerDeps, work: WorkItem): Promise<void> {
-  await deps.stores.failures.settle(
-    { id: '', work, attempts: 0, nextTryAt: '', lastError: '', permanent: false },
-    { ok: true },
-    deps.now(),
-  );
+  await deps.stores.failures.clear(work, deps.now());
 }

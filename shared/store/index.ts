@@ -6,7 +6,9 @@ import { TableCursorRepository } from './cursor-repository';
 import { TableDeliveryLedger } from './delivery-ledger';
 import { TableFailureRepository } from './failure-repository';
 import { TableIntentStore } from './intent-store';
+import { TableJobStore } from './job-store';
 import { TableLinkStore } from './link-store';
+import { PairStateStore } from './pair-state-store';
 import { TableSubscriptionRepository } from './subscription-repository';
 import { tableNames } from './table-names';
 import { TableUserRepository } from './user-repository';
@@ -15,6 +17,8 @@ import { StorageWorkQueue, SYNC_WORK_QUEUE } from './work-queue';
 export interface Stores {
   users: TableUserRepository;
   subscriptions: TableSubscriptionRepository;
+  /** Per (pair, kind): the lease, both cursors, pending intents and the links, in one partition. */
+  pairState: PairStateStore;
   cursors: TableCursorRepository;
   links: TableLinkStore;
   intents: TableIntentStore;
@@ -24,6 +28,8 @@ export interface Stores {
   workQueue: StorageWorkQueue;
   /** The org's monthly count of metered DingTalk calls, shared by every instance. */
   dingtalkCalls: MonthlyCounter;
+  /** The maintenance jobs' leases, last runs and requests. */
+  jobs: TableJobStore;
 }
 
 /** Every repository on one storage account. A prefix gives tests (or a second install) their own tables. */
@@ -39,6 +45,7 @@ export function createStores(
       names.subscriptions,
       options.clock ?? systemClock,
     ),
+    pairState: new PairStateStore(storage, names.pairState),
     cursors: new TableCursorRepository(storage, names.cursors),
     links: new TableLinkStore(storage, names.links),
     intents: new TableIntentStore(storage, names.intents),
@@ -47,5 +54,6 @@ export function createStores(
     deliveries: new TableDeliveryLedger(storage, names.deliveries),
     workQueue: new StorageWorkQueue(storage, options.queueName ?? SYNC_WORK_QUEUE),
     dingtalkCalls: new BlockReservingCounter(new TableCallCounter(storage, names.quota)),
+    jobs: new TableJobStore(storage, names.jobs),
   };
 }

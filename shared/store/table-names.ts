@@ -2,6 +2,8 @@
 export const TABLE_NAMES = {
   users: 'users',
   subscriptions: 'subscriptions',
+  /** One partition per (pair, kind): the state row (lease, cursors, pending intents) and the link rows. */
+  pairState: 'pairstate',
   cursors: 'cursors',
   links: 'links',
   intents: 'intents',
@@ -9,6 +11,8 @@ export const TABLE_NAMES = {
   audit: 'audit',
   deliveries: 'deliveries',
   quota: 'quota',
+  /** One row per maintenance job: its lease, last run and the "requested" flag. */
+  jobs: 'jobs',
 } as const;
 
 export type TableRole = keyof typeof TABLE_NAMES;

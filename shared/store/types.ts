@@ -16,6 +16,12 @@ export interface WorkItem {
   reason: string;
   /** Set for resync: drop the cursor and list the whole folder (matching, never deleting). */
   resync?: boolean;
+  /** When ingress recorded the hint (ms): a pull that began listing after it has seen the change. */
+  hintedAt?: number;
+  /** The item the hint named, with its version (etag / update time) or its deletion, to recognise our echoes. */
+  itemId?: string;
+  version?: string;
+  deleted?: boolean;
 }
 
 export const cursorKey = (w: Pick<WorkItem, 'kind' | 'side' | 'folder'>): string =>

@@ -12,6 +12,10 @@ const workItemSchema = z.object({
   folder: z.string().min(1).max(1024),
   reason: z.string().min(1).max(64),
   resync: z.boolean().optional(),
+  hintedAt: z.number().int().nonnegative().optional(),
+  itemId: z.string().min(1).max(1024).optional(),
+  version: z.string().min(1).max(256).optional(),
+  deleted: z.boolean().optional(),
 });
 
 export class InvalidWorkItemError extends Error {
@@ -38,6 +42,8 @@ export function parseWorkItem(input: unknown): WorkItem {
       .join('; ');
     throw new InvalidWorkItemError(`malformed work item: ${problems}`);
   }
-  const { resync, ...rest } = parsed.data;
-  return resync === undefined ? rest : { ...rest, resync };
+  // Optional fields are left out rather than set to undefined, so a parsed item equals the one sent.
+  return Object.fromEntries(
+    Object.entries(parsed.data).filter(([, v]) => v !== undefined),
+  ) as unknown as WorkItem;
 }

@@ -6,10 +6,12 @@ import { latestPerId, listSinceCursor } from './listing';
 import type { MatchIndex } from './match-index';
 import { PullFailedError } from './pull-errors';
 import { reconcileChange } from './reconcile';
+import { intentFor } from './remote-writes';
 import { replayIntents } from './settle-intent';
 import { stableHash } from './stable-hash';
 import type {
   AuditSink,
+  Intent,
   IntentStore,
   Link,
   LinkStore,
@@ -18,7 +20,7 @@ import type {
   SyncPolicy,
   UserRef,
 } from './types';
-import { otherSide, PermanentRemoteError } from './types';
+import { isDeletion, otherSide, PermanentRemoteError } from './types';
 
 export interface PullInput<P> {
   user: UserRef;
@@ -86,6 +88,12 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
   if (!ctx.policy.dryRun) await replayIntents(ctx);
   const listing = await listSinceCursor(input.pulled, ctx.user, input.cursor);
   let changes = latestPerId(listing.changes);
+  await ctx.links.prefetch?.(
+    ctx.user,
+    ctx.kind,
+    side,
+    changes.map((c) => c.id),
+  );
   let matches: MatchIndex<P> | undefined;
   let links: Link[] | undefined;
   if (listing.fullListing) {
@@ -110,9 +118,25 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
     };
   }
 
+  if (!ctx.policy.dryRun) await planCreates(ctx, side, changes);
   for (const change of changes) await reconcileOrRefuse(ctx, side, change, matches);
   if (ctx.policy.dryRun) return { outcome: 'dry-run', resynced: listing.resynced, stats: ctx.stats };
   return { outcome: 'synced', cursor: listing.cursor, resynced: listing.resynced, stats: ctx.stats };
+}
+
+/**
+ * Every listed item without a link may be copied: its intent is planned now, so that all of them become durable in
+ * the one write that precedes the first copy, rather than one write each (docs/sync-engine.md, "Crash safety").
+ */
+async function planCreates<P>(ctx: EngineContext<P>, side: Side, changes: RemoteChange<P>[]): Promise<void> {
+  if (!ctx.intents.plan) return;
+  const planned: Intent[] = [];
+  for (const change of changes) {
+    if (isDeletion(change) || (await ctx.links.findBySideId(ctx.user, ctx.kind, side, change.id))) continue;
+    const reason = 'planned';
+    planned.push({ ...intentFor(ctx, { target: otherSide(side), source: change, reason }), planned: true });
+  }
+  ctx.intents.plan(planned);
 }
 
 /**

@@ -39,6 +39,8 @@ export async function settleIntent<P>(
     await dropOrphan(ctx, intent, link, found);
   } else if (found) {
     await joinRecovered(ctx, link, { side: sourceSide, item: source }, { side: target, item: found });
+  } else if (intent.planned) {
+    // Planned, never carried out: the pull that planned it did not commit, so relisting decides the item again.
   } else {
     const reason = 'crash recovery: the create planned before the crash had not happened';
     return createCopy(ctx, { target, source, link, replacesId: intent.replacesId, intent, reason });

@@ -144,6 +144,8 @@ export interface Link {
 export interface LinkStore {
   findBySideId(user: UserRef, kind: Kind, side: Side, id: string): Promise<Link | undefined>;
   listLinks(user: UserRef, kind: Kind): Promise<Link[]>;
+  /** Optional: fetch the links of many ids of one side at once, so the lookups that follow cost nothing. */
+  prefetch?(user: UserRef, kind: Kind, side: Side, ids: string[]): Promise<void>;
   /** Insert when etag is undefined, else conditional replace; throws ConcurrencyError when the etag is stale. */
   save(user: UserRef, link: Link): Promise<Link>;
   remove(user: UserRef, link: Link): Promise<void>;
@@ -164,6 +166,12 @@ export interface Intent {
    * re-create still waiting for its link from one that finished by it.
    */
   replacesId?: string;
+  /**
+   * Planned for every new item of a pull before any is decided, so that all of them become durable in one write.
+   * A planned intent whose copy is not found after a crash is dropped, not carried out: the pull did not commit its
+   * cursor, so relisting decides that item again (it may be matched rather than copied).
+   */
+  planned?: boolean;
 }
 
 export interface IntentStore {
@@ -175,6 +183,8 @@ export interface IntentStore {
    * a store without it gets a weaker per-create lookup instead (docs/sync-engine.md, "Crash safety").
    */
   list?(user: UserRef, kind: Kind): Promise<Intent[]>;
+  /** Optional: records intents that become durable together with the next write that needs one. */
+  plan?(intents: Intent[]): void;
 }
 
 export type AuditAction =

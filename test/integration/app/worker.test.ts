@@ -1,13 +1,14 @@
 import { processWork, type EndpointsFor, type WorkerDeps } from '../../../shared/app/worker';
 import { ManualClock } from '../../../shared/platform/clock';
-import { cursorKey, type WorkItem } from '../../../shared/store/types';
+import { PairStateStore } from '../../../shared/store/pair-state-store';
+import type { WorkItem } from '../../../shared/store/types';
 import { StorageWorkQueue } from '../../../shared/store/work-queue';
 import type { SideEndpoint } from '../../../shared/sync';
 import type { Kind, Side, SideAdapter, SyncPolicy, UserRef } from '../../../shared/sync/types';
 import { FaultPlan, LogicalClock } from '../../property/support/faults';
 import { MemorySide } from '../../property/support/memory-side';
 import { noteMatchKeys, type Note } from '../../property/support/world';
-import { drainQueue, freshAppStores, pairFor, queueDepth, type AppStores } from './support';
+import { freshAppStores, pairFor, type AppStores } from './support';
 
 /** The worker's use case with real stores (Azurite) and in-memory sides. */
 
@@ -61,8 +62,8 @@ beforeEach(async () => {
     get: (user, id) => of(user, side).get(user, id),
     create: (user, projection, originKey) => of(user, side).create(user, projection, originKey),
     findByOriginKey: (user, originKey) => of(user, side).findByOriginKey(user, originKey),
-    update: (user, id, projection) => of(user, side).update(user, id, projection),
-    delete: (user, id) => of(user, side).delete(user, id),
+    update: (user, id, projection, expected) => of(user, side).update(user, id, projection, expected),
+    delete: (user, id, expected) => of(user, side).delete(user, id, expected),
   });
   const endpoint = (side: Side) => ({ adapter: routed(side), folder: FOLDER[side] }) as SideEndpoint<unknown>;
   const endpoints: EndpointsFor = (kind) =>
@@ -83,9 +84,9 @@ const work = (side: Side, reason = 'callback', pairId = PAIR, kind: Kind = 'cale
   side,
   folder: FOLDER[side],
   reason,
+  hintedAt: clock.now(),
 });
-const keyOf = (side: Side) => cursorKey(work(side));
-const row = (side: Side, pairId = PAIR) => s.stores.cursors.get(pairId, cursorKey(work(side, 'x', pairId)));
+const state = async (pairId = PAIR) => (await s.stores.pairState.load(pairId, 'calendar')).state;
 const titles = (side: Side) =>
   sides[side]
     .liveItems()
@@ -113,7 +114,7 @@ function gate(side: Side): { entered: Promise<void>; release: () => void } {
   return { entered: reached, release };
 }
 
-test('a pull stores the new cursor and releases the lease; the next pull reads from that cursor', async () => {
+test('a pull stores the new cursor and lets go of the lease; the next pull reads from that cursor', async () => {
   sides.dingtalk.userCreate(note('a', 'Standup'));
   sides.dingtalk.userCreate(note('b', 'Review'));
 
@@ -124,13 +125,13 @@ test('a pull stores the new cursor and releases the lease; the next pull reads f
     writes: 2,
   });
   expect(titles('outlook')).toEqual(['Review', 'Standup']);
-  const first = (await row('dingtalk'))!;
-  expect(first.cursor).toBeDefined();
-  expect(first).toMatchObject({ dirty: false, lastSyncedAt: new Date(clock.now()).toISOString() });
+  const first = await state();
+  expect(first.sides.dingtalk.cursor).toBeDefined();
+  expect(first.sides.dingtalk.lastSyncedAt).toBe(new Date(clock.now()).toISOString());
   expect(first.leaseOwner).toBeUndefined();
-  expect(first.leaseUntil).toBeUndefined();
-  expect((await s.stores.cursors.get(PAIR, 'calendar.lock'))?.leaseOwner).toBeUndefined();
+  expect(first.intents).toEqual([]);
 
+  clock.advance(1000);
   const [standup] = sides.dingtalk.liveItems().filter((i) => i.projection.title === 'Standup');
   sides.dingtalk.userUpdate(standup.id, note('a', 'Standup (moved)'));
   // Only the one change since the stored cursor, not the whole folder.
@@ -141,129 +142,144 @@ test('a pull stores the new cursor and releases the lease; the next pull reads f
     writes: 1,
   });
   expect(titles('outlook')).toEqual(['Review', 'Standup (moved)']);
-  expect((await row('dingtalk'))!.cursor).not.toBe(first.cursor);
+  expect((await state()).sides.dingtalk.cursor).not.toBe(first.sides.dingtalk.cursor);
   expect(await s.stores.failures.list()).toEqual([]);
 });
 
-test('a second processWork on a folder being pulled returns busy and touches nothing', async () => {
-  sides.dingtalk.userCreate(note('a'));
-  const g = gate('dingtalk');
-  const first = processWork(deps, work('dingtalk'));
-  await g.entered;
-
-  expect(await processWork(deps, work('dingtalk'))).toEqual({ status: 'busy' });
-  // The held pull has not listed yet (it waits at the gate); the busy one never got that far.
-  expect(sides.dingtalk.calls.listChanges).toBe(0);
-  expect(queue.sent).toEqual([]);
-
-  g.release();
-  expect(await first).toMatchObject({ status: 'synced', pulls: 1, writes: 1 });
-  expect(titles('outlook')).toEqual(['a']);
-});
-
-test('work for the other side of a pair being pulled returns busy, re-marks its folder dirty and comes back later', async () => {
+test('messages for a pair being pulled in this instance join its loop: one more pull serves them all', async () => {
   await processWork(deps, work('dingtalk'));
-  await processWork(deps, work('outlook'));
-  sides.dingtalk.userCreate(note('from-dingtalk'));
-  sides.outlook.userCreate(note('from-outlook'));
-  await s.stores.users.save(pairFor('pair-other'));
-
-  const outlookListings = sides.outlook.calls.listChanges;
-  const g = gate('dingtalk');
-  const pulling = processWork(deps, work('dingtalk'));
-  await g.entered;
-
-  const otherSide = work('outlook', 'notification');
-  expect(await processWork(deps, otherSide)).toEqual({
-    status: 'busy',
-    detail: 'the other side of this pair is being pulled',
-  });
-  const marked = (await row('outlook'))!;
-  expect(marked.dirty).toBe(true);
-  expect(marked.leaseOwner).toBeUndefined();
-  expect(queue.sent).toEqual([{ work: otherSide, options: { delaySeconds: 2 } }]);
-  // On the queue but not visible yet.
-  expect(await queueDepth(s.queueName)).toBe(1);
-  expect(await drainQueue(s.queueName)).toEqual([]);
-  expect(sides.outlook.calls.listChanges).toBe(outlookListings);
-
-  // The lock is per pair: another pair's work goes ahead meanwhile.
-  expect(await processWork(deps, work('outlook', 'notification', 'pair-other'))).toMatchObject({
-    status: 'synced',
-  });
-
-  g.release();
-  expect(await pulling).toMatchObject({ status: 'synced' });
-  // The message comes back: whatever is left is pulled, and both items exist once on each side.
-  expect(await processWork(deps, otherSide)).toMatchObject({ status: 'synced' });
-  expect(titles('outlook')).toEqual(['from-dingtalk', 'from-outlook']);
-  expect(titles('dingtalk')).toEqual(['from-dingtalk', 'from-outlook']);
-  expect((await row('outlook'))!.dirty).toBe(false);
-  expect((await s.stores.cursors.get(PAIR, 'calendar.lock'))?.leaseOwner).toBeUndefined();
-});
-
-test('hints that arrive during a pull cause exactly one more pull', async () => {
-  await processWork(deps, work('dingtalk'));
+  clock.advance(1000);
   const listed = sides.dingtalk.calls.listChanges;
   const g = gate('dingtalk');
   const pulling = processWork(deps, work('dingtalk'));
   await g.entered;
-  // Three hints while the lease is held: a change listed by the pull under way, and one it can no longer see.
-  await s.stores.cursors.markDirty(PAIR, keyOf('dingtalk'));
-  await s.stores.cursors.markDirty(PAIR, keyOf('dingtalk'));
   sides.dingtalk.userCreate(note('late'));
-  await s.stores.cursors.markDirty(PAIR, keyOf('dingtalk'));
+  clock.advance(1000);
+  const joined = [processWork(deps, work('dingtalk')), processWork(deps, work('dingtalk'))];
   g.release();
 
-  expect(await pulling).toMatchObject({ status: 'synced', pulls: 2 });
+  expect(await pulling).toMatchObject({ status: 'synced' });
+  for (const outcome of await Promise.all(joined)) expect(outcome).toMatchObject({ status: 'synced' });
   expect(sides.dingtalk.calls.listChanges - listed).toBe(2);
   expect(titles('outlook')).toEqual(['late']);
-  expect((await row('dingtalk'))!.dirty).toBe(false);
   expect(queue.sent).toEqual([]);
+});
+
+test('both sides of a first sync are pulled once each, in one loop', async () => {
+  sides.dingtalk.userCreate(note('d'));
+  sides.outlook.userCreate(note('o'));
+  const outcomes = await Promise.all([
+    processWork(deps, work('dingtalk')),
+    processWork(deps, work('outlook')),
+  ]);
+  expect(outcomes.map((o) => o.status)).toEqual(['synced', 'synced']);
+  // Two pulls, one per side; each first sync also lists the other side once to match before it copies.
+  expect(outcomes).toEqual([
+    { status: 'synced', pulls: 1, changes: 1, writes: 1 },
+    { status: 'synced', pulls: 1, changes: 2, writes: 1 },
+  ]);
+  expect(sides.dingtalk.calls.listChanges).toBe(2);
+  expect(sides.outlook.calls.listChanges).toBe(2);
+  expect(titles('outlook')).toEqual(['d', 'o']);
+  expect(titles('dingtalk')).toEqual(['d', 'o']);
+  expect((await state()).leaseOwner).toBeUndefined();
+});
+
+test('work for a pair leased by another instance comes back later and is pulled then', async () => {
+  sides.dingtalk.userCreate(note('a'));
+  // Another instance: the same tables through its own store object, so it has its own memory and loops.
+  const other: WorkerDeps = {
+    ...deps,
+    stores: { ...deps.stores, pairState: new PairStateStore(s.storage, `${s.prefix}pairstate`) },
+  };
+  const g = gate('dingtalk');
+  const pulling = processWork(other, work('dingtalk'));
+  await g.entered;
+  // The other instance has read the row but not written: it takes the lease with its first write.
+  sides.outlook.userCreate(note('o'));
+  const first = processWork(deps, work('outlook', 'notification'));
+  expect(await first).toMatchObject({ status: 'synced' });
+  g.release();
+  // The other instance lost the race for the row: it wrote nothing remote and sends its hint back.
+  expect(await pulling).toMatchObject({ status: 'busy' });
+  expect(queue.sent).toEqual([{ work: work('dingtalk'), options: { delaySeconds: 2 } }]);
+  expect(titles('outlook')).toEqual(['o']);
+  expect(await processWork(deps, queue.sent[0].work)).toMatchObject({ status: 'synced', writes: 1 });
+  expect(titles('outlook')).toEqual(['a', 'o']);
+  expect(titles('dingtalk')).toEqual(['a', 'o']);
+});
+
+test('the echo of our own write, and a hint a finished pull already covered, start no pull', async () => {
+  sides.dingtalk.userCreate(note('a'));
+  expect(await processWork(deps, work('dingtalk'))).toMatchObject({ status: 'synced', writes: 1 });
+  const [copy] = sides.outlook.liveItems();
+  const listings = sides.dingtalk.calls.listChanges + sides.outlook.calls.listChanges;
+
+  const echo = { ...work('outlook', 'notification'), itemId: copy.id, version: copy.version };
+  expect(await processWork(deps, echo)).toEqual({ status: 'echo' });
+  const repeat = { ...work('dingtalk'), hintedAt: clock.now() - 5000 };
+  expect(await processWork(deps, repeat)).toEqual({ status: 'covered' });
+  expect(sides.dingtalk.calls.listChanges + sides.outlook.calls.listChanges).toBe(listings);
+
+  // A person's edit of the copy has a new version: it is pulled.
+  clock.advance(1000);
+  sides.outlook.userUpdate(copy.id, note('a', 'edited'));
+  const [edited] = sides.outlook.liveItems();
+  const edit = { ...work('outlook', 'notification'), itemId: edited.id, version: edited.version };
+  expect(await processWork(deps, edit)).toMatchObject({ status: 'synced', writes: 1 });
+  expect(titles('dingtalk')).toEqual(['edited']);
 });
 
 test('a transient failure records a retryable failure and keeps the old cursor; a successful retry clears it', async () => {
   await processWork(deps, work('dingtalk'));
-  const before = (await row('dingtalk'))!;
+  const before = await state();
+  clock.advance(1000);
   sides.dingtalk.userCreate(note('a'));
   faults.arm({ atStep: 'dingtalk.listChanges', kind: 'throttle' });
 
   const outcome = await processWork(deps, work('dingtalk'));
   expect(outcome.status).toBe('failed');
-  const after = (await row('dingtalk'))!;
-  expect(after.cursor).toBe(before.cursor);
-  expect(after.leaseOwner).toBeUndefined();
-  expect(after.lastError).toContain('429');
   const [failure] = await s.stores.failures.list();
-  expect(failure).toMatchObject({ work: work('dingtalk'), attempts: 1, permanent: false });
+  expect(failure).toMatchObject({ work: { ...work('dingtalk') }, attempts: 1, permanent: false });
   expect(failure.lastError).toContain('429');
-  expect(await s.stores.failures.due(clock.now() + 60_000, 10)).toHaveLength(1);
   expect(titles('outlook')).toEqual([]);
+  expect((await state()).sides.dingtalk.cursor).toBe(before.sides.dingtalk.cursor);
 
-  // The timer re-enqueues it as a retry; it succeeds and its failure row goes.
+  clock.advance(1000);
   expect(await processWork(deps, work('dingtalk', 'retry'))).toMatchObject({ status: 'synced', writes: 1 });
   expect(await s.stores.failures.list()).toEqual([]);
   expect(titles('outlook')).toEqual(['a']);
-  expect((await row('dingtalk'))!.cursor).not.toBe(before.cursor);
+  expect((await state()).sides.dingtalk.cursor).not.toBe(before.sides.dingtalk.cursor);
+});
+
+test('a crash after a create and before the commit creates nothing twice', async () => {
+  sides.dingtalk.userCreate(note('a'));
+  sides.dingtalk.userCreate(note('b'));
+  faults.arm({ atStep: 'outlook.create', kind: 'crash-after' });
+  expect((await processWork(deps, work('dingtalk'))).status).toBe('failed');
+  expect(titles('outlook').length).toBeGreaterThanOrEqual(1);
+  clock.advance(1000);
+  expect(await processWork(deps, work('dingtalk', 'retry'))).toMatchObject({ status: 'synced' });
+  expect(titles('outlook')).toEqual(['a', 'b']);
+  expect((await state()).intents).toEqual([]);
 });
 
 test('the bulk-delete breaker records a permanent failure, writes nothing and keeps the cursor', async () => {
   for (let i = 0; i < 10; i++) sides.dingtalk.userCreate(note(`n${i}`));
   await processWork(deps, work('dingtalk'));
   expect(titles('outlook')).toHaveLength(10);
-  const before = (await row('dingtalk'))!;
+  const before = await state();
+  clock.advance(1000);
   for (const item of sides.dingtalk.liveItems().slice(0, 8)) sides.dingtalk.userDelete(item.id);
 
-  const outcome = await processWork(deps, work('dingtalk'));
-  expect(outcome).toMatchObject({ status: 'breaker' });
+  expect(await processWork(deps, work('dingtalk'))).toMatchObject({ status: 'breaker' });
   expect(titles('outlook')).toHaveLength(10);
   expect(sides.outlook.calls.delete).toBe(0);
   const [failure] = await s.stores.failures.list();
-  expect(failure).toMatchObject({ work: work('dingtalk'), permanent: true });
+  expect(failure).toMatchObject({ permanent: true });
   expect(failure.lastError).toContain('breaker');
-  expect(await s.stores.failures.due(clock.now() + 365 * 86400e3, 10)).toEqual([]);
-  const after = (await row('dingtalk'))!;
-  expect(after.cursor).toBe(before.cursor);
+  const after = await state();
+  expect(after.sides.dingtalk.cursor).toBe(before.sides.dingtalk.cursor);
   expect(after.leaseOwner).toBeUndefined();
   expect(s.logLines.some((l) => l.level === 'error' && l.line.includes('bulk-delete breaker'))).toBe(true);
 });
@@ -292,9 +308,8 @@ test('work for an unknown or inactive pair, or a kind that is off or not synced,
     status: 'skipped',
     detail: 'mail is not synced yet',
   });
-
   expect(sides.dingtalk.calls.listChanges + sides.outlook.calls.listChanges).toBe(0);
-  expect(await s.stores.cursors.listAll()).toEqual([]);
+  expect((await state()).etag).toBeUndefined();
   expect(await s.stores.failures.list()).toEqual([]);
   expect(queue.sent).toEqual([]);
 });

@@ -1,0 +1,58 @@
+import type { Kind, Side } from '../../sync/types';
+import { sameVersion } from './hint-versions';
+
+/** What one instance remembers of its own recent work, so that the hints it caused cost no table read. */
+export const RECENT_WRITES_TTL_MS = 10 * 60_000;
+/** Bounded so that a busy instance's memory stays flat; the oldest entries go first. */
+export const RECENT_WRITES_MAX = 50_000;
+
+const DELETED = '\u0000deleted';
+
+interface Entry {
+  version: string;
+  at: number;
+}
+
+/**
+ * The versions this instance wrote (its echoes) and when each folder's last committed pull began listing (hints
+ * older than that are covered). Purely an optimisation: a hint it does not recognise goes on to the state row,
+ * which holds the same facts durably.
+ */
+export class RecentWrites {
+  private readonly writes = new Map<string, Entry>();
+  private readonly listings = new Map<string, number>();
+
+  constructor(private readonly now: () => number) {}
+
+  wrote(pairId: string, kind: Kind, side: Side, id: string, version: string | undefined): void {
+    const key = `${pairId}|${kind}|${side}|${id}`;
+    this.writes.delete(key);
+    this.writes.set(key, { version: version ?? DELETED, at: this.now() });
+    if (this.writes.size > RECENT_WRITES_MAX) this.writes.delete(this.writes.keys().next().value!);
+  }
+
+  /** A hint naming an item and version (or deletion) that this instance wrote itself. */
+  isOwnWrite(hint: {
+    pairId: string;
+    kind: Kind;
+    side: Side;
+    itemId?: string;
+    version?: string;
+    deleted?: boolean;
+  }): boolean {
+    if (!hint.itemId) return false;
+    const entry = this.writes.get(`${hint.pairId}|${hint.kind}|${hint.side}|${hint.itemId}`);
+    if (!entry || this.now() - entry.at > RECENT_WRITES_TTL_MS) return false;
+    if (hint.deleted) return entry.version === DELETED;
+    return sameVersion(hint.side, entry.version, hint.version);
+  }
+
+  listed(pairId: string, kind: Kind, side: Side, at: number): void {
+    this.listings.set(`${pairId}|${kind}|${side}`, at);
+    if (this.listings.size > RECENT_WRITES_MAX) this.listings.delete(this.listings.keys().next().value!);
+  }
+
+  lastListedAt(pairId: string, kind: Kind, side: Side): number | undefined {
+    return this.listings.get(`${pairId}|${kind}|${side}`);
+  }
+}
