@@ -1,12 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { systemClock, type Clock } from '../../platform/clock';
+import { type BudgetPlan, type BudgetPlanInput, planBackgroundBudget, reserveOf } from './budget-plan';
 import { chinaMonthOf, nextChinaMonthStart } from './china-month';
 import { QuotaExhaustedError } from './errors';
 
 /**
  * Keeps metered DingTalk calls inside the org's monthly quota (standard edition: 5,000). Work driven by a push
  * (a callback said something changed) may spend the whole quota; background work (polls, sweeps, first syncs)
- * stops at quota − reserve, so pushes still get through late in the month.
+ * stops at quota − reserve, so pushes still get through late in the month. `plan` tells background work how to pace
+ * itself so that it rarely meets that wall (budget-plan.ts).
  */
 
 export type BudgetPriority = 'push' | 'background';
@@ -58,6 +60,12 @@ export interface BudgetGovernorOptions {
   clock?: Clock;
 }
 
+/** What the caller knows about its background work; the governor adds the quota, the count and the date. */
+export type BackgroundWork = Pick<
+  BudgetPlanInput,
+  'folders' | 'callsPerBackgroundPull' | 'callsPerFirstSync' | 'minimumIntervalMs'
+>;
+
 const priorityContext = new AsyncLocalStorage<BudgetPriority>();
 
 /**
@@ -74,6 +82,7 @@ export function currentBudgetPriority(): BudgetPriority {
 
 export class MonthlyBudgetGovernor {
   private readonly quota: number;
+  private readonly reserveShare: number;
   private readonly reserve: number;
   private readonly store: CallCounterStore;
   private readonly clock: Clock;
@@ -84,7 +93,8 @@ export class MonthlyBudgetGovernor {
     const share = options.reserveShare ?? 0.2;
     if (!(share >= 0 && share < 1)) throw new Error(`reserveShare must be in [0, 1), got ${share}`);
     this.quota = options.monthlyQuota;
-    this.reserve = Math.floor(options.monthlyQuota * share);
+    this.reserveShare = share;
+    this.reserve = reserveOf(options.monthlyQuota, share);
     this.store = options.store ?? new InMemoryCallCounterStore();
     this.clock = options.clock ?? systemClock;
   }
@@ -118,6 +128,18 @@ export class MonthlyBudgetGovernor {
       backgroundRemaining: Math.max(0, remaining - this.reserve),
       reserve: this.reserve,
     };
+  }
+
+  /** How background work should pace itself for the rest of this month (see budget-plan.ts). */
+  async plan(work: BackgroundWork): Promise<BudgetPlan> {
+    const now = this.clock.now();
+    return planBackgroundBudget({
+      ...work,
+      monthlyQuota: this.quota,
+      usedThisMonth: await this.store.get(chinaMonthOf(now)),
+      msLeftInMonth: nextChinaMonthStart(now) - now,
+      reserveShare: this.reserveShare,
+    });
   }
 
   exhausted(now: number, message: string): QuotaExhaustedError {

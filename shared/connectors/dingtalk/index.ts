@@ -12,10 +12,17 @@ import { DingTalkTokenProvider } from './token-provider';
 export { QuotaExhaustedError } from './errors';
 export {
   withBudgetPriority,
+  type BackgroundWork,
   type BudgetPriority,
   type CallCounterStore,
   InMemoryCallCounterStore,
 } from './budget-governor';
+export {
+  planBackgroundBudget,
+  type BudgetPlan,
+  type BudgetPlanInput,
+  type WorkEstimate,
+} from './budget-plan';
 export type { AttendeeResolver } from './attendee-resolver';
 export type { DirectoryUser } from './directory';
 export { DingTalkCalendarAdapter, DingTalkDirectory, DingTalkHttpClient, MonthlyBudgetGovernor };

@@ -67,6 +67,23 @@ describe('monthly budget governor', () => {
     await expect(governor.consume('x', 'push')).rejects.toBeInstanceOf(QuotaExhaustedError);
   });
 
+  test('plans background work from the shared count and the time left in the China-time month', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-10T16:00:00Z'));
+    const governor = new MonthlyBudgetGovernor({ monthlyQuota: 5000, reserveShare: 0.2, clock });
+    expect(await spend(governor, 200, 'push')).toBe(200);
+    const plan = await governor.plan({
+      folders: 100,
+      callsPerBackgroundPull: 1,
+      callsPerFirstSync: 2,
+      minimumIntervalMs: 3600_000,
+    });
+    const twentyDays = 20 * 86_400_000;
+    expect(plan.backgroundAllowance).toBe((await governor.status()).backgroundRemaining);
+    expect(plan.backgroundAllowance).toBe(3800);
+    expect(plan.backgroundIntervalMs).toBeCloseTo((100 * twentyDays) / 3800);
+    expect(plan.firstSync.durationMs).toBeCloseTo((200 / 3800) * twentyDays);
+  });
+
   test('the count lives in the injected store, shared by governors of several processes', async () => {
     const store = new InMemoryCallCounterStore();
     const a = new MonthlyBudgetGovernor({ monthlyQuota: 10, reserveShare: 0, store });
