@@ -2,7 +2,8 @@
  * `npm run bench`: measures the figures of DESIGN.md §8 against the whole product running locally (Azurite, the
  * fake Graph and DingTalk, the local Functions host with dist/functions). Progress goes to stderr; the figures go to
  * stdout as one JSON object and to bench/results/latest.json. Nothing here passes or fails on timing.
- * BENCH_ONLY=cold-start measures figure 5 alone (no pipeline) and writes it to bench/results/cold-start.json.
+ * BENCH_ONLY=cold-start measures figure 5 alone (no pipeline) and writes it to bench/results/cold-start.json;
+ * BENCH_ONLY=scale runs the scale phase alone (BENCH_SCALE_USERS people, default 10,000) into bench/results/scale.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { measureColdStart } from './figures/cold-start';
 import { measurePropagation } from './figures/propagation';
 import { remoteCallFigures } from './figures/remote-calls';
+import { measureScale, scaleSettingsFromEnv } from './figures/scale';
 import { measureThroughput } from './figures/throughput';
 import { measureWebhookAcks } from './figures/webhook-ack';
 import { startPipeline } from './pipeline/start-pipeline';
@@ -18,6 +20,7 @@ import { progress } from './support/progress';
 import { round } from './support/stats';
 
 const COLD_START_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'cold-start.json');
+const SCALE_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'scale.json');
 
 const SETTINGS = {
   users: 10,
@@ -30,6 +33,14 @@ const SETTINGS = {
 async function main(): Promise<void> {
   const started = performance.now();
   const loadAtStart = os.loadavg()[0]!;
+  if (process.env.BENCH_ONLY === 'scale') {
+    const scale = await measureScale(scaleSettingsFromEnv());
+    return publish(SCALE_ONLY_FILE, {
+      generatedAt: new Date().toISOString(),
+      machine: machine(loadAtStart),
+      scale,
+    });
+  }
   // First, while nothing else runs: a cold start is a fresh process on an idle instance.
   const coldStart = await measureColdStart(SETTINGS.coldStartRuns);
   if (process.env.BENCH_ONLY === 'cold-start') {
@@ -51,6 +62,11 @@ async function main(): Promise<void> {
     const propagation = await measurePropagation(pipeline, SETTINGS.propagation);
     await pipeline.quiet();
     const throughput = await measureThroughput(pipeline, SETTINGS.throughput);
+    // Last, on an Azurite and fakes of its own: the pipeline's would share the cores with it.
+    await pipeline.stop();
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    const scale = await measureScale(scaleSettingsFromEnv());
 
     const results = {
       generatedAt: new Date().toISOString(),
@@ -67,6 +83,7 @@ async function main(): Promise<void> {
         atSecond: round(s.startMs / 1000),
         ms: round(s.endMs - s.startMs, 0),
       })),
+      scale,
       benchSeconds: round((performance.now() - started) / 1000),
     };
     await publish(RESULTS_FILE, results);

@@ -11,17 +11,46 @@ export interface TableCounts {
   actionsInTransactions: number;
   /** Requests by table and kind, e.g. "cursors GET" (point read), "links GET query", "$batch POST". */
   byKind: Record<string, number>;
+  /** Entities the service returned: every entity of every query page, and each point read that found one. */
+  rowsRead: number;
+  rowsReadByTable: Record<string, number>;
+  /** Query pages whose filter does not pin a partition: each one reads across the whole table. */
+  tableScans: number;
 }
 
 const BATCH_ACTION = /^(?:GET|POST|PUT|PATCH|MERGE|DELETE) https?:\/\//gm;
 
+interface RequestShape {
+  table: string;
+  kind: string;
+  isQuery: boolean;
+  pinsPartition: boolean;
+}
+
 /** "/devstoreaccount1/cursors(PartitionKey='a',RowKey='b')" → "cursors GET"; a read without keys is a query. */
-function kindOf(method: string, url: string): string {
-  const { pathname, search } = new URL(url);
+function shapeOf(method: string, url: string): RequestShape {
+  const { pathname, search, searchParams } = new URL(url);
   const resource = decodeURIComponent(pathname.split('/').filter(Boolean).pop() ?? '');
   const table = resource.replace(/\(.*$/, '');
   const isQuery = method === 'GET' && (!/\(.+\)/.test(resource) || search.includes('$filter'));
-  return `${table} ${method}${isQuery ? ' query' : ''}`;
+  const filter = searchParams.get('$filter') ?? '';
+  return {
+    table,
+    kind: `${table} ${method}${isQuery ? ' query' : ''}`,
+    isQuery,
+    pinsPartition: /PartitionKey\s+eq\s/i.test(filter),
+  };
+}
+
+/** Entities in one answer: a query page lists them in "value"; a point read is one entity. */
+function entitiesIn(shape: RequestShape, body: string | undefined): number {
+  if (!shape.isQuery) return 1;
+  try {
+    const value = (JSON.parse(body ?? '{}') as { value?: unknown[] }).value;
+    return Array.isArray(value) ? value.length : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -29,19 +58,34 @@ function kindOf(method: string, url: string): string {
  * Only the app's own Storage is instrumented, so the bench's observations (quiet checks) are not counted.
  */
 export function countTableOperations(storage: Storage): { counts(): TableCounts } {
-  const totals: TableCounts = { requests: 0, transactions: 0, actionsInTransactions: 0, byKind: {} };
+  const totals: TableCounts = {
+    requests: 0,
+    transactions: 0,
+    actionsInTransactions: 0,
+    byKind: {},
+    rowsRead: 0,
+    rowsReadByTable: {},
+    tableScans: 0,
+  };
   const policy: PipelinePolicy = {
     name: 'bench-table-operation-counter',
-    sendRequest(request, next) {
+    async sendRequest(request, next) {
       totals.requests++;
-      const kind = kindOf(request.method, request.url);
-      totals.byKind[kind] = (totals.byKind[kind] ?? 0) + 1;
-      if (kind.startsWith('$batch')) {
+      const shape = shapeOf(request.method, request.url);
+      totals.byKind[shape.kind] = (totals.byKind[shape.kind] ?? 0) + 1;
+      if (shape.kind.startsWith('$batch')) {
         totals.transactions++;
         const body = typeof request.body === 'string' ? request.body : '';
         totals.actionsInTransactions += body.match(BATCH_ACTION)?.length ?? 0;
       }
-      return next(request);
+      if (shape.isQuery && !shape.pinsPartition) totals.tableScans++;
+      const response = await next(request);
+      if (request.method === 'GET' && response.status === 200) {
+        const rows = entitiesIn(shape, response.bodyAsText ?? undefined);
+        totals.rowsRead += rows;
+        totals.rowsReadByTable[shape.table] = (totals.rowsReadByTable[shape.table] ?? 0) + rows;
+      }
+      return response;
     },
   };
   const instrumented = new WeakSet<TableClient>();
@@ -54,5 +98,11 @@ export function countTableOperations(storage: Storage): { counts(): TableCounts 
     }
     return client;
   };
-  return { counts: () => ({ ...totals, byKind: { ...totals.byKind } }) };
+  return {
+    counts: () => ({
+      ...totals,
+      byKind: { ...totals.byKind },
+      rowsReadByTable: { ...totals.rowsReadByTable },
+    }),
+  };
 }

@@ -32,7 +32,15 @@ export function webhookHandler<O>(
 ): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   return async (request, context) => {
     const body = await readBodyCapped(request);
-    if (body === undefined) return { status: 413, jsonBody: { error: 'body too large' } };
+    if (body === undefined) {
+      getAppContext().log.warn('webhook request rejected', {
+        function: context.functionName,
+        invocationId: context.invocationId,
+        status: 413,
+        reason: `body is larger than the ${MAX_WEBHOOK_BODY_BYTES}-byte webhook cap`,
+      });
+      return { status: 413, jsonBody: { error: 'body too large' } };
+    }
     const input = {
       query: request.query,
       contentType: request.headers.get('content-type') ?? undefined,

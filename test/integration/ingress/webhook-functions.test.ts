@@ -1,4 +1,3 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
 import fc from 'fast-check';
 import { dingtalkEvents } from '../../../functions/dingtalk-events';
 import { graphLifecycle } from '../../../functions/graph-lifecycle';
@@ -8,6 +7,7 @@ import { DIRECTORY_KEY, DIRECTORY_PAIR } from '../../../shared/app/hints';
 import { createTestApp, type TestApp } from '../../support/app-context';
 import { signedCallback } from '../../support/dingtalk-callback';
 import { fastCheckRuns, runsFrom } from '../../support/randomness';
+import { invocation, post } from './support/webhook-requests';
 
 let app: TestApp;
 const secrets = () => ({
@@ -15,21 +15,7 @@ const secrets = () => ({
   aesKey: app.config.dingtalk.callbackAesKey,
   ownerKey: app.config.dingtalk.appKey,
 });
-const ctx = () => new InvocationContext({ functionName: 'test', logHandler: () => undefined });
-
-function post(
-  url: string,
-  body: string,
-  query: URLSearchParams = new URLSearchParams(),
-  contentType = 'application/json',
-) {
-  return new HttpRequest({
-    url: `${url}?${query.toString()}`,
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body: { string: body },
-  });
-}
+const ctx = () => invocation();
 
 async function queueDepth(): Promise<number> {
   const queue = await app.storage.queue(queueName());
