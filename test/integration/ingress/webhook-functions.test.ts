@@ -3,7 +3,8 @@ import { dingtalkEvents } from '../../../functions/dingtalk-events';
 import { graphLifecycle } from '../../../functions/graph-lifecycle';
 import { graphNotifications } from '../../../functions/graph-notifications';
 import { decryptPayload, newClientState, signatureOf } from '../../../shared/ingress';
-import { DIRECTORY_KEY, DIRECTORY_PAIR } from '../../../shared/app/hints';
+import { decodeWorkMessage } from '../../../shared/store/work-queue';
+import type { WorkItem } from '../../../shared/store/types';
 import { createTestApp, type TestApp } from '../../support/app-context';
 import { signedCallback } from '../../support/dingtalk-callback';
 import { fastCheckRuns, runsFrom } from '../../support/randomness';
@@ -24,11 +25,18 @@ async function queueDepth(): Promise<number> {
 }
 const queueName = () => (app.stores.workQueue as unknown as { queueName: string }).queueName;
 
+/** The newest messages on the work queue, as the worker will receive them. */
+async function newestWork(count: number): Promise<WorkItem[]> {
+  const queue = await app.storage.queue(queueName());
+  const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: 32 });
+  return peekedMessageItems.map((m) => decodeWorkMessage(m.messageText)).slice(-count);
+}
+
 async function stateSnapshot() {
-  const cursors = await app.stores.cursors.listAll();
+  const pairState = await app.stores.pairState.load(pair.pairId, 'calendar');
   const subs = await app.stores.subscriptions.listAll();
   return {
-    cursors: JSON.stringify(cursors.map((c) => [c.pairId, c.key, c.dirty, c.cursor])),
+    pairState: JSON.stringify(pairState.state),
     subs: JSON.stringify(subs.map((s) => [s.subscriptionId, s.expiresAt])),
     depth: await queueDepth(),
   };
@@ -92,29 +100,39 @@ describe('dingtalk-events', () => {
       plainText: 'success',
       ownerKey: secrets().ownerKey,
     });
-    const cursor = await app.stores.cursors.get(pair.pairId, 'calendar.dingtalk.primary');
-    expect(cursor?.dirty).toBe(true);
     expect(await queueDepth()).toBe(before + 1);
+    const [work] = await newestWork(1);
+    // The hint names the event and its update time, so the worker can tell the echo of its own write.
+    expect(work).toMatchObject({
+      pairId: pair.pairId,
+      kind: 'calendar',
+      side: 'dingtalk',
+      folder: 'primary',
+      reason: 'callback',
+      itemId: 'evt-1',
+      version: '1700000000000',
+    });
+    expect(Math.abs(work.hintedAt! - Date.now())).toBeLessThan(60_000);
+    // Ingress writes no table row: the queue message is the durable hint.
+    expect((await app.stores.pairState.load(pair.pairId, 'calendar')).state.etag).toBeUndefined();
   });
 
-  test('a repeated delivery of the same event is answered success again but adds no work', async () => {
+  test('a repeated delivery of the same event is answered success again and queues the same hint again', async () => {
     const event = calendarEvent('evt-2');
     const first = signedCallback(event, secrets());
     await dingtalkEvents(post('http://localhost/api/dingtalk/events', first.body, first.query), ctx());
     const depth = await queueDepth();
-    // The worker has pulled meanwhile: the folder is clean, and a repeat must leave it so.
-    const key = 'calendar.dingtalk.primary';
-    await app.stores.cursors.releaseLease(
-      (await app.stores.cursors.acquireLease(pair.pairId, key, 'w', 60000, Date.now()))!,
-    );
     const again = signedCallback(event, secrets()); // re-encrypted and re-signed, as a retry may be
     const res = await dingtalkEvents(
       post('http://localhost/api/dingtalk/events', again.body, again.query),
       ctx(),
     );
     expect(res.status).toBe(200);
-    expect(await queueDepth()).toBe(depth);
-    expect((await app.stores.cursors.get(pair.pairId, key))?.dirty).toBe(false);
+    // The worker recognises the repeat (covered by the pull the first one started, or the same version as the
+    // link holds) and pulls nothing; ingress stays one queue message per delivery.
+    expect(await queueDepth()).toBe(depth + 1);
+    const [a, b] = await newestWork(2);
+    expect({ ...a, hintedAt: 0 }).toEqual({ ...b, hintedAt: 0 });
   });
 
   test('check_url is answered with the encrypted success and changes nothing', async () => {
@@ -142,7 +160,7 @@ describe('dingtalk-events', () => {
     );
     const res = await dingtalkEvents(post('http://localhost/api/dingtalk/events', cb.body, cb.query), ctx());
     expect(res.status).toBe(200);
-    expect((await app.stores.cursors.get(DIRECTORY_PAIR, DIRECTORY_KEY))?.dirty).toBe(true);
+    expect((await app.stores.jobs.readAll()).get('pairing')?.requested).toBe(true);
   });
 
   test('forged, stale and wrongly typed requests get a 4xx and change nothing', async () => {
@@ -202,71 +220,25 @@ describe('graph-notifications', () => {
     expect((res.headers as Record<string, string>)['content-type']).toMatch(/^text\/plain/);
   });
 
-  test('a valid notification becomes a hint and work; a duplicate adds no work', async () => {
+  test('a valid notification becomes one hint naming the item, its etag or its deletion', async () => {
     const depth = await queueDepth();
     const body = JSON.stringify({ value: [notification()] });
     const res = await graphNotifications(post('http://localhost/api/graph/notifications', body), ctx());
     expect(res.status).toBe(202);
-    expect((await app.stores.cursors.get(pair.pairId, 'calendar.outlook.calendar'))?.dirty).toBe(true);
-    expect(await queueDepth()).toBe(depth + 1);
-    await graphNotifications(post('http://localhost/api/graph/notifications', body), ctx());
-    expect(await queueDepth()).toBe(depth + 1);
-  });
-
-  test('the echo of our own write (its exact etag) records nothing; another etag or a deletion of it does', async () => {
-    const user = {
-      pairId: pair.pairId,
-      dingtalkUserId: 'alice',
-      dingtalkUnionId: 'union-alice',
-      entraId: pair.entraId,
-      email: pair.email,
-    };
-    await app.stores.links.save(user, {
-      linkId: 'link-echo',
-      kind: 'calendar',
-      dingtalkId: 'dt-echo',
-      outlookId: 'AAMkEcho',
-      dingtalkVersion: 'v1',
-      outlookVersion: 'CK-ours',
-      projectionHash: 'h',
-    });
-    const depth = await queueDepth();
-    await app.stores.cursors.releaseLease(
-      (await app.stores.cursors.acquireLease(
-        pair.pairId,
-        'calendar.outlook.calendar',
-        'test',
-        60000,
-        Date.now(),
-      ))!,
-    );
-    const echo = notification({ resourceData: { id: 'AAMkEcho', '@odata.etag': 'W/"CK-ours"' } });
-    expect(
-      (
-        await graphNotifications(
-          post('http://localhost/api/graph/notifications', JSON.stringify({ value: [echo] })),
-          ctx(),
-        )
-      ).status,
-    ).toBe(202);
-    expect(await queueDepth()).toBe(depth);
-    expect((await app.stores.cursors.get(pair.pairId, 'calendar.outlook.calendar'))?.dirty).toBe(false);
-
-    const edited = notification({ resourceData: { id: 'AAMkEcho', '@odata.etag': 'W/"CK-theirs"' } });
-    await graphNotifications(
-      post('http://localhost/api/graph/notifications', JSON.stringify({ value: [edited] })),
-      ctx(),
-    );
     expect(await queueDepth()).toBe(depth + 1);
     const deleted = notification({
       changeType: 'deleted',
-      resourceData: { id: 'AAMkEcho', '@odata.etag': 'W/"CK-ours"' },
+      resourceData: { id: 'AAMkGone', '@odata.etag': 'W/"CK-ours"' },
     });
     await graphNotifications(
       post('http://localhost/api/graph/notifications', JSON.stringify({ value: [deleted] })),
       ctx(),
     );
-    expect(await queueDepth()).toBe(depth + 2);
+    const [changed, gone] = await newestWork(2);
+    expect(changed).toMatchObject({ pairId: pair.pairId, side: 'outlook', reason: 'notification' });
+    expect(changed.itemId).toBeDefined();
+    expect(gone).toMatchObject({ itemId: 'AAMkGone', version: 'W/"CK-ours"', deleted: true });
+    expect((await app.stores.pairState.load(pair.pairId, 'calendar')).state.etag).toBeUndefined();
   });
 
   test('updates that carry no etag are never taken for repeats of each other', async () => {
