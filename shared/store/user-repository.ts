@@ -1,34 +1,49 @@
+import { createHash } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '../platform/odata';
 import type { Storage } from '../platform/storage';
 import type { Kind } from '../sync/types';
+import { forEachBounded } from './bounded';
 import type { UserRepository } from './repositories';
 import type { UserPair } from './types';
 import { entity } from './entity-size';
 import { translateWriteError } from './errors';
-import { etagOf, readRow } from './table-ops';
+import { etagOf, MAX_TRANSACTION_ACTIONS, readRow } from './table-ops';
 import { joinKey, prefixRange } from './table-keys';
 import { TABLE_NAMES } from './table-names';
 
 /**
- * users table. One partition ("tenant") holds the pair rows ("pair|<pairId>") and one index row per external id
- * ("dt|<userId>", "union|<unionId>", "entra|<entraId>") pointing at the pair. Index rows rather than a filter
- * query because ingress looks users up on every callback: two point reads stay constant-time as the company
- * grows, while a filter scans the partition. Sharing the partition lets a save write the pair and its index rows
- * in one atomic transaction.
+ * users table, spread over partitions so that neither the pairing run nor the sweep funnels through one:
  *
- * Index rows are never deleted: when an id moves or disappears the old row stays, and every lookup checks that
- * the pair it reaches still carries the id, so a stale row reads as "not found". If two pairs claim one id, the
- * last save wins the index row.
+ * - Pair rows: partition "pair|<bucket>", row "<slot>|<pairId>". The slot (0 to SWEEP_SLOTS-1) is a stable hash
+ *   of the pair id and the bucket is the slot divided by SLOTS_PER_PARTITION, so both keys follow from the pair id
+ *   (get stays one point read) and a range of slots is a range of rows in one or a few partitions: the sweep reads
+ *   only the pairs whose slots are due, never the whole table.
+ * - Index rows: partition "index|<bucket of the id>", row "dt|<userId>" or "union|<unionId>", pointing at the
+ *   pair. The Entra id needs none: the pair id is the Entra object id. Point reads rather than a filter query because ingress looks users up on every
+ *   callback.
  *
- * Operations: get 1 · find* 2 (index + pair) · save 1 (transaction) · list 1 query.
+ * A pair and its index rows live in different partitions, so no transaction covers both: index rows are written
+ * first, then the pair row. Every lookup checks that the pair it reaches still carries the id, so an index row
+ * whose pair write failed, or that an id change left behind, reads as "not found". Index rows are never deleted.
+ * If two pairs claim one id, the last save wins the index row.
+ *
+ * Operations: get 1 · findByEntraId 1 · other find* 2 (index + pair) · save 2 (index transaction + pair) · saveMany 1 transaction per
+ * 100 rows of a partition · listSlots 1 query per partition the range touches · list 1 query per 1,000 pairs.
  */
-const PARTITION = 'tenant';
 
+/** One slot per minute of a week, the longest sweep period (DINGTALK_SWEEP_HOURS ≤ 168). */
+export const SWEEP_SLOTS = 10_080;
+/** 84 partitions: at 10,000 pairs about 120 each, so a batch or two per partition when pairing writes them all. */
+const SLOTS_PER_PARTITION = 120;
+const INDEX_BUCKETS = 64;
+/** Transactions in flight at once when many pairs are saved. */
+const WRITE_CONCURRENCY = 16;
+
+/** The Entra id needs no index row: it is the pair id (shared/sync/pairing.ts). */
 const INDEXED = {
   dingtalkUserId: 'dt',
   dingtalkUnionId: 'union',
-  entraId: 'entra',
 } as const;
 type IndexedField = keyof typeof INDEXED;
 
@@ -44,6 +59,11 @@ type PairRow = {
   pairedBy: UserPair['pairedBy'];
 };
 
+/** The pair's sweep slot: a stable hash of its id, so it never moves and pairs spread evenly. */
+export function sweepSlotOf(pairId: string): number {
+  return createHash('sha256').update(pairId).digest().readUInt32BE(0) % SWEEP_SLOTS;
+}
+
 export class TableUserRepository implements UserRepository {
   constructor(
     private readonly storage: Storage,
@@ -54,19 +74,38 @@ export class TableUserRepository implements UserRepository {
     return this.storage.table(this.tableName);
   }
 
+  /** Every pair. For the pairing run and daily jobs only: it reads the whole table. */
   async list(): Promise<UserPair[]> {
-    const table = await this.table();
     const { from, to } = prefixRange('pair');
+    return this.query(odata`PartitionKey ge ${from} and PartitionKey lt ${to}`);
+  }
+
+  /** The pairs whose sweep slot is in [from, to): one query per partition the range touches. */
+  async listSlots(from: number, to: number): Promise<UserPair[]> {
+    if (!(from >= 0 && to <= SWEEP_SLOTS && from < to)) return [];
+    const queries: Promise<UserPair[]>[] = [];
+    const lastBucket = bucketOfSlot(to - 1);
+    for (let bucket = bucketOfSlot(from); bucket <= lastBucket; bucket++) {
+      const partition = pairPartition(bucket);
+      queries.push(
+        this.query(
+          odata`PartitionKey eq ${partition} and RowKey ge ${slotText(from)} and RowKey lt ${slotText(to)}`,
+        ),
+      );
+    }
+    return (await Promise.all(queries)).flat();
+  }
+
+  private async query(filter: string): Promise<UserPair[]> {
     const out: UserPair[] = [];
-    const rows = table.listEntities<PairRow>({
-      queryOptions: { filter: odata`PartitionKey eq ${PARTITION} and RowKey ge ${from} and RowKey lt ${to}` },
-    });
+    const rows = (await this.table()).listEntities<PairRow>({ queryOptions: { filter } });
     for await (const row of rows) out.push(fromRow(row, row.etag));
     return out;
   }
 
   async get(pairId: string): Promise<UserPair | undefined> {
-    const row = await readRow<PairRow>(await this.table(), PARTITION, joinKey('pair', pairId));
+    const [partitionKey, rowKey] = pairKeys(pairId);
+    const row = await readRow<PairRow>(await this.table(), partitionKey, rowKey);
     return row && fromRow(row, row.etag);
   }
 
@@ -78,44 +117,125 @@ export class TableUserRepository implements UserRepository {
     return this.findBy('dingtalkUnionId', unionId);
   }
 
-  findByEntraId(entraId: string): Promise<UserPair | undefined> {
-    return this.findBy('entraId', entraId);
+  async findByEntraId(entraId: string): Promise<UserPair | undefined> {
+    const pair = entraId ? await this.get(entraId) : undefined;
+    return pair?.entraId === entraId ? pair : undefined;
   }
 
   private async findBy(field: IndexedField, id: string): Promise<UserPair | undefined> {
     if (!id) return undefined;
-    const index = await readRow<{ pairId: string }>(
-      await this.table(),
-      PARTITION,
-      joinKey(INDEXED[field], id),
-    );
+    const [partitionKey, rowKey] = indexKeys(field, id);
+    const index = await readRow<{ pairId: string }>(await this.table(), partitionKey, rowKey);
     if (!index) return undefined;
     const pair = await this.get(index.pairId);
     return pair && pair[field] === id ? pair : undefined;
   }
 
+  /** Insert (no etag) or conditional replace; ConcurrencyError when stale, AlreadyExistsError when inserting twice. */
   async save(pair: UserPair): Promise<UserPair> {
     const table = await this.table();
-    const row = entity(PARTITION, joinKey('pair', pair.pairId), toRow(pair));
-    const actions: TransactionAction[] = [
-      pair.etag ? ['update', row, 'Replace', { etag: pair.etag }] : ['create', row],
-    ];
-    for (const field of Object.keys(INDEXED) as IndexedField[]) {
-      const id = pair[field];
-      if (id)
-        actions.push([
-          'upsert',
-          entity(PARTITION, joinKey(INDEXED[field], id), { pairId: pair.pairId }),
-          'Replace',
-        ]);
-    }
+    await submitGrouped(table, indexActions(pair));
     try {
-      const result = await table.submitTransaction(actions);
+      const result = await table.submitTransaction([pairAction(pair)]);
       return { ...pair, etag: etagOf(result, 0) };
     } catch (err) {
       translateWriteError(err, `save user pair ${pair.pairId}`);
     }
   }
+
+  /**
+   * Saves many pairs at once: every index row first, then the pair rows, each phase as transactions of up to 100
+   * rows per partition, several in flight. A transaction whose pair rows meet a conflict is retried pair by pair,
+   * so one stale pair costs only itself. Returns the saved pairs (with their etags) and the ones that failed.
+   */
+  async saveMany(
+    pairs: UserPair[],
+  ): Promise<{ saved: UserPair[]; failed: Array<{ pair: UserPair; error: unknown }> }> {
+    const table = await this.table();
+    await submitGrouped(table, pairs.flatMap(indexActions));
+    const saved: UserPair[] = [];
+    const failed: Array<{ pair: UserPair; error: unknown }> = [];
+    const groups = [...groupByPartition(pairs, (p) => pairKeys(p.pairId)[0]).values()].flatMap((group) =>
+      chunks(group, MAX_TRANSACTION_ACTIONS),
+    );
+    await forEachBounded(groups, WRITE_CONCURRENCY, async (group) => {
+      try {
+        const result = await table.submitTransaction(group.map(pairAction));
+        group.forEach((pair, i) => saved.push({ ...pair, etag: etagOf(result, i) }));
+        return;
+      } catch {
+        // One stale pair fails its whole transaction: find it by saving the group's pairs one at a time.
+      }
+      for (const pair of group) {
+        try {
+          const result = await table.submitTransaction([pairAction(pair)]);
+          saved.push({ ...pair, etag: etagOf(result, 0) });
+        } catch (error) {
+          failed.push({ pair, error });
+        }
+      }
+    });
+    return { saved, failed };
+  }
+}
+
+const bucketOfSlot = (slot: number) => Math.floor(slot / SLOTS_PER_PARTITION);
+const pairPartition = (bucket: number) => joinKey('pair', String(bucket).padStart(3, '0'));
+const slotText = (slot: number) => String(slot).padStart(5, '0');
+
+function pairKeys(pairId: string): [string, string] {
+  const slot = sweepSlotOf(pairId);
+  return [pairPartition(bucketOfSlot(slot)), joinKey(slotText(slot), pairId)];
+}
+
+function indexKeys(field: IndexedField, id: string): [string, string] {
+  const rowKey = joinKey(INDEXED[field], id);
+  const bucket = createHash('sha256').update(rowKey).digest().readUInt32BE(0) % INDEX_BUCKETS;
+  return [joinKey('index', String(bucket).padStart(2, '0')), rowKey];
+}
+
+function pairAction(pair: UserPair): TransactionAction {
+  const [partitionKey, rowKey] = pairKeys(pair.pairId);
+  const row = entity(partitionKey, rowKey, toRow(pair));
+  return pair.etag ? ['update', row, 'Replace', { etag: pair.etag }] : ['create', row];
+}
+
+function indexActions(pair: UserPair): TransactionAction[] {
+  const actions: TransactionAction[] = [];
+  for (const field of Object.keys(INDEXED) as IndexedField[]) {
+    const id = pair[field];
+    if (!id) continue;
+    const [partitionKey, rowKey] = indexKeys(field, id);
+    actions.push(['upsert', entity(partitionKey, rowKey, { pairId: pair.pairId }), 'Replace']);
+  }
+  return actions;
+}
+
+/** Upserts grouped into transactions of up to 100 per partition (a row at most once per transaction). */
+async function submitGrouped(table: TableClient, actions: TransactionAction[]): Promise<void> {
+  const latest = new Map<string, TransactionAction>();
+  for (const action of actions) latest.set(`${action[1].partitionKey}\n${action[1].rowKey}`, action);
+  const groups = [...groupByPartition([...latest.values()], (a) => a[1].partitionKey!).values()].flatMap(
+    (group) => chunks(group, MAX_TRANSACTION_ACTIONS),
+  );
+  await forEachBounded(groups, WRITE_CONCURRENCY, async (group) => {
+    await table.submitTransaction(group);
+  });
+}
+
+function groupByPartition<T>(items: T[], partitionOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = partitionOf(item);
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return groups;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function toRow(pair: UserPair): PairRow {

@@ -1,7 +1,10 @@
 import { registerSecret } from '../../../shared/platform/logger';
 import type { WorkItem } from '../../../shared/store/types';
 import { InvalidWorkItemError } from '../../../shared/store/work-item';
-import { freshStores } from './store-fixture';
+import { countTableOperations } from '../../../bench/pipeline/table-counter';
+import { createStorage } from '../../../shared/platform/storage';
+import { createStores } from '../../../shared/store';
+import { azuriteConnection, freshStores } from './store-fixture';
 
 const { stores } = freshStores();
 const failures = stores.failures;
@@ -94,5 +97,34 @@ describe('TableFailureRepository', () => {
     await expect(
       failures.record({ ...work('p8'), kind: 'fax' as never }, 'x', false, T0),
     ).rejects.toBeInstanceOf(InvalidWorkItemError);
+  });
+
+  test('due reads only the due rows, however many future and permanent failures the table holds', async () => {
+    const storage = createStorage({ connectionString: azuriteConnection() });
+    const counter = countTableOperations(storage);
+    const own = createStores(storage, { tablePrefix: `f${Date.now().toString(36)}` }).failures;
+    const later = Array.from({ length: 60 }, (_, i) => work(`later-${i}`));
+    const stuck = Array.from({ length: 40 }, (_, i) => work(`stuck-${i}`));
+    await Promise.all(later.map((w) => own.record(w, 'HTTP 503', false, T0 + 60 * MIN)));
+    await Promise.all(stuck.map((w) => own.record(w, 'HTTP 403', true, T0)));
+    await Promise.all(['a', 'b', 'c'].map((id) => own.record(work(`due-${id}`), 'HTTP 503', false, T0)));
+
+    const before = counter.counts().requests;
+    const due = await own.due(T0 + 2 * MIN, 100);
+    expect(due.map((f) => f.work.pairId).sort()).toEqual(['due-a', 'due-b', 'due-c']);
+    // One query over the retry schedule, then one point read per due failure.
+    expect(counter.counts().requests - before).toBe(1 + 3);
+  });
+
+  test('a retry that succeeded or was rescheduled leaves no schedule entry behind to be read again', async () => {
+    const storage = createStorage({ connectionString: azuriteConnection() });
+    const own = createStores(storage, { tablePrefix: `g${Date.now().toString(36)}` }).failures;
+    const done = await own.record(work('s1'), 'HTTP 503', false, T0);
+    const again = await own.record(work('s2'), 'HTTP 503', false, T0);
+    await own.settle(done, { ok: true }, T0 + MIN);
+    await own.settle(again, { ok: false, error: 'HTTP 503', permanent: false }, T0 + MIN);
+    expect((await own.due(T0 + 2 * MIN, 10)).map((f) => f.work.pairId)).toEqual([]);
+    expect((await own.due(T0 + 6 * MIN, 10)).map((f) => f.work.pairId)).toEqual(['s2']);
+    expect(await own.list()).toHaveLength(1);
   });
 });
