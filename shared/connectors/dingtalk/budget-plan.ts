@@ -40,6 +40,10 @@ export interface WorkEstimate {
 }
 
 export interface BudgetPlan {
+  /** The inputs a reader of the plan needs to make sense of it (a logged plan explains itself). */
+  monthlyQuota: number;
+  usedThisMonth: number;
+  folders: number;
   /** Calls left this month for any work. */
   remaining: number;
   /** Calls kept for push-driven work: the reserve, or what is left if that is less. */
@@ -99,6 +103,9 @@ export function planBackgroundBudget(input: BudgetPlanInput): BudgetPlan {
   });
 
   return {
+    monthlyQuota,
+    usedThisMonth,
+    folders,
     remaining,
     reserveHeld,
     backgroundAllowance,

@@ -23,6 +23,7 @@ export {
   type BudgetPlanInput,
   type WorkEstimate,
 } from './budget-plan';
+export { summariseBudgetPlan } from './budget-plan-summary';
 export type { AttendeeResolver } from './attendee-resolver';
 export type { DirectoryUser } from './directory';
 export { DingTalkCalendarAdapter, DingTalkDirectory, DingTalkHttpClient, MonthlyBudgetGovernor };
