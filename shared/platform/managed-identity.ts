@@ -2,8 +2,8 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/ident
 import { identitySdk } from './lazy-sdks';
 
 /**
- * The app's managed identity (DefaultAzureCredential), built when the first token is asked for: a context that
- * holds it but only ever talks to Azurite, or never reaches Key Vault, does not load @azure/identity.
+ * The app's managed identity (DefaultAzureCredential), built when the first token is asked for: building the app
+ * context does not load @azure/identity, and a process that never reaches Key Vault or storage by identity never does.
  */
 export function managedIdentityCredential(managedIdentityClientId: string | undefined): TokenCredential {
   let credential: TokenCredential | undefined;
