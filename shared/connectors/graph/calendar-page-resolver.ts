@@ -9,7 +9,8 @@ import type { GraphEvent } from './graph-types';
  * - Rows are re-read with GET: delta cannot $expand, and our stamps (mirror attendees, origin key) live in
  *   extended properties. A GET that finds nothing is an authoritative deletion.
  * - Occurrences collapse into their series master (calendarView delta never returns masters), which is
- *   reported once and before the exceptions that refer to it.
+ *   reported once and before the exceptions that refer to it. A changed exception alone does not re-read a master
+ *   an earlier page already reported (the cursor tracks those): one GET per edited occurrence, not two.
  * - `@removed` is not a deletion by itself: Graph also reports events that moved or changed outside the
  *   window that way (event-delta doc). Each one is checked with GET; only "not found" becomes a deletion, an
  *   event that still exists is reported as an update.
@@ -46,7 +47,8 @@ export async function resolveDeltaRows(
     if (row.type === 'occurrence' && row.seriesMasterId) masterIds.add(row.seriesMasterId);
     else if (row.type === 'seriesMaster') masterIds.add(row.id);
     else {
-      if (row.type === 'exception' && row.seriesMasterId) masterIds.add(row.seriesMasterId);
+      if (row.type === 'exception' && row.seriesMasterId && !knownMasters.includes(row.seriesMasterId))
+        masterIds.add(row.seriesMasterId);
       itemIds.add(row.id);
     }
   }

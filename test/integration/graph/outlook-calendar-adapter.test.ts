@@ -69,7 +69,7 @@ describe('Outlook calendar adapter', () => {
     expect(items(listing.changes)[0].projection.recurrence).toEqual(weekly);
   });
 
-  test('an occurrence changed in Outlook is reported as an exception after its master', async () => {
+  test('an occurrence changed in Outlook is reported as an exception; its master, reported before, is not re-read', async () => {
     const series = await adapter.create(
       h.user,
       meeting('Weekly', '2026-11-23', { recurrence: weekly }),
@@ -80,8 +80,8 @@ describe('Outlook calendar adapter', () => {
     h.fake.control.updateEvent(owner, second.id, { subject: 'Weekly (moved room)' });
     const after = await list(baseline.cursor);
     const changed = items(after.changes);
-    expect(changed.map((c) => c.id)).toEqual([series.id, second.id]);
-    expect(changed[1].projection).toMatchObject({
+    expect(changed.map((c) => c.id)).toEqual([second.id]);
+    expect(changed[0].projection).toMatchObject({
       subject: 'Weekly (moved room)',
       seriesMasterId: series.id,
       originalStart: '2026-11-30T01:00:00.000Z',

@@ -1,0 +1,128 @@
+import { ManualClock } from '../../../shared/platform/clock';
+import { decodeCursor, encodeCursor } from '../../../shared/connectors/graph/calendar-cursor';
+import type { OutlookCalendarAdapter } from '../../../shared/connectors/graph/outlook-calendar-adapter';
+import type { GraphCollection, GraphEvent } from '../../../shared/connectors/graph/graph-types';
+import type { CalendarEvent } from '../../../shared/sync/calendar-event';
+import { VersionConflictRemoteError } from '../../../shared/sync/types';
+import { drain } from '../../contract/calendar-adapter.contract';
+import { startGraphHarness, type GraphHarness } from '../../support/graph/graph-harness';
+import { calendarEvent } from '../../support/calendar-event';
+
+/**
+ * The Graph requests each adapter operation costs, pinned (docs/graph.md, "Calls per operation"): conditional
+ * writes ride on If-Match and cost nothing extra, and an edited occurrence of a series already reported costs one
+ * event read, not two.
+ */
+
+let h: GraphHarness;
+let adapter: OutlookCalendarAdapter;
+
+beforeEach(async () => {
+  const clock = new ManualClock(Date.parse('2026-11-22T08:00:00Z'));
+  h = await startGraphHarness({ clock, pastDays: 30, futureDays: 90 });
+  adapter = h.connector.calendar;
+});
+afterEach(() => h.stop());
+
+const meeting = (subject: string, extra: Partial<CalendarEvent> = {}): CalendarEvent =>
+  calendarEvent({
+    subject,
+    start: { local: '2026-11-25T09:00:00', timeZone: 'Asia/Shanghai' },
+    end: { local: '2026-11-25T10:00:00', timeZone: 'Asia/Shanghai' },
+    ...extra,
+  });
+
+const weekly = meeting('Weekly', {
+  start: { local: '2026-11-23T09:00:00', timeZone: 'Asia/Shanghai' },
+  end: { local: '2026-11-23T10:00:00', timeZone: 'Asia/Shanghai' },
+  recurrence: {
+    pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },
+    range: { type: 'numbered', startDate: '2026-11-23', numberOfOccurrences: 4 },
+  },
+});
+
+/** The Graph requests `action` makes, as "METHOD shape" with ids replaced by {id}. */
+async function callsOf(action: () => Promise<unknown>): Promise<string[]> {
+  h.fake.control.clearRequests();
+  await action();
+  return h.fake.control.requests.map((r) => `${r.method} ${shape(r.path)}`);
+}
+
+function shape(path: string): string {
+  return path
+    .replace(/^\/v1\.0\/users\/[^/]+/, '')
+    .replace(/\/events\/[^/]+/, '/events/{id}')
+    .replace(/^\//, '');
+}
+
+const listing = (cursor?: string) => drain({ adapter, user: h.user, folder: 'calendar' } as never, cursor);
+
+describe('Graph calls per Outlook calendar operation', () => {
+  test('get, create and delete: one request each, conditional or not', async () => {
+    const created = await adapter.create(h.user, meeting('One'), 'origin-1');
+    expect(await callsOf(() => adapter.get(h.user, created.id))).toEqual(['GET events/{id}']);
+    expect(await callsOf(() => adapter.create(h.user, meeting('Two'), 'origin-2'))).toEqual(['POST events']);
+    expect(await callsOf(() => adapter.delete(h.user, created.id, created.version))).toEqual([
+      'DELETE events/{id}',
+    ]);
+  });
+
+  test('an update of a single event: one PATCH, conditional or not', async () => {
+    const created = await adapter.create(h.user, meeting('One'), 'origin-1');
+    const update = (expected?: string) => adapter.update(h.user, created.id, meeting('Renamed'), expected);
+    const updated = await update(created.version);
+    expect(await callsOf(() => update(updated.version))).toEqual(['PATCH events/{id}']);
+    expect(await callsOf(() => update())).toEqual(['PATCH events/{id}']);
+  });
+
+  test('an update of a series: its read, then the PATCH; a stale version stops after the read', async () => {
+    const series = await adapter.create(h.user, weekly, 'origin-series');
+    const renamed = { ...weekly, subject: 'Weekly, renamed' };
+    expect(await callsOf(() => adapter.update(h.user, series.id, renamed, series.version))).toEqual([
+      'GET events/{id}',
+      'PATCH events/{id}',
+    ]);
+    await expect(adapter.update(h.user, series.id, weekly, series.version)).rejects.toBeInstanceOf(
+      VersionConflictRemoteError,
+    );
+    expect(h.fake.control.countRequests('PATCH', '/events/')).toBe(1);
+  });
+
+  test('a delta page: the page, plus one read per changed event; an edited occurrence of a known series, one', async () => {
+    const single = await adapter.create(h.user, meeting('One'), 'origin-1');
+    const series = await adapter.create(h.user, weekly, 'origin-series');
+    const first = await listing();
+
+    h.fake.control.updateEvent(h.user.entraId, single.id, { subject: 'Edited in Outlook' });
+    let cursor = first.cursor;
+    expect(await callsOf(async () => (cursor = (await listing(cursor)).cursor))).toEqual([
+      'GET calendarView/delta',
+      'GET events/{id}',
+    ]);
+
+    const instances = await h.connector.api.get<GraphCollection<GraphEvent>>(
+      `/users/${h.user.entraId}/events/${series.id}/instances?startDateTime=2026-11-01T00:00:00Z&endDateTime=2027-01-01T00:00:00Z`,
+    );
+    const occurrence = instances.value[0];
+    h.fake.control.updateEvent(h.user.entraId, occurrence!.id, { subject: 'Moved this week' });
+    const calls = await callsOf(() => listing(cursor));
+    expect(calls).toEqual(['GET calendarView/delta', 'GET events/{id}']);
+    expect(h.fake.control.requests[1]!.path).toContain(encodeURIComponent(occurrence!.id));
+  });
+
+  test('an edited occurrence of a series the cursor does not track: its master is read and reported first', async () => {
+    const series = await adapter.create(h.user, weekly, 'origin-series');
+    const baseline = await listing();
+    const untracked = encodeCursor({ ...decodeCursor(baseline.cursor), masters: [] });
+    const instances = await h.connector.api.get<GraphCollection<GraphEvent>>(
+      `/users/${h.user.entraId}/events/${series.id}/instances?startDateTime=2026-11-01T00:00:00Z&endDateTime=2027-01-01T00:00:00Z`,
+    );
+    h.fake.control.updateEvent(h.user.entraId, instances.value[1]!.id, { subject: 'Moved this week' });
+    let reported: string[] = [];
+    const calls = await callsOf(async () => {
+      reported = (await listing(untracked)).changes.map((c) => c.id);
+    });
+    expect(calls).toEqual(['GET calendarView/delta', 'GET events/{id}', 'GET events/{id}']);
+    expect(reported).toEqual([series.id, instances.value[1]!.id]);
+  });
+});
