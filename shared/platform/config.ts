@@ -93,13 +93,13 @@ export const SETTINGS = {
     liveOnly: true,
   },
   DINGTALK_CALLBACK_TOKEN: {
-    help: 'the "token" entered in the DingTalk developer console for HTTP event push',
+    help: '"token" entered in the DingTalk developer console for HTTP event push',
     schema: z.string().min(1),
     liveOnly: true,
     secret: true,
   },
   DINGTALK_CALLBACK_AES_KEY: {
-    help: 'the 43-character "aes_key" entered in the DingTalk developer console for HTTP event push',
+    help: '43-character "aes_key" entered in the DingTalk developer console for HTTP event push',
     schema: z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be exactly 43 letters or digits'),
     liveOnly: true,
     secret: true,

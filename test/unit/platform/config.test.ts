@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, SANDBOX_DEFAULTS } from '../../../shared/platform/config';
+import { ConfigError, loadConfig, SANDBOX_DEFAULTS, SETTINGS } from '../../../shared/platform/config';
 
 /** A complete, valid live environment; each test breaks one thing. */
 const LIVE = {
@@ -113,6 +113,28 @@ describe('loadConfig', () => {
       expect(problems[0]).toMatch(/^GRAPH_CLIENT_SECRET still holds an unresolved Key Vault reference/);
       expect(problems[0]).toMatch(/Key Vault Secrets User/);
     }
+  });
+
+  test('no message says "the the", whichever setting is missing or wrong', () => {
+    const fromMissing = problemsOf({ SYNC_MODE: 'live' });
+    const fromInvalid = problemsOf(Object.fromEntries(Object.keys(SETTINGS).map((n) => [n, '!'])));
+    expect(fromMissing.some((p) => p.startsWith('DINGTALK_CALLBACK_TOKEN is missing'))).toBe(true);
+    expect(fromInvalid.some((p) => p.startsWith('DINGTALK_CALLBACK_AES_KEY is invalid'))).toBe(true);
+    for (const problem of [...fromMissing, ...fromInvalid]) expect(problem).not.toMatch(/\bthe the\b/i);
+  });
+
+  test('the callback settings read plainly when they are missing or wrong', () => {
+    const problems = problemsOf({
+      ...LIVE,
+      DINGTALK_CALLBACK_TOKEN: undefined,
+      DINGTALK_CALLBACK_AES_KEY: 'short',
+    });
+    expect(problems).toEqual([
+      'DINGTALK_CALLBACK_TOKEN is missing: set it to the "token" entered in the DingTalk developer console for ' +
+        'HTTP event push.',
+      'DINGTALK_CALLBACK_AES_KEY is invalid (hidden): must be exactly 43 letters or digits. Set it to the ' +
+        '43-character "aes_key" entered in the DingTalk developer console for HTTP event push.',
+    ]);
   });
 
   test('the storage account key inside a connection string counts as a secret', () => {
