@@ -10,6 +10,7 @@ import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPo
 import { sameVersion } from './pipeline/hint-versions';
 import { PairLease } from './pipeline/pair-lease';
 import { PairLoops, type LoopRequest } from './pipeline/pair-loops';
+import { delaySecondsUntil, nextPollAt } from './pipeline/poll-slots';
 import { PullJournal } from './pipeline/pull-journal';
 import { RecentWrites } from './pipeline/recent-writes';
 import { guardWrites } from './pipeline/write-guard';
@@ -32,6 +33,8 @@ export interface WorkerDeps {
   policy: SyncPolicy;
   log: Logger;
   now: () => number;
+  /** The poll interval of a side that has no push (undefined: the side pushes its changes). */
+  pollIntervalMs?: (kind: Kind, side: Side) => number | undefined;
 }
 
 export type WorkOutcome =
@@ -91,7 +94,11 @@ function memoryOf(deps: WorkerDeps): InstanceMemory {
 export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<WorkOutcome> {
   const memory = memoryOf(deps);
   if (!work.resync && memory.recent.isOwnWrite(work)) return { status: 'echo' };
-  if (!work.resync && covers(memory.recent.lastListedAt(work.pairId, work.kind, work.side), work)) {
+  if (
+    !work.resync &&
+    work.reason !== 'poll' &&
+    covers(memory.recent.lastListedAt(work.pairId, work.kind, work.side), work)
+  ) {
     return { status: 'covered' };
   }
   const key = `${work.pairId}|${work.kind}`;
@@ -124,7 +131,11 @@ async function serveBatch(
   const sides = [...new Set(batch.map((r) => r.work.side))];
   for (const [index, side] of sides.entries()) {
     const requests = batch.filter((r) => r.work.side === side);
-    const due = requests.filter((r) => r.work.resync || !alreadySeen(session, r.work));
+    // A poll is never dropped as covered: it carries its folder's chain (see keepPolling); twins that meet in one
+    // batch still cost one pull and leave one successor.
+    const due = requests.filter(
+      (r) => r.work.resync || r.work.reason === 'poll' || !alreadySeen(session, r.work),
+    );
     answer(
       requests.filter((r) => !due.includes(r)),
       { status: 'covered' },
@@ -225,9 +236,12 @@ async function pullSide(
   } catch (err) {
     const cause = err instanceof PullFailedError ? err.cause : err;
     if (cause instanceof LeaseLostError) throw cause;
+    // A failed poll still schedules the next one: the chain must outlive a bad minute.
+    await keepPolling(deps, lease, side, due);
     return failed(deps, journal, lease, due[0].work, err, log);
   }
   const at = new Date(deps.now()).toISOString();
+  const poll = await keepPolling(deps, lease, side, due);
   await deps.stores.audit.recordMany(journal.takeAudit());
 
   if (result.outcome === 'breaker') {
@@ -248,17 +262,13 @@ async function pullSide(
   const writes = countWrites(result);
   const links = journal.takeLinks();
   // A pull that found nothing and wrote nothing stores nothing: the old cursor lists the same nothing again.
-  if (
-    result.stats.changes > 0 ||
-    links.length > 0 ||
-    lease.holds ||
-    resync ||
-    lease.state.intents.length > 0
-  ) {
+  const worthStoring =
+    result.stats.changes > 0 || links.length > 0 || resync || lease.state.intents.length > 0;
+  if (worthStoring || lease.holds || poll.polledAt !== undefined) {
     lease.setIntents([]);
     await lease.commit(
       side,
-      { cursor: result.cursor, listedAt, lastSyncedAt: at, lastError: '' },
+      { cursor: result.cursor, listedAt, lastSyncedAt: at, lastError: '', ...poll },
       links,
       keepLease(),
     );
@@ -267,6 +277,44 @@ async function pullSide(
   if (due.some((r) => r.work.reason === 'retry')) await clearFailure(deps, due[0].work);
   if (writes > 0) log.info('folder synced', { changes: result.stats.changes, writes });
   return { status: 'synced', pulls: 1, changes: result.stats.changes, writes };
+}
+
+/**
+ * Polls: a side without push is pulled by a chain of queue messages, one per folder: each poll that pulls
+ * enqueues the next, invisible until the folder's next slot (poll-slots.ts), so there is never more than one
+ * message per folder and no timer reads every folder's row. A duplicate (a crash after the successor was sent and
+ * before the message was completed) names the same slot as its twin; the two arrive together, join one loop and
+ * leave one successor. The chain reports alive on the state row once an hour; any other pull of the side that
+ * finds no live chain starts a new one.
+ */
+export const POLL_HEARTBEAT_MS = 60 * 60_000;
+
+async function keepPolling(
+  deps: WorkerDeps,
+  lease: PairLease,
+  side: Side,
+  due: Array<LoopRequest<WorkOutcome>>,
+): Promise<{ polledAt?: number }> {
+  const work = due[0].work;
+  const interval = deps.pollIntervalMs?.(work.kind, side);
+  if (!interval) return {};
+  const now = deps.now();
+  const polledAt = lease.state.sides[side].polledAt ?? 0;
+  const chain = due.some((r) => r.work.reason === 'poll');
+  const alive = now - polledAt <= 2 * Math.max(interval, POLL_HEARTBEAT_MS);
+  if (!chain && alive) return {};
+  const key = `${work.pairId}|${work.kind}|${side}`;
+  const at = nextPollAt(key, interval, now);
+  const next: WorkItem = {
+    pairId: work.pairId,
+    kind: work.kind,
+    side,
+    folder: work.folder,
+    reason: 'poll',
+    hintedAt: at,
+  };
+  await deps.stores.workQueue.enqueue(next, { delaySeconds: delaySecondsUntil(at, now) });
+  return chain && now - polledAt < POLL_HEARTBEAT_MS ? {} : { polledAt: now };
 }
 
 function countWrites(result: PullResult): number {

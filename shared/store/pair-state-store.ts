@@ -39,6 +39,8 @@ export interface SideState {
   listedAt?: number;
   lastSyncedAt?: string;
   lastError?: string;
+  /** For a polled side: when its poll chain last reported alive (docs/architecture.md, "Polls"). */
+  polledAt?: number;
 }
 
 export interface PairState {
@@ -71,6 +73,8 @@ type StateRow = {
   outlookSyncedAt?: string;
   dingtalkError?: string;
   outlookError?: string;
+  dingtalkPolledAt?: number;
+  outlookPolledAt?: number;
   intents?: string;
 };
 
@@ -282,6 +286,7 @@ function stateToRow(state: PairState): Record<string, string | number | undefine
     row[`${side}ListedAt`] = s.listedAt ?? 0;
     row[`${side}SyncedAt`] = s.lastSyncedAt ?? '';
     row[`${side}Error`] = s.lastError ?? '';
+    row[`${side}PolledAt`] = s.polledAt ?? 0;
   }
   return row;
 }
@@ -292,6 +297,7 @@ function stateFromRow(pairId: string, kind: Kind, row: StateRow, etag: string | 
     listedAt: Number(row[`${name}ListedAt`]) || undefined,
     lastSyncedAt: row[`${name}SyncedAt`] || undefined,
     lastError: row[`${name}Error`] || undefined,
+    polledAt: Number(row[`${name}PolledAt`]) || undefined,
   });
   return {
     pairId,

@@ -313,3 +313,69 @@ test('work for an unknown or inactive pair, or a kind that is off or not synced,
   expect(await s.stores.failures.list()).toEqual([]);
   expect(queue.sent).toEqual([]);
 });
+
+describe('polls (a side without push)', () => {
+  const POLL_MS = 60_000;
+  const polls = () => queue.sent.filter((m) => m.work.reason === 'poll');
+  beforeEach(() => {
+    deps = { ...deps, pollIntervalMs: (_kind, side) => (side === 'dingtalk' ? POLL_MS : undefined) };
+  });
+
+  test('the first pull starts the chain: one poll message, invisible until the folder slot', async () => {
+    await processWork(deps, work('dingtalk', 'first-sync'));
+    expect(polls()).toHaveLength(1);
+    const [{ work: next, options }] = polls();
+    expect(next).toMatchObject({ pairId: PAIR, kind: 'calendar', side: 'dingtalk', reason: 'poll' });
+    expect(options!.delaySeconds).toBeGreaterThanOrEqual(0);
+    expect(options!.delaySeconds).toBeLessThanOrEqual(POLL_MS / 1000);
+    expect((await state()).sides.dingtalk.polledAt).toBe(clock.now());
+    // A side that pushes has no chain.
+    await processWork(deps, work('outlook', 'first-sync'));
+    expect(polls()).toHaveLength(1);
+  });
+
+  test('each poll pulls once and leaves exactly one successor; an idle poll writes no table row', async () => {
+    await processWork(deps, work('dingtalk', 'first-sync'));
+    const first = polls()[0].work;
+    clock.set(first.hintedAt!);
+    const before = await state();
+    const listed = sides.dingtalk.calls.listChanges;
+    expect(await processWork(deps, first)).toMatchObject({ status: 'synced', changes: 0 });
+    expect(sides.dingtalk.calls.listChanges).toBe(listed + 1);
+    expect(polls()).toHaveLength(2);
+    expect(polls()[1].work.hintedAt).toBe(first.hintedAt! + POLL_MS);
+    expect((await state()).etag).toBe(before.etag);
+
+    // A change between polls is found by the next one.
+    sides.dingtalk.userCreate(note('polled'));
+    clock.set(polls()[1].work.hintedAt!);
+    expect(await processWork(deps, polls()[1].work)).toMatchObject({ status: 'synced', writes: 1 });
+    expect(titles('outlook')).toEqual(['polled']);
+    expect(polls()).toHaveLength(3);
+  });
+
+  test('twin poll messages (a crash after the successor was sent) cost one pull and leave one successor', async () => {
+    await processWork(deps, work('dingtalk', 'first-sync'));
+    const first = polls()[0].work;
+    clock.set(first.hintedAt!);
+    const listed = sides.dingtalk.calls.listChanges;
+    const outcomes = await Promise.all([processWork(deps, first), processWork(deps, first)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['synced', 'synced']);
+    expect(sides.dingtalk.calls.listChanges).toBe(listed + 1);
+    expect(polls()).toHaveLength(2);
+  });
+
+  test('a chain that stopped reporting is restarted by the next pull of its side', async () => {
+    await processWork(deps, work('dingtalk', 'first-sync'));
+    expect(polls()).toHaveLength(1);
+    // The chain's message is lost; hours later a sweep pulls the folder.
+    clock.advance(3 * 3600_000);
+    await processWork(deps, work('dingtalk', 'sweep'));
+    expect(polls()).toHaveLength(2);
+    expect((await state()).sides.dingtalk.polledAt).toBe(clock.now());
+    // While the chain is alive, other pulls start none.
+    clock.advance(60_000);
+    await processWork(deps, work('dingtalk', 'sweep'));
+    expect(polls()).toHaveLength(2);
+  });
+});
