@@ -71,7 +71,11 @@ const DEFAULT_POLLING: QueuePolling = {
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   const log = createHostLog(options.log ?? consoleLogSink());
   const localSettings = readLocalSettings(options.appRoot);
-  const restoreEnv = applySettings(process.env, { override: options.env, ifUnset: localSettings?.values });
+  const restoreEnv = applySettings(process.env, {
+    // FUNCTIONS_LOCAL_HOST tells the app where it runs, e.g. that Key Vault references go unresolved here.
+    override: { FUNCTIONS_LOCAL_HOST: '1', ...options.env },
+    ifUnset: localSettings?.values,
+  });
   const releaseProxy = acquireCoreModuleProxy();
   setSystemLogSink((level, message) =>
     log.write({ level: toHostLogLevel(level), category: 'system', message }),

@@ -16,6 +16,8 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
+/** Set to "1" by the local host (sandbox/host), so that advice can fit where the app runs. */
+export const LOCAL_HOST_MARKER = 'FUNCTIONS_LOCAL_HOST';
 
 const url = z.string().url();
 const secret = z.string().min(1);
@@ -248,15 +250,13 @@ export function loadConfig(env: Env = process.env): Config {
   const rawMode = (env.SYNC_MODE ?? '').trim() || 'sandbox';
   const mode = rawMode === 'live' ? 'live' : 'sandbox';
   const values: Partial<Record<SettingName, unknown>> = {};
+  const onLocalHost = env[LOCAL_HOST_MARKER] === '1';
 
   for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, SettingSpec][]) {
     let raw = env[name]?.trim();
     if (raw === '') raw = undefined;
     if (raw !== undefined && KEY_VAULT_REFERENCE.test(raw)) {
-      problems.push(
-        `${name} still holds an unresolved Key Vault reference (${raw.slice(0, 40)}...): ` +
-          `give the app's identity the "Key Vault Secrets User" role and make sure the secret exists, then restart.`,
-      );
+      problems.push(unresolvedReference(name, raw, onLocalHost));
       continue;
     }
     if (raw === undefined && mode === 'sandbox') raw = SANDBOX_DEFAULTS[name];
@@ -347,6 +347,25 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: values.LOG_LEVEL as Config['logLevel'],
     secretValues: secretValues.filter((s) => s.length >= 4),
   };
+}
+
+/**
+ * Only Azure resolves Key Vault references; the local host passes them through as text. The reference names a
+ * vault and a secret, not the secret's value, so it is shown whole.
+ */
+function unresolvedReference(name: string, reference: string, onLocalHost: boolean): string {
+  if (onLocalHost) {
+    return (
+      `${name} holds a Key Vault reference, ${reference}, which the local host does not resolve: ` +
+      `put the plain value in local.settings.json ("Values") instead.`
+    );
+  }
+  return (
+    `${name} holds a Key Vault reference Azure did not resolve, ${reference}: check that the app's identity has ` +
+    `the "Key Vault Secrets User" role on that vault and the secret exists, and that the reference reads ` +
+    `@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<secret>/) or ` +
+    `@Microsoft.KeyVault(VaultName=<vault>;SecretName=<secret>); then restart the app.`
+  );
 }
 
 function parseOverrides(text: string | undefined): Config['pairing']['overrides'] {

@@ -105,14 +105,38 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(/^SYNC_MODE is invalid "prod"/);
   });
 
-  test('an unresolved Key Vault reference is rejected with how to fix it, in any mode', () => {
-    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-sync.vault.azure.net/secrets/graph-secret/)';
-    for (const env of [{ ...LIVE, GRAPH_CLIENT_SECRET: reference }, { GRAPH_CLIENT_SECRET: reference }]) {
-      const problems = problemsOf(env);
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^GRAPH_CLIENT_SECRET still holds an unresolved Key Vault reference/);
-      expect(problems[0]).toMatch(/Key Vault Secrets User/);
-    }
+  describe('an unresolved Key Vault reference', () => {
+    const byUri =
+      '@Microsoft.KeyVault(SecretUri=https://kv-sync-contoso.vault.azure.net/secrets/graph-client-secret/)';
+    const byName = '@Microsoft.KeyVault(VaultName=kv-sync-contoso;SecretName=dingtalk-callback-aes-key)';
+
+    test('is shown in full, vault and secret names included, in any mode', () => {
+      for (const env of [{ ...LIVE, GRAPH_CLIENT_SECRET: byUri }, { GRAPH_CLIENT_SECRET: byUri }]) {
+        const problems = problemsOf(env);
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^GRAPH_CLIENT_SECRET holds a Key Vault reference/);
+        expect(problems[0]).toContain(byUri);
+      }
+      expect(problemsOf({ DINGTALK_CALLBACK_AES_KEY: byName })[0]).toContain(byName);
+    });
+
+    test('in Azure, the advice is the identity’s role, the secret and the reference syntax', () => {
+      const [problem] = problemsOf({ ...LIVE, GRAPH_CLIENT_SECRET: byUri });
+      expect(problem).toMatch(/"Key Vault Secrets User" role/);
+      expect(problem).toContain(
+        '@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<secret>/)',
+      );
+      expect(problem).toContain('@Microsoft.KeyVault(VaultName=<vault>;SecretName=<secret>)');
+      expect(problem).not.toContain('local.settings.json');
+    });
+
+    test('on the local host, the advice is the plain value in local.settings.json, not a role', () => {
+      const [problem] = problemsOf({ ...LIVE, GRAPH_CLIENT_SECRET: byName, FUNCTIONS_LOCAL_HOST: '1' });
+      expect(problem).toBe(
+        `GRAPH_CLIENT_SECRET holds a Key Vault reference, ${byName}, which the local host does not resolve: ` +
+          'put the plain value in local.settings.json ("Values") instead.',
+      );
+    });
   });
 
   test('no message says "the the", whichever setting is missing or wrong', () => {
