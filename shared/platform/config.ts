@@ -10,6 +10,8 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+    // A setting to fix, not a bug: a stack trace would only bury the message wherever the host prints it.
+    delete this.stack;
   }
 }
 
