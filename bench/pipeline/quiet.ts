@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FakeDingTalk } from '../../sandbox/dingtalk';
 import type { FakeGraph } from '../../sandbox/graph/fake-graph';
 import type { AppContext } from '../../shared/app/context';
-import { DIRECTORY_PAIR } from '../../shared/app/hints';
 import { SYNC_WORK_QUEUE } from '../../shared/store/work-queue';
 
 export interface QuietParts {
@@ -17,7 +16,7 @@ const ROUND_MS = 75;
 
 /**
  * Waits until nothing is pending: no notification or callback in flight, no queue message (the approximate count
- * includes invisible and delayed ones), no dirty or leased folder, several rounds in a row. Throws after timeoutMs.
+ * includes invisible and delayed ones), several rounds in a row. Throws after timeoutMs.
  */
 export async function waitForQuiet(parts: QuietParts, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -28,12 +27,8 @@ export async function waitForQuiet(parts: QuietParts, timeoutMs = 60_000): Promi
     await parts.graph.control.notificationsIdle();
     await parts.dingtalk.control.callbacksSettled();
     const queued = (await queue.getProperties()).approximateMessagesCount ?? 0;
-    const now = Date.now();
-    const folders = (await parts.observer.stores.cursors.listAll()).filter(
-      (c) => c.pairId !== DIRECTORY_PAIR,
-    );
-    const busy = queued > 0 || folders.some((c) => c.dirty || (!!c.leaseOwner && (c.leaseUntil ?? 0) > now));
-    calm = busy ? 0 : calm + 1;
+    // A hint is a queue message until the worker has finished with it, so an empty queue is no pending work.
+    calm = queued > 0 ? 0 : calm + 1;
     await sleep(ROUND_MS);
   }
 }

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../../shared/app/context';
-import { DIRECTORY_KEY, DIRECTORY_PAIR } from '../../shared/app/hints';
 
 /** A stretch of time (performance.now() ms) in which one point read of a table took longer than the threshold. */
 export interface StorageStall {
@@ -26,7 +25,9 @@ export function watchStorageStalls(observer: AppContext, intervalMs = 100, thres
   const loop = (async () => {
     while (running) {
       const startMs = performance.now();
-      await observer.stores.cursors.get(DIRECTORY_PAIR, DIRECTORY_KEY).catch(() => undefined);
+      await observer.stores.pairState
+        .findLink('_stall-probe', 'calendar', 'outlook', 'probe')
+        .catch(() => undefined);
       const endMs = performance.now();
       if (endMs - startMs > thresholdMs) found.push({ startMs, endMs });
       await sleep(intervalMs);
