@@ -19,12 +19,17 @@ const pause = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
 
 type CounterRow = { count: number };
+type KnownRow = { count: number; etag: string };
 
 /**
  * The org's monthly count of metered DingTalk calls, shared by every instance: one row per month, changed only with
- * ETag-conditional writes so concurrent instances never lose an increment. Operations: get 1 · tryAdd 2 · raiseTo 2.
+ * ETag-conditional writes so concurrent instances never lose an increment. Operations: get 1 · tryAdd 1 when this
+ * instance wrote the row last, else 2 (a read, then the write) · raiseTo likewise.
  */
 export class TableCallCounter implements MonthlyCounter {
+  /** The row as this instance last wrote it, per month. */
+  private readonly lastWritten = new Map<string, KnownRow>();
+
   constructor(
     private readonly storage: Storage,
     private readonly tableName: string,
@@ -35,8 +40,7 @@ export class TableCallCounter implements MonthlyCounter {
   }
 
   async get(month: string): Promise<number> {
-    const row = await readRow<CounterRow>(await this.table(), PARTITION, joinKey(month));
-    return row ? Number(row.count) : 0;
+    return (await this.read(await this.table(), month))?.count ?? 0;
   }
 
   async tryAdd(month: string, calls: number, limit: number): Promise<boolean> {
@@ -49,6 +53,11 @@ export class TableCallCounter implements MonthlyCounter {
     await this.change(month, (count) => (count >= value ? undefined : value));
   }
 
+  private async read(table: TableClient, month: string): Promise<KnownRow | undefined> {
+    const row = await readRow<CounterRow>(table, PARTITION, joinKey(month));
+    return row && { count: Number(row.count), etag: row.etag };
+  }
+
   private async change(
     month: string,
     next: (count: number) => number | undefined,
@@ -56,15 +65,22 @@ export class TableCallCounter implements MonthlyCounter {
     const table = await this.table();
     const rowKey = joinKey(month);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const row = await readRow<CounterRow>(table, PARTITION, rowKey);
-      const value = next(row ? Number(row.count) : 0);
+      // The first attempt trusts the row this instance last wrote: if another instance wrote since, the etag no longer
+      // matches and the write fails as a lost race would. The count only grows, so a limit reached on an old copy is
+      // reached on the row too: refusing on it is right.
+      const row = (attempt === 0 && this.lastWritten.get(month)) || (await this.read(table, month));
+      const value = next(row?.count ?? 0);
       if (value === undefined) return undefined;
       try {
         const fields = entity(PARTITION, rowKey, { count: value });
-        if (row) await table.updateEntity(fields, 'Replace', { etag: row.etag });
-        else await table.createEntity(fields);
+        const written = row
+          ? await table.updateEntity(fields, 'Replace', { etag: row.etag })
+          : await table.createEntity(fields);
+        if (written.etag) this.lastWritten.set(month, { count: value, etag: written.etag });
+        else this.lastWritten.delete(month);
         return value;
       } catch (err) {
+        this.lastWritten.delete(month);
         if (statusOf(err) !== 412 && statusOf(err) !== 409) throw err;
         // Contention between instances: back off with jitter so the writers spread out.
         await pause(attempt);

@@ -64,6 +64,18 @@ describe('TableCallCounter', () => {
     expect(await counters[0]!.get('2026-11')).toBe(25);
   });
 
+  test('an instance that wrote the row last adds without reading it first; a write by another is not lost', async () => {
+    const name = table();
+    const own = processStorage();
+    const counter = new TableCallCounter(own, name);
+    const reads = jest.spyOn(await own.table(name), 'getEntity');
+    for (let i = 0; i < 10; i++) expect(await counter.tryAdd('2026-11', 1, 100)).toBe(true);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(await new TableCallCounter(processStorage(), name).tryAdd('2026-11', 5, 100)).toBe(true);
+    expect(await counter.tryAdd('2026-11', 1, 100)).toBe(true);
+    expect(await counter.get('2026-11')).toBe(16);
+  });
+
   test('raiseTo only raises', async () => {
     const counter = new TableCallCounter(storage, table());
     await counter.tryAdd('2026-11', 10, 100);
