@@ -3,7 +3,7 @@ import { progress } from '../support/progress';
 import { deadlineIn } from '../scale/deadline';
 import { functionTimeoutMs } from '../scale/function-timeout';
 import { measureIdleRuns, type IdleFigure } from '../scale/idle-run';
-import type { RunSample } from '../scale/maintenance-run';
+import type { RunHooks, RunSample } from '../scale/maintenance-run';
 import { measurePairingAndRollout, type PairingFigure, type RolloutFigure } from '../scale/rollout';
 import { SCALE_BUDGETS } from '../scale/scale-budgets';
 import { startScaleWorld } from '../scale/scale-world';
@@ -38,6 +38,8 @@ export interface ScaleFigure {
     budgetShare: number;
     withinBudget: boolean | null;
   };
+  /** A run the cap cut short: when it started on the app's clock and how long it had run by then. */
+  unfinishedRun: { atMinute: number; runningForMs: number } | null;
   /** Warnings and errors the app logged during the phase. */
   appLog: { warnings: number; errors: number };
   /** Whether the wall-clock cap cut the phase short. */
@@ -74,21 +76,28 @@ export async function measureScale(settings: ScaleSettings): Promise<ScaleFigure
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   const allRuns: RunSample[] = [];
+  let unfinishedRun: ScaleFigure['unfinishedRun'] = null;
   try {
     const worker = createWorkerStandIn(
       world,
       deadline,
       settings.firstSyncShare * settings.capMinutes * 60_000,
     );
-    const afterRun = async (run: RunSample) => {
-      allRuns.push(run);
-      progress(
-        `scale: run at minute ${run.atMinute}: ${run.ms} ms, ${run.tableOperations} table operations, ` +
-          `${run.rowsRead} rows read, ${run.subscriptionWrites} subscription writes, ${run.sent.length} queued`,
-      );
-      await worker.afterRun(run);
+    const hooks: RunHooks = {
+      async afterRun(run) {
+        allRuns.push(run);
+        progress(
+          `scale: run at minute ${run.atMinute}: ${run.ms} ms, ${run.tableOperations} table operations, ` +
+            `${run.rowsRead} rows read, ${run.subscriptionWrites} subscription writes, ${run.sent.length} queued`,
+        );
+        await worker.afterRun(run);
+      },
+      abandoned(atMinute, runningForMs) {
+        unfinishedRun = { atMinute, runningForMs };
+        progress(`scale: the cap ran out during the run at minute ${atMinute}, after ${runningForMs} ms`);
+      },
     };
-    const { pairing, rollout, startedAt } = await measurePairingAndRollout(world, deadline, afterRun);
+    const { pairing, rollout, startedAt } = await measurePairingAndRollout(world, deadline, hooks);
     progress(`scale: rollout ${rollout.subscriptions}/${rollout.expected} subscriptions`);
     const idle = await measureIdleRuns(
       world,
@@ -99,7 +108,7 @@ export async function measureScale(settings: ScaleSettings): Promise<ScaleFigure
         synced: worker.synced,
       },
       deadline,
-      afterRun,
+      hooks,
     );
     const sweepCycle = await measureSweepCycle(
       world,
@@ -109,7 +118,7 @@ export async function measureScale(settings: ScaleSettings): Promise<ScaleFigure
         startedAt,
       },
       deadline,
-      afterRun,
+      hooks,
       worker.takeLaterCost,
     );
     const timeout = functionTimeoutMs();
@@ -132,6 +141,7 @@ export async function measureScale(settings: ScaleSettings): Promise<ScaleFigure
         budgetShare: SCALE_BUDGETS.longestRunShareOfTimeout,
         withinBudget: share === null ? null : share <= SCALE_BUDGETS.longestRunShareOfTimeout,
       },
+      unfinishedRun,
       appLog: world.logged(),
       cappedAfterMinutes: deadline.passed() ? settings.capMinutes : null,
       phaseSeconds: round((performance.now() - started) / 1000),

@@ -1,7 +1,7 @@
 import { median, round } from '../support/stats';
 import type { Deadline } from './deadline';
 import { largestKinds } from './largest-kinds';
-import { measureMaintenanceRun, type RunSample } from './maintenance-run';
+import { measureMaintenanceRun, type RunHooks, type RunSample } from './maintenance-run';
 import type { ScaleWorld } from './scale-world';
 import { SCALE_BUDGETS } from './scale-budgets';
 
@@ -29,15 +29,14 @@ export async function measureIdleRuns(
   world: ScaleWorld,
   options: { runs: number; startedAt: number; afterRollout: boolean; synced: () => number },
   deadline: Deadline,
-  afterRun: (run: RunSample) => Promise<void>,
+  hooks: RunHooks,
 ): Promise<{ figure: IdleFigure; runs: RunSample[] }> {
   const runs: RunSample[] = [];
   for (let i = 0; i < options.runs && !deadline.passed(); i++) {
     world.clock.advance(world.timerPeriodMs);
-    const run = await measureMaintenanceRun(world, options.startedAt, deadline);
+    const run = await measureMaintenanceRun(world, options.startedAt, deadline, hooks);
     if (!run) break;
     runs.push(run);
-    await afterRun(run);
   }
   const worst = (pick: (r: RunSample) => number) => (runs.length ? Math.max(...runs.map(pick)) : null);
   const heaviest = runs.reduce<RunSample | undefined>(

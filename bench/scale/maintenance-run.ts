@@ -28,6 +28,12 @@ export interface RunSample {
   report: unknown;
 }
 
+/** What the phase does around each run: hand the queued work to the worker, note a run the cap cut short. */
+export interface RunHooks {
+  afterRun(run: RunSample): Promise<void>;
+  abandoned(atMinute: number, runningForMs: number): void;
+}
+
 const SUBSCRIPTIONS = /^\/v1\.0\/subscriptions(\/|$)/;
 
 function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -45,19 +51,24 @@ export async function measureMaintenanceRun(
   world: ScaleWorld,
   startedAt: number,
   deadline: Deadline,
+  hooks: RunHooks,
 ): Promise<RunSample | undefined> {
   world.graph.control.clearRequests();
   world.dingtalk.control.clearExchanges();
   const meteredBefore = world.dingtalk.control.usage().metered;
   const before = world.tables();
   const started = performance.now();
+  const atMinute = round((world.clock.now() - startedAt) / 60_000, 2);
   const report = await deadline.race(runMaintenance(maintenanceDeps(world.app, world.services)));
-  if (report === undefined) return undefined;
   const ms = performance.now() - started;
+  if (report === undefined) {
+    hooks.abandoned(atMinute, round(ms, 0));
+    return undefined;
+  }
   const after = world.tables();
   const subscriptionRequests = world.graph.control.requests.filter((r) => SUBSCRIPTIONS.test(r.path));
   const sample: RunSample = {
-    atMinute: round((world.clock.now() - startedAt) / 60_000, 2),
+    atMinute,
     ms: round(ms),
     tableOperations: after.requests - before.requests,
     rowsRead: after.rowsRead - before.rowsRead,
@@ -73,5 +84,6 @@ export async function measureMaintenanceRun(
   };
   world.graph.control.clearRequests();
   world.dingtalk.control.clearExchanges();
+  await hooks.afterRun(sample);
   return sample;
 }

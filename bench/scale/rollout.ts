@@ -1,7 +1,7 @@
 import { round } from '../support/stats';
 import type { Deadline } from './deadline';
 import { largestKinds } from './largest-kinds';
-import { measureMaintenanceRun, type RunSample } from './maintenance-run';
+import { measureMaintenanceRun, type RunHooks, type RunSample } from './maintenance-run';
 import type { ScaleWorld } from './scale-world';
 import { spreadOf, type Spread } from './spread';
 
@@ -41,12 +41,12 @@ const STUCK_AFTER_RUNS = 3;
 
 /**
  * The first maintenance run on a fresh install (pairing), then one run per timer period on the app's clock until
- * Graph holds every person's subscription. After each run the queued work is handed to `afterRun` (the worker).
+ * Graph holds every person's subscription. After each run the hooks hand the queued work to the worker.
  */
 export async function measurePairingAndRollout(
   world: ScaleWorld,
   deadline: Deadline,
-  afterRun: (run: RunSample) => Promise<void>,
+  hooks: RunHooks,
 ): Promise<{ pairing: PairingFigure; rollout: RolloutFigure; runs: RunSample[]; startedAt: number }> {
   const startedAt = world.clock.now();
   const expected = world.people.length;
@@ -55,10 +55,9 @@ export async function measurePairingAndRollout(
   const firstStarted = performance.now();
   while (!deadline.passed()) {
     if (runs.length > 0) world.clock.advance(world.timerPeriodMs);
-    const run = await measureMaintenanceRun(world, startedAt, deadline);
+    const run = await measureMaintenanceRun(world, startedAt, deadline, hooks);
     if (!run) break;
     runs.push(run);
-    await afterRun(run);
     if (run.subscriptions >= expected) break;
     quietRuns = run.subscriptionWrites === 0 ? quietRuns + 1 : 0;
     if (quietRuns >= STUCK_AFTER_RUNS) break;

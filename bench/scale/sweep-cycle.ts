@@ -1,5 +1,5 @@
 import type { Deadline } from './deadline';
-import { measureMaintenanceRun, type RunSample } from './maintenance-run';
+import { measureMaintenanceRun, type RunHooks, type RunSample } from './maintenance-run';
 import type { ScaleWorld } from './scale-world';
 import { spreadOf, type Spread } from './spread';
 import { folderOf } from './worker-drain';
@@ -73,7 +73,7 @@ export async function measureSweepCycle(
   world: ScaleWorld,
   options: { cycleMs: number; startedAt: number },
   deadline: Deadline,
-  afterRun: (run: RunSample) => Promise<void>,
+  hooks: RunHooks,
   workerCost: () => { messages: number; tableOperations: number },
 ): Promise<SweepCycleFigure> {
   const wanted = Math.max(1, Math.round(options.cycleMs / world.timerPeriodMs));
@@ -81,10 +81,9 @@ export async function measureSweepCycle(
   workerCost();
   while (runs.length < wanted && !deadline.passed()) {
     world.clock.advance(world.timerPeriodMs);
-    const run = await measureMaintenanceRun(world, options.startedAt, deadline);
+    const run = await measureMaintenanceRun(world, options.startedAt, deadline, hooks);
     if (!run) break;
     runs.push(run);
-    await afterRun(run);
   }
   const cycleMs = runs.length * world.timerPeriodMs;
   const schedule = world.app.config.schedule;
