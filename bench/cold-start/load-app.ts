@@ -12,6 +12,7 @@ import { requireEagerly } from './eager-requires';
 const eager = process.argv.includes('--eager');
 const modulesBefore = Object.keys(require.cache).length;
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 acquireCoreModuleProxy();
 if (eager) requireEagerly();
 const app = loadFunctionApp(
@@ -19,9 +20,11 @@ const app = loadFunctionApp(
   createHostLog(() => undefined),
 );
 const loadMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuAtStart);
 process.stdout.write(
   JSON.stringify({
     loadMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     files: app.files.length,
     functions: app.functions.length,
     modules: Object.keys(require.cache).length - modulesBefore,

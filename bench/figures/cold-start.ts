@@ -11,6 +11,8 @@ export interface LoadFigure {
   /** Fastest and slowest run. */
   spreadMs: { min: number; max: number };
   runsMs: number[];
+  /** CPU time (user + system) of the same loads, median: on a busy machine it moves far less than the elapsed time. */
+  cpuMedianMs: number;
   /** From spawn to exit of the same processes (Node's own start included), median. */
   processMedianMs: number;
   modulesLoaded: number;
@@ -31,6 +33,7 @@ type LoadingPath = 'lazy' | 'eager';
 
 interface ChildReport {
   loadMs: number;
+  cpuMs: number;
   files: number;
   functions: number;
   modules: number;
@@ -73,6 +76,7 @@ function summarize(runs: Run[]): LoadFigure {
     medianMs: round(median(loads)),
     spreadMs: { min: Math.min(...loads), max: Math.max(...loads) },
     runsMs: loads,
+    cpuMedianMs: round(median(runs.map((r) => r.report.cpuMs))),
     processMedianMs: round(median(runs.map((r) => r.processMs))),
     modulesLoaded: runs[0]!.report.modules,
   };
