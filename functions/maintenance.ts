@@ -3,7 +3,10 @@ import { getAppContext } from '../shared/app/context';
 import { runMaintenance, type MaintenanceReport } from '../shared/app/maintenance';
 import type * as ServicesModule from '../shared/app/services';
 
-/** Pairing, subscription renewal, safety sweeps and failure retries; every minute by default (TIMER_SCHEDULE). */
+/**
+ * The maintenance jobs (pairing, subscription upkeep and audit, safety sweeps, failure retries, retention), each when
+ * due and under its own lease; every minute by default (TIMER_SCHEDULE).
+ */
 export async function maintenance(_timer: Timer, context: InvocationContext): Promise<MaintenanceReport> {
   // Required on the first run, not when the app loads: the services bring both connectors and the Graph SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { newClientState } from '../ingress';
 import type { Logger } from '../platform/logger';
-import type { SubscriptionRepository, UserRepository, WorkQueue } from '../store/repositories';
+import { forEachBounded } from '../store/bounded';
+import type { PendingPair, SubscriptionRepository, UserRepository, WorkQueue } from '../store/repositories';
 import type { SubscriptionRecord, UserPair } from '../store/types';
 import { NotFoundRemoteError, type Kind } from '../sync/types';
 
@@ -30,7 +31,7 @@ export interface DesiredSubscription {
 }
 
 export interface SubscriptionManagerDeps {
-  users: Pick<UserRepository, 'list'>;
+  users: Pick<UserRepository, 'get'>;
   subscriptions: SubscriptionRepository;
   workQueue: WorkQueue;
   graph: SubscriptionsPort;
@@ -45,21 +46,37 @@ export interface SubscriptionRunReport {
   renewed: number;
   recreated: number;
   removed: number;
-  orphansDeleted: number;
+  /** Due renewals and pending pairs this run looked at but left to the next one, its write budget spent. */
   deferred: number;
   failed: number;
 }
 
 /** Renew when less than this is left: a week-long subscription is renewed daily, far from its expiry. */
 export const RENEW_WHEN_LEFT_MS = 6 * 24 * 3600e3;
+
+/** Graph allows 500 subscription writes (create, renew, delete) per 20 s per app and tenant: reference/graph.md §1.8, §6.1. */
+export const GRAPH_SUBSCRIPTION_WRITES_PER_WINDOW = 500;
+const GRAPH_SUBSCRIPTION_WINDOW_MS = 20_000;
+/** The timer's default period (TIMER_SCHEDULE, every minute). */
+const TIMER_PERIOD_MS = 60_000;
+/** The timer's share of the limit; the rest is headroom for the lifecycle handler's and an admin's writes. */
+const TIMER_SHARE = 0.5;
 /**
- * Graph allows 500 subscription writes per 20 s per app and tenant; one run does at most this many and leaves the
- * rest to the next run a minute later.
+ * Subscription writes one timer run may make. A run's writes can all land inside one 20-s window, and runs a
+ * minute apart never share one, so a run may use one window's limit times the timer's share (a timer faster than
+ * the window would get proportionally less): 500 × 1 × 0.5 = 250 a minute. At that pace 10,000 new pairs with one
+ * subscription each are subscribed in 40 minutes, and their daily renewals take about 7 writes a minute.
  */
-export const MAX_WRITES_PER_RUN = 200;
+export const MAX_WRITES_PER_RUN = Math.floor(
+  GRAPH_SUBSCRIPTION_WRITES_PER_WINDOW *
+    Math.min(1, TIMER_PERIOD_MS / GRAPH_SUBSCRIPTION_WINDOW_MS) *
+    TIMER_SHARE,
+);
+/** Graph calls in flight at once; each create also makes Graph call both our webhooks to validate them. */
+const GRAPH_WRITE_CONCURRENCY = 8;
 const CLAIM_TTL_MS = 2 * 60_000;
-/** An unrecorded subscription younger than this may belong to a run that is still recording it. */
-const ORPHAN_MIN_AGE_MS = 10 * 60_000;
+/** A pair whose subscriptions could not be brought in line is tried again this much later. */
+const PENDING_RETRY_MS = 15 * 60_000;
 
 /** The subscriptions a paired user should have, by the kinds enabled for them. */
 export function desiredSubscriptions(pair: UserPair): DesiredSubscription[] {
@@ -84,10 +101,30 @@ export function desiredSubscriptions(pair: UserPair): DesiredSubscription[] {
   return all;
 }
 
+export function needsRenewal(record: SubscriptionRecord, now: number): boolean {
+  return Date.parse(record.expiresAt) - now < RENEW_WHEN_LEFT_MS;
+}
+
+/** Counts a run's Graph writes against MAX_WRITES_PER_RUN. */
+export class WriteBudget {
+  private used = 0;
+  constructor(private readonly limit: number) {}
+  take(): boolean {
+    if (this.used >= this.limit) return false;
+    this.used++;
+    return true;
+  }
+  left(): number {
+    return this.limit - this.used;
+  }
+}
+
 /**
- * Keeps every paired user's subscriptions alive: creates missing ones, renews those nearing expiry, recreates
- * those Graph removed (404 on renew) and asks for a resync of their folder, deletes those of users no longer
- * paired, and deletes orphans (created remotely by a run that died before recording them).
+ * One timer run of subscription upkeep, reading only what is due: renews the subscriptions whose renewal is due
+ * (the renewal index, soonest first), recreates those Graph removed (404 on renew) and asks for a resync of their
+ * folder, then serves the pending pairs (new, changed or no longer active, as the pairing run marked them):
+ * creates what they lack and deletes what they should no longer have. At most MAX_WRITES_PER_RUN Graph writes; the
+ * rest waits for the next run.
  */
 export async function maintainSubscriptions(deps: SubscriptionManagerDeps): Promise<SubscriptionRunReport> {
   const report: SubscriptionRunReport = {
@@ -95,67 +132,79 @@ export async function maintainSubscriptions(deps: SubscriptionManagerDeps): Prom
     renewed: 0,
     recreated: 0,
     removed: 0,
-    orphansDeleted: 0,
     deferred: 0,
     failed: 0,
   };
   const owner = randomUUID();
-  let writes = 0;
-  const budgetLeft = () => writes < MAX_WRITES_PER_RUN;
+  const budget = new WriteBudget(MAX_WRITES_PER_RUN);
 
-  const pairs = (await deps.users.list()).filter((p) => p.status === 'active');
-  const records = await deps.subscriptions.listAll();
-  const byPairResource = new Map(records.map((r) => [`${r.pairId}|${r.resource}`, r]));
-  const wanted = new Set<string>();
-
-  for (const pair of pairs) {
-    for (const desired of desiredSubscriptions(pair)) {
-      const key = `${pair.pairId}|${desired.resource}`;
-      wanted.add(key);
-      const record = byPairResource.get(key);
-      if (!budgetLeft()) {
-        if (!record || needsRenewal(record, deps.now())) report.deferred++;
-        continue;
-      }
-      try {
-        if (!record) {
-          writes++;
-          if (await createOnce(deps, pair, desired, owner)) report.created++;
-        } else if (needsRenewal(record, deps.now())) {
-          writes++;
-          const outcome = await renewOrRecreate(deps, pair, desired, record, owner);
-          report[outcome]++;
-        }
-      } catch (err) {
-        report.failed++;
-        deps.log.warn('subscription maintenance failed', {
-          pairId: pair.pairId,
-          resource: desired.resource,
-          error: err,
-        });
-      }
+  const due = await deps.subscriptions.dueForRenewal(deps.now() + RENEW_WHEN_LEFT_MS, MAX_WRITES_PER_RUN);
+  await forEachBounded(due, GRAPH_WRITE_CONCURRENCY, async (record) => {
+    if (!budget.take()) {
+      report.deferred++;
+      return;
     }
-  }
-
-  for (const record of records) {
-    if (wanted.has(`${record.pairId}|${record.resource}`) || !budgetLeft()) continue;
-    writes++;
     try {
-      await deps.graph.delete(record.subscriptionId);
-      await deps.subscriptions.remove(record);
-      report.removed++;
+      report[await renewOrRecreate(deps, record, owner, budget)]++;
     } catch (err) {
       report.failed++;
-      deps.log.warn('removing a subscription failed', { subscriptionId: record.subscriptionId, error: err });
+      deps.log.warn('subscription maintenance failed', {
+        pairId: record.pairId,
+        resource: record.resource,
+        error: err,
+      });
     }
-  }
+  });
 
-  report.orphansDeleted = await deleteOrphans(deps, () => budgetLeft() && ++writes > 0);
+  if (budget.left() === 0) return report;
+  const pending = await deps.subscriptions.listPending(deps.now(), budget.left());
+  await forEachBounded(pending, GRAPH_WRITE_CONCURRENCY, async (entry) => {
+    try {
+      if (await bringInLine(deps, entry.pairId, owner, budget, report)) {
+        await deps.subscriptions.clearPending(entry);
+      } else {
+        report.deferred++;
+      }
+    } catch (err) {
+      report.failed++;
+      deps.log.warn('subscription maintenance failed', { pairId: entry.pairId, error: err });
+      await deferPending(deps, entry);
+    }
+  });
   return report;
 }
 
-function needsRenewal(record: SubscriptionRecord, now: number): boolean {
-  return Date.parse(record.expiresAt) - now < RENEW_WHEN_LEFT_MS;
+async function deferPending(deps: SubscriptionManagerDeps, entry: PendingPair): Promise<void> {
+  await deps.subscriptions.deferPending(entry, deps.now() + PENDING_RETRY_MS);
+}
+
+/**
+ * Makes one pair's subscriptions match what it should have (none once it is no longer active). Returns false when
+ * the write budget ran out before it was done.
+ */
+async function bringInLine(
+  deps: SubscriptionManagerDeps,
+  pairId: string,
+  owner: string,
+  budget: WriteBudget,
+  report: SubscriptionRunReport,
+): Promise<boolean> {
+  const pair = await deps.users.get(pairId);
+  const desired = pair?.status === 'active' ? desiredSubscriptions(pair) : [];
+  const existing = await deps.subscriptions.listByPair(pairId);
+  for (const want of desired) {
+    if (existing.some((r) => r.resource === want.resource)) continue;
+    if (!budget.take()) return false;
+    if (await createOnce(deps, pair!, want, owner)) report.created++;
+  }
+  for (const record of existing) {
+    if (desired.some((d) => d.resource === record.resource)) continue;
+    if (!budget.take()) return false;
+    await deps.graph.delete(record.subscriptionId);
+    await deps.subscriptions.remove(record);
+    report.removed++;
+  }
+  return true;
 }
 
 async function createOnce(
@@ -165,7 +214,7 @@ async function createOnce(
   owner: string,
 ): Promise<boolean> {
   // The claim makes two overlapping timer runs create a subscription once; the re-read closes the gap between
-  // this run's listing and its claim.
+  // this run's lookup and its claim.
   if (!(await deps.subscriptions.claimCreate(pair.pairId, desired.resource, owner, CLAIM_TTL_MS)))
     return false;
   try {
@@ -211,24 +260,30 @@ async function createAndRecord(
 
 async function renewOrRecreate(
   deps: SubscriptionManagerDeps,
-  pair: UserPair,
-  desired: DesiredSubscription,
   record: SubscriptionRecord,
   owner: string,
-): Promise<'renewed' | 'recreated'> {
+  budget: WriteBudget,
+): Promise<'renewed' | 'recreated' | 'removed'> {
   try {
     const renewed = await deps.graph.renew(
       record.subscriptionId,
       deps.expiryFor(record.resource, deps.now()),
     );
-    await deps.subscriptions.save({ ...record, expiresAt: renewed.expirationDateTime });
+    await deps.subscriptions.renew(record, renewed.expirationDateTime);
     return 'renewed';
   } catch (err) {
     if (!(err instanceof NotFoundRemoteError)) throw err;
   }
   // Graph removed it: whatever it would have announced meanwhile is unknown, so the folder is resynced.
   await deps.subscriptions.remove(record);
-  await createOnce(deps, pair, desired, owner);
+  const pair = await deps.users.get(record.pairId);
+  const desired =
+    pair?.status === 'active'
+      ? desiredSubscriptions(pair).find((d) => d.resource === record.resource)
+      : undefined;
+  if (!pair || !desired) return 'removed';
+  if (budget.take()) await createOnce(deps, pair, desired, owner);
+  else await deps.subscriptions.markPending([pair.pairId]);
   await deps.workQueue.enqueue({
     pairId: pair.pairId,
     kind: desired.kind,
@@ -242,21 +297,4 @@ async function renewOrRecreate(
     resource: desired.resource,
   });
   return 'recreated';
-}
-
-async function deleteOrphans(deps: SubscriptionManagerDeps, takeWrite: () => boolean): Promise<number> {
-  const ours = `${deps.publicBaseUrl}/api/graph/notifications`;
-  const known = new Set((await deps.subscriptions.listAll()).map((r) => r.subscriptionId));
-  let deleted = 0;
-  for (const remote of await deps.graph.list()) {
-    if (remote.notificationUrl !== ours || known.has(remote.id)) continue;
-    // Created at most (its expiry minus the lifetime we ask for) ago; young ones are left to their creator.
-    const youngestOrphanExpiry = Date.parse(deps.expiryFor(remote.resource, deps.now() - ORPHAN_MIN_AGE_MS));
-    if (Date.parse(remote.expirationDateTime) > youngestOrphanExpiry) continue;
-    if (!takeWrite()) break;
-    await deps.graph.delete(remote.id);
-    deleted++;
-    deps.log.info('orphan graph subscription deleted', { subscriptionId: remote.id });
-  }
-  return deleted;
 }

@@ -19,7 +19,7 @@ import { TABLE_NAMES } from './table-names';
  *
  * Times are DateTime properties; the 1970 time stands for "none" (a merge cannot remove a property).
  *
- * Operations: readAll 1 query · acquire 1 · complete / release 1 (+2 per request that raced them) · request 1.
+ * Operations: readAll 1 query · read 1 · acquire 1 · complete / release 1 (+2 per request that raced them) · request 1.
  */
 export interface JobState {
   name: string;
@@ -64,6 +64,11 @@ export class TableJobStore {
     });
     for await (const row of rows) out.set(row.rowKey!, fromRow(row.rowKey!, row, row.etag));
     return out;
+  }
+
+  async read(name: string): Promise<JobState | undefined> {
+    const row = await readRow<JobRow>(await this.table(), PARTITION, name);
+    return row && fromRow(name, row, row.etag);
   }
 
   /** Asks for a run of the job at the next timer run: one blind merge, never blocked by a lease. */

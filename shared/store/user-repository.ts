@@ -34,8 +34,12 @@ import { TABLE_NAMES } from './table-names';
 
 /** One slot per minute of a week, the longest sweep period (DINGTALK_SWEEP_HOURS ≤ 168). */
 export const SWEEP_SLOTS = 10_080;
-/** 84 partitions: at 10,000 pairs about 120 each, so a batch or two per partition when pairing writes them all. */
-const SLOTS_PER_PARTITION = 120;
+/**
+ * Half a day of slots per partition: 14 partitions, at 10,000 pairs about 700 pairs each. A minute's sweep (168
+ * slots at the default hourly Outlook period, 7 at the daily DingTalk one) then touches one or two partitions,
+ * while the pairing run still writes to 14 pair partitions (and 64 index buckets) side by side.
+ */
+const SLOTS_PER_PARTITION = 720;
 const INDEX_BUCKETS = 64;
 /** Transactions in flight at once when many pairs are saved. */
 const WRITE_CONCURRENCY = 16;
@@ -180,7 +184,7 @@ export class TableUserRepository implements UserRepository {
 }
 
 const bucketOfSlot = (slot: number) => Math.floor(slot / SLOTS_PER_PARTITION);
-const pairPartition = (bucket: number) => joinKey('pair', String(bucket).padStart(3, '0'));
+const pairPartition = (bucket: number) => joinKey('pair', String(bucket).padStart(2, '0'));
 const slotText = (slot: number) => String(slot).padStart(5, '0');
 
 function pairKeys(pairId: string): [string, string] {

@@ -9,7 +9,7 @@ export type JobName = 'pairing' | 'subscriptions' | 'subscription-audit' | 'swee
 export const JOB_LEASE_MS = 10 * 60_000;
 
 export interface JobRunnerDeps {
-  jobs: Pick<TableJobStore, 'acquire' | 'complete' | 'release'>;
+  jobs: Pick<TableJobStore, 'read' | 'acquire' | 'complete' | 'release'>;
   log: Logger;
   now: () => number;
 }
@@ -49,7 +49,16 @@ export async function runJob<R>(
   if (!isDue(read, intervalMs, startedAt)) return 'skipped';
   let state: JobState | undefined;
   try {
-    state = await deps.jobs.acquire(name, read, randomUUID(), JOB_LEASE_MS, startedAt);
+    const owner = randomUUID();
+    state = await deps.jobs.acquire(name, read, owner, JOB_LEASE_MS, startedAt);
+    if (!state) {
+      // The row changed since it was read: most often a request (a directory callback) that must not cost a
+      // minute, sometimes another run. Look once more; a job another run has just done is no longer due.
+      const fresh = await deps.jobs.read(name);
+      if (isDue(fresh, intervalMs, startedAt)) {
+        state = await deps.jobs.acquire(name, fresh, owner, JOB_LEASE_MS, startedAt);
+      }
+    }
     if (!state) return 'skipped';
     const outcome = await body(state);
     await deps.jobs.complete(state, startedAt, outcome.progress);

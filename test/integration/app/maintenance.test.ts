@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { DIRECTORY_KEY, DIRECTORY_PAIR } from '../../../shared/app/hints';
+import { countTableOperations } from '../../../bench/pipeline/table-counter';
 import {
   FOLDERS,
+  requestJob,
   runMaintenance,
   type DirectorySources,
   type MaintenanceDeps,
 } from '../../../shared/app/maintenance';
+import { runJob } from '../../../shared/app/jobs/job-runner';
 import { expiryFor } from '../../../shared/connectors/graph';
 import { ManualClock } from '../../../shared/platform/clock';
-import { cursorKey, type WorkItem } from '../../../shared/store/types';
+import type { WorkItem } from '../../../shared/store/types';
 import type { DingTalkPerson, EntraPerson } from '../../../shared/sync/pairing';
 import type { Side } from '../../../shared/sync/types';
 import { createTestApp, type TestApp } from '../../support/app-context';
@@ -21,14 +23,15 @@ import { drainQueue, workKeys } from './support';
 
 /**
  * The maintenance timer's use case with real stores (Azurite), the fake Graph for subscriptions and a directory
- * made of plain objects.
+ * made of plain objects. Sweep periods are short here (10 and 30 minutes) so that a whole period is a few runs.
  */
 
-const HOUR = 3600e3;
+const MIN = 60_000;
+const HOUR = 60 * MIN;
 const SCHEDULE = {
   pairingIntervalMs: 24 * HOUR,
-  outlookSweepIntervalMs: HOUR,
-  dingtalkSweepIntervalMs: 24 * HOUR,
+  outlookSweepIntervalMs: 10 * MIN,
+  dingtalkSweepIntervalMs: 30 * MIN,
 };
 
 let clock: ManualClock;
@@ -118,21 +121,30 @@ const work = (pairId: string, side: Side, reason = 'sweep'): WorkItem => ({
   folder: FOLDERS.calendar[side],
   reason,
 });
+const withReason = (items: WorkItem[], reason: string) => items.filter((w) => w.reason === reason);
+/** How often each pair and side was swept. */
+function sweepCounts(items: WorkItem[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const w of withReason(items, 'sweep')) {
+    const key = `${w.pairId}|${w.side}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
 
-/** A completed pull of one folder at `at`: cursor stored, lease released. */
-async function syncedAt(pairId: string, side: Side, at: number): Promise<void> {
-  const key = cursorKey(work(pairId, side));
-  const lease = (await app.stores.cursors.acquireLease(pairId, key, 'test', 60_000, at))!;
-  const saved = await app.stores.cursors.saveCursor({
-    ...lease,
-    cursor: 'c1',
-    lastSyncedAt: new Date(at).toISOString(),
-  });
-  await app.stores.cursors.releaseLease(saved);
+/** Runs the timer at each given minute after `start` and collects what they queued. */
+async function runAt(start: number, minutes: number[]): Promise<WorkItem[]> {
+  const queued: WorkItem[] = [];
+  for (const minute of minutes) {
+    clock.set(start + minute * MIN);
+    await run();
+    queued.push(...(await drainQueue(queueName)));
+  }
+  return queued;
 }
 
 describe('pairing', () => {
-  test('runs on the first run, then only when the directory row is dirty or the interval has passed', async () => {
+  test('runs on the first run, then only when requested (a directory callback) or the interval has passed', async () => {
     const zhang = hire('zhang');
     const alice = hire('alice');
 
@@ -153,12 +165,12 @@ describe('pairing', () => {
     expect(logged('info', 'user paired')).toHaveLength(2);
 
     expect((await run()).pairing).toBe('skipped');
-    clock.advance(SCHEDULE.pairingIntervalMs - 60_000);
+    clock.advance(SCHEDULE.pairingIntervalMs - MIN);
     expect((await run()).pairing).toBe('skipped');
     expect(reads).toBe(1);
 
-    // A directory callback (ingress) marks the row dirty: the next run pairs, once.
-    await app.stores.cursors.markDirty(DIRECTORY_PAIR, DIRECTORY_KEY);
+    // A directory callback asks for a run: the next run pairs, once.
+    await requestJob(app.stores.jobs, 'pairing');
     expect((await run()).pairing).toEqual({ paired: 0, statusChanges: 0, problems: 0 });
     expect(reads).toBe(2);
     expect((await run()).pairing).toBe('skipped');
@@ -167,6 +179,23 @@ describe('pairing', () => {
     expect((await run()).pairing).toEqual({ paired: 0, statusChanges: 0, problems: 0 });
     expect(reads).toBe(3);
     expect((await run()).pairing).toBe('skipped');
+  });
+
+  test('new pairs get their first sync queued by the run that pairs them, and only then', async () => {
+    const zhang = hire('zhang');
+    const first = await run();
+    expect(first.enqueued.firstSync).toBe(2);
+    expect(workKeys(withReason(await drainQueue(queueName), 'first-sync'))).toEqual(
+      workKeys([work(zhang, 'dingtalk', 'first-sync'), work(zhang, 'outlook', 'first-sync')]),
+    );
+
+    const alice = hire('alice');
+    await requestJob(app.stores.jobs, 'pairing');
+    clock.advance(MIN);
+    expect((await run()).enqueued.firstSync).toBe(2);
+    expect(workKeys(withReason(await drainQueue(queueName), 'first-sync'))).toEqual(
+      workKeys([work(alice, 'dingtalk', 'first-sync'), work(alice, 'outlook', 'first-sync')]),
+    );
   });
 
   test('saves new pairs, marks a pair whose person left as left (and drops its subscription), logs problems', async () => {
@@ -191,7 +220,7 @@ describe('pairing', () => {
       { id: twinB.id, userPrincipalName: 'twin.b@contoso.example', mail: 'twin@contoso.example' },
     );
     dingtalk.push({ userid: 'twin', unionid: 'union-twin', orgEmail: 'twin@contoso.example', active: true });
-    await app.stores.cursors.markDirty(DIRECTORY_PAIR, DIRECTORY_KEY);
+    await requestJob(app.stores.jobs, 'pairing');
 
     const report = await run();
     expect(report.pairing).toEqual({ paired: 1, statusChanges: 1, problems: 1 });
@@ -220,92 +249,169 @@ describe('pairing', () => {
     hire('zhang');
     await run();
     const bob = hire('bob');
-    await app.stores.cursors.markDirty(DIRECTORY_PAIR, DIRECTORY_KEY);
+    await requestJob(app.stores.jobs, 'pairing');
 
     directoryFailure = new Error('DingTalk: system busy');
     expect((await run()).pairing).toBe('failed');
     expect(logged('error', 'pairing failed')).toHaveLength(1);
 
     directoryFailure = undefined;
-    clock.advance(60_000);
+    clock.advance(MIN);
     expect((await run()).pairing).toEqual({ paired: 1, statusChanges: 0, problems: 0 });
     expect((await pairs()).get(bob)?.status).toBe('active');
+  });
+
+  test('two overlapping timer runs never run one job twice', async () => {
+    const zhang = hire('zhang');
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(reads).toBe(1);
+    expect([a.pairing, b.pairing]).toContain('skipped');
+    expect(a.enqueued.firstSync + b.enqueued.firstSync).toBe(2);
+    expect(withReason(await drainQueue(queueName), 'first-sync')).toHaveLength(2);
+    // The subscription upkeep of the run that did not pair may have gone first; the next run subscribes.
+    clock.advance(MIN);
+    await run();
+    expect(h.fake.control.subscriptions().map((x) => x.resource)).toEqual([`users/${zhang}/events`]);
+  });
+});
+
+describe('job runner', () => {
+  const runner = () => ({ jobs: app.stores.jobs, log: app.log, now: () => clock.now() });
+
+  test('a request that lands between the read and the lease is served by the same run, not a minute later', async () => {
+    const read = (await app.stores.jobs.readAll()).get('pairing');
+    await requestJob(app.stores.jobs, 'pairing');
+    let ran = 0;
+    const outcome = await runJob(runner(), 'pairing', read, HOUR, async () => ({ report: ++ran }));
+    expect(outcome).toBe(1);
+    expect((await app.stores.jobs.readAll()).get('pairing')).toMatchObject({
+      requested: false,
+      lastRunAt: clock.now(),
+    });
+  });
+
+  test('a job another run has just completed is not run again on the stale read', async () => {
+    const read = (await app.stores.jobs.readAll()).get('retention');
+    let ran = 0;
+    expect(await runJob(runner(), 'retention', read, HOUR, async () => ({ report: ++ran }))).toBe(1);
+    expect(await runJob(runner(), 'retention', read, HOUR, async () => ({ report: ++ran }))).toBe('skipped');
+    expect(ran).toBe(1);
   });
 });
 
 describe('sweep', () => {
-  test('first sync for never-synced folders, a pull for dirty unleased ones, nothing for leased or fresh ones', async () => {
-    const a = hire('zhang');
-    const b = hire('alice');
-    await run();
-    // A new pair: both folders of both pairs get their first sync.
-    expect(workKeys(await drainQueue(queueName))).toEqual(
-      workKeys([work(a, 'dingtalk'), work(a, 'outlook'), work(b, 'dingtalk'), work(b, 'outlook')]),
-    );
-
-    const now = clock.now();
-    await syncedAt(a, 'dingtalk', now);
-    await syncedAt(a, 'outlook', now);
-    await app.stores.cursors.markDirty(a, cursorKey(work(a, 'outlook')));
-    await syncedAt(b, 'dingtalk', now);
-    await app.stores.cursors.markDirty(b, cursorKey(work(b, 'dingtalk')));
-    await app.stores.cursors.acquireLease(b, cursorKey(work(b, 'dingtalk')), 'a-worker', 5 * 60_000, now);
-    await app.stores.cursors.markDirty(b, cursorKey(work(b, 'dingtalk')));
-    // b's Outlook folder was never synced.
-
-    const report = await run();
-    expect(report.enqueued).toEqual({ sweep: 1, dirty: 1, retry: 0 });
-    expect(workKeys(await drainQueue(queueName))).toEqual(
-      workKeys([work(a, 'outlook', 'dirty'), work(b, 'outlook')]),
-    );
-
-    // Once the worker's lease runs out, its dirty folder is pulled by the sweep.
-    clock.advance(6 * 60_000);
-    await syncedAt(b, 'outlook', clock.now());
-    await syncedAt(a, 'outlook', clock.now());
-    expect((await run()).enqueued).toEqual({ sweep: 0, dirty: 1, retry: 0 });
-    expect(workKeys(await drainQueue(queueName))).toEqual(workKeys([work(b, 'dingtalk', 'dirty')]));
-  });
-
-  test('a safety sweep per folder after its side interval: hourly for Outlook, daily for DingTalk', async () => {
-    const a = hire('zhang');
-    const b = hire('alice');
+  test('every folder of every active pair is swept exactly once per its side period', async () => {
+    const people = ['zhang', 'alice', 'bob', 'wang', 'li', 'chen'].map(hire);
+    const start = clock.now();
     await run();
     await drainQueue(queueName);
-    const t0 = clock.now();
-    for (const pairId of [a, b])
-      for (const side of ['dingtalk', 'outlook'] as const) await syncedAt(pairId, side, t0);
 
-    clock.set(t0 + SCHEDULE.outlookSweepIntervalMs - 60_000);
-    expect((await run()).enqueued).toEqual({ sweep: 0, dirty: 0, retry: 0 });
-
-    clock.set(t0 + SCHEDULE.outlookSweepIntervalMs);
-    expect((await run()).enqueued).toEqual({ sweep: 2, dirty: 0, retry: 0 });
-    expect(workKeys(await drainQueue(queueName))).toEqual(workKeys([work(a, 'outlook'), work(b, 'outlook')]));
-
-    clock.set(t0 + SCHEDULE.dingtalkSweepIntervalMs);
-    expect((await run()).enqueued).toEqual({ sweep: 4, dirty: 0, retry: 0 });
-    expect(workKeys(await drainQueue(queueName))).toEqual(
-      workKeys([work(a, 'dingtalk'), work(a, 'outlook'), work(b, 'dingtalk'), work(b, 'outlook')]),
+    const queued = await runAt(
+      start,
+      Array.from({ length: 30 }, (_, i) => i + 1),
     );
+    const counts = sweepCounts(queued);
+    for (const pairId of people) {
+      // 30 minutes: three Outlook periods of 10 minutes, one DingTalk period of 30.
+      expect(counts.get(`${pairId}|outlook`)).toBe(3);
+      expect(counts.get(`${pairId}|dingtalk`)).toBe(1);
+    }
+    expect(withReason(queued, 'sweep').every((w) => w.folder === FOLDERS.calendar[w.side])).toBe(true);
+  });
+
+  test('minutes the timer missed are caught up, so each folder is still swept once per period', async () => {
+    const people = ['zhang', 'alice', 'bob', 'wang'].map(hire);
+    const start = clock.now();
+    await run();
+    await drainQueue(queueName);
+
+    // Late and skipped runs, none more than the catch-up bound apart.
+    const queued = await runAt(start, [1, 4, 5, 9, 10, 13, 17, 18, 22, 26, 27, 30]);
+    const counts = sweepCounts(queued);
+    for (const pairId of people) {
+      expect(counts.get(`${pairId}|outlook`)).toBe(3);
+      expect(counts.get(`${pairId}|dingtalk`)).toBe(1);
+    }
+  });
+
+  test('after an outage longer than a period, one period is swept in bounded steps, not every missed minute', async () => {
+    const people = ['zhang', 'alice', 'bob', 'wang'].map(hire);
+    const start = clock.now();
+    await run();
+    await drainQueue(queueName);
+
+    // Down for two hours, then back every minute: ten Outlook minutes (one period) take two runs.
+    const queued = await runAt(start, [120, 121]);
+    const counts = sweepCounts(queued);
+    for (const pairId of people) expect(counts.get(`${pairId}|outlook`)).toBe(1);
+    expect(Math.max(...[...counts.values()])).toBe(1);
   });
 
   test('pairs that are not active are not swept', async () => {
     const a = hire('zhang');
     const b = hire('alice');
+    const start = clock.now();
     await run();
-    await drainQueue(queueName);
     // zhang's DingTalk account is deactivated: the next pairing disables the pair.
     dingtalk = dingtalk.map((p) => (p.userid === 'zhang' ? { ...p, active: false } : p));
-    await app.stores.cursors.markDirty(a, cursorKey(work(a, 'outlook')));
-    clock.advance(SCHEDULE.dingtalkSweepIntervalMs);
-    const report = await run();
-    expect(report.pairing).toEqual({ paired: 1, statusChanges: 0, problems: 0 });
-    expect((await pairs()).get(a)?.status).toBe('disabled');
-    expect(report.enqueued).toEqual({ sweep: 2, dirty: 0, retry: 0 });
-    expect(workKeys(await drainQueue(queueName))).toEqual(
-      workKeys([work(b, 'dingtalk'), work(b, 'outlook')]),
+    await requestJob(app.stores.jobs, 'pairing');
+    await drainQueue(queueName);
+
+    const queued = await runAt(
+      start,
+      Array.from({ length: 30 }, (_, i) => i + 1),
     );
+    expect((await pairs()).get(a)?.status).toBe('disabled');
+    const counts = sweepCounts(queued);
+    expect(counts.get(`${a}|outlook`)).toBeUndefined();
+    expect(counts.get(`${a}|dingtalk`)).toBeUndefined();
+    expect(counts.get(`${b}|outlook`)).toBe(3);
+    expect(counts.get(`${b}|dingtalk`)).toBe(1);
+  });
+
+  test('a run reads only the pairs whose slots are due, never the whole users table', async () => {
+    const people = ['zhang', 'alice', 'bob', 'wang', 'li', 'chen', 'zhao', 'sun'].map(hire);
+    const start = clock.now();
+    await run();
+    await drainQueue(queueName);
+    const counter = countTableOperations(app.storage);
+
+    await runAt(
+      start,
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
+    // Over one DingTalk period every pair is read once for its DingTalk minute and three times for its Outlook ones.
+    const usersRead = Object.entries(counter.counts().rowsReadByTable)
+      .filter(([table]) => table.endsWith('users'))
+      .reduce((sum, [, rows]) => sum + rows, 0);
+    expect(usersRead).toBe(people.length * 4);
+    expect(counter.counts().tableScans).toBe(0);
+  });
+});
+
+describe('an idle run', () => {
+  test('after pairing and rollout, costs a handful of table operations and reads no table whole', async () => {
+    for (let i = 0; i < 30; i++) hire(`person${i}`);
+    await run();
+    await drainQueue(queueName);
+    clock.advance(MIN);
+    await run();
+    await drainQueue(queueName);
+    expect(h.fake.control.subscriptions()).toHaveLength(30);
+
+    const counter = countTableOperations(app.storage);
+    clock.advance(MIN);
+    const report = await run();
+    expect(report).toMatchObject({
+      pairing: 'skipped',
+      subscriptions: { created: 0, renewed: 0, recreated: 0, removed: 0, deferred: 0, failed: 0 },
+      subscriptionAudit: 'skipped',
+      purged: 'skipped',
+      enqueued: { firstSync: 0, retry: 0 },
+    });
+    const counts = counter.counts();
+    expect(counts.tableScans).toBe(0);
+    expect(counts.requests).toBeLessThanOrEqual(20);
   });
 });
 
@@ -315,8 +421,6 @@ describe('retries', () => {
     const b = hire('alice');
     await run();
     await drainQueue(queueName);
-    for (const pairId of [a, b])
-      for (const side of ['dingtalk', 'outlook'] as const) await syncedAt(pairId, side, clock.now());
     await app.stores.failures.record(
       { ...work(a, 'outlook', 'notification'), resync: true },
       'HTTP 503',
@@ -327,51 +431,55 @@ describe('retries', () => {
 
     clock.advance(30_000);
     expect((await run()).enqueued.retry).toBe(0);
-    expect(await drainQueue(queueName)).toEqual([]);
+    expect(withReason(await drainQueue(queueName), 'retry')).toEqual([]);
 
     clock.advance(31_000);
-    expect((await run()).enqueued).toEqual({ sweep: 0, dirty: 0, retry: 1 });
-    expect(await drainQueue(queueName)).toEqual([{ ...work(a, 'outlook', 'retry'), resync: true }]);
+    expect((await run()).enqueued.retry).toBe(1);
+    expect(withReason(await drainQueue(queueName), 'retry')).toEqual([
+      { ...work(a, 'outlook', 'retry'), resync: true },
+    ]);
   });
 });
 
-describe('one failing step does not stop the others', () => {
-  test('the directory throws: subscriptions, sweep and retries still run', async () => {
+describe('one failing job does not stop the others', () => {
+  test('the directory throws: subscriptions, sweep and retries still run, and the pairing request is kept', async () => {
     const a = hire('zhang');
     await run();
     await drainQueue(queueName);
+    // Due now, as the lifecycle handler marks a subscription that needs attention.
     const [sub] = await app.stores.subscriptions.listAll();
     await app.stores.subscriptions.save({ ...sub, expiresAt: new Date(clock.now()).toISOString() });
     await app.stores.failures.record(work(a, 'outlook', 'notification'), 'HTTP 503', false, clock.now());
-    await app.stores.cursors.markDirty(DIRECTORY_PAIR, DIRECTORY_KEY);
+    await requestJob(app.stores.jobs, 'pairing');
     directoryFailure = new Error('directory unavailable');
-    clock.advance(2 * 60_000);
+    clock.advance(2 * MIN);
 
     const report = await run();
     expect(report.pairing).toBe('failed');
     expect(report.subscriptions).toMatchObject({ renewed: 1, failed: 0 });
-    expect(report.enqueued).toEqual({ sweep: 2, dirty: 0, retry: 1 });
-    expect(workKeys(await drainQueue(queueName))).toEqual(
-      workKeys([work(a, 'dingtalk'), work(a, 'outlook'), work(a, 'outlook', 'retry')]),
-    );
+    expect(report.enqueued.retry).toBe(1);
+    expect(typeof report.enqueued.sweep).toBe('number');
+    expect(withReason(await drainQueue(queueName), 'retry')).toEqual([work(a, 'outlook', 'retry')]);
     expect(logged('error', 'pairing failed')).toHaveLength(1);
-    // The lease on the directory row was given back.
-    expect((await app.stores.cursors.get(DIRECTORY_PAIR, DIRECTORY_KEY))?.leaseOwner).toBeUndefined();
+    // The lease was given back and the request is still there for the next run.
+    const job = (await app.stores.jobs.readAll()).get('pairing');
+    expect(job).toMatchObject({ requested: true, leaseOwner: undefined });
   });
 
-  test('Graph refuses every subscription call: pairing, sweep and retries still run', async () => {
+  test('Graph refuses every subscription call: pairing, first syncs, sweeps and retries still run', async () => {
     h.fake.control.addFault({ path: '/v1.0/subscriptions', status: 403 });
     const a = hire('zhang');
 
     const report = await run();
     expect(report.pairing).toEqual({ paired: 1, statusChanges: 0, problems: 0 });
-    expect(report.subscriptions).toBe('failed');
-    expect(report.enqueued).toEqual({ sweep: 2, dirty: 0, retry: 0 });
-    expect(workKeys(await drainQueue(queueName))).toEqual(
-      workKeys([work(a, 'dingtalk'), work(a, 'outlook')]),
+    expect(report.subscriptions).toMatchObject({ created: 0, failed: 1 });
+    expect(report.subscriptionAudit).toBe('failed');
+    expect(report.enqueued.firstSync).toBe(2);
+    expect(workKeys(withReason(await drainQueue(queueName), 'first-sync'))).toEqual(
+      workKeys([work(a, 'dingtalk', 'first-sync'), work(a, 'outlook', 'first-sync')]),
     );
     expect(logged('warn', 'subscription maintenance failed')).toHaveLength(1);
-    expect(logged('error', 'subscription maintenance failed')).toHaveLength(1);
+    expect(logged('error', 'subscription-audit failed')).toHaveLength(1);
   });
 });
 
@@ -400,7 +508,7 @@ describe('retention', () => {
 
     await audit(now - 400 * day);
     clock.advance(3600e3);
-    expect((await run()).purged).toBeUndefined();
+    expect((await run()).purged).toBe('skipped');
     clock.advance(day);
     expect((await run()).purged).toEqual({ audit: 1, deliveries: 0 });
   });

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
+import { countTableOperations } from '../../../bench/pipeline/table-counter';
+import { auditSubscriptions } from '../../../shared/app/jobs/subscription-audit';
 import {
+  GRAPH_SUBSCRIPTION_WRITES_PER_WINDOW,
   maintainSubscriptions,
   MAX_WRITES_PER_RUN,
   RENEW_WHEN_LEFT_MS,
@@ -16,6 +19,7 @@ import {
   startNotificationReceiver,
   type NotificationReceiver,
 } from '../../support/graph/notification-receiver';
+import { rawTable } from '../store/store-fixture';
 import { drainQueue, freshAppStores, pairFor, type AppStores } from './support';
 
 /**
@@ -53,17 +57,28 @@ const deps = (): SubscriptionManagerDeps => ({
   expiryFor: (resource, now) => expiryFor(resource, now),
 });
 const run = () => maintainSubscriptions(deps());
+const audit = () => auditSubscriptions({ ...deps(), users: s.stores.users });
 
-/** Mailbox users at the fake, paired in the users table. */
+/** Mailbox users at the fake, paired in the users table and marked pending, as the pairing run does. */
 async function addPairs(count: number, overrides: Partial<UserPair> = {}): Promise<UserPair[]> {
-  const pairs: UserPair[] = [];
+  const wanted: UserPair[] = [];
   for (let i = 0; i < count; i++) {
     const user = h.fake.control.addUser({
       userPrincipalName: `u${randomBytes(4).toString('hex')}@contoso.example`,
     });
-    pairs.push(await s.stores.users.save(pairFor(user.id, overrides)));
+    wanted.push(pairFor(user.id, overrides));
   }
-  return pairs;
+  const { saved, failed } = await s.stores.users.saveMany(wanted);
+  expect(failed).toEqual([]);
+  await s.stores.subscriptions.markPending(saved.map((p) => p.pairId));
+  return saved;
+}
+
+/** A pair's new status, saved and handed to the upkeep as the pairing run does. */
+async function setStatus(pairId: string, status: UserPair['status']): Promise<void> {
+  const current = (await s.stores.users.get(pairId))!;
+  await s.stores.users.save({ ...current, status });
+  await s.stores.subscriptions.markPending([pairId]);
 }
 
 const remote = () =>
@@ -86,7 +101,6 @@ const NO_CHANGE = {
   renewed: 0,
   recreated: 0,
   removed: 0,
-  orphansDeleted: 0,
   deferred: 0,
   failed: 0,
 };
@@ -220,16 +234,28 @@ test('subscriptions of pairs no longer active are deleted at Graph and from the 
   await run();
   expect(remote()).toHaveLength(3);
 
-  const byId = new Map((await s.stores.users.list()).map((p) => [p.pairId, p]));
-  await s.stores.users.save({ ...byId.get(leaves.pairId)!, status: 'left' });
-  await s.stores.users.save({ ...byId.get(disabled.pairId)!, status: 'disabled' });
+  await setStatus(leaves.pairId, 'left');
+  await setStatus(disabled.pairId, 'disabled');
   expect(await run()).toEqual({ ...NO_CHANGE, removed: 2 });
 
   expect(remote().map((x) => x.resource)).toEqual([resourceOf(stays)]);
   expect((await s.stores.subscriptions.listAll()).map((r) => r.pairId)).toEqual([stays.pairId]);
 });
 
-test('orphans (ours at Graph, unrecorded) are deleted once older than 10 minutes; recorded and foreign ones stay', async () => {
+test('a run reads only what is due: with no pending pair and no renewal due, no Graph call and two queries', async () => {
+  await addPairs(3);
+  await run();
+  h.fake.control.clearRequests();
+  const counter = countTableOperations(s.storage);
+  expect(await run()).toEqual(NO_CHANGE);
+  expect(h.fake.control.requests).toEqual([]);
+  const counts = counter.counts();
+  // The renewal index and the pending list, one query each, and nothing else.
+  expect(counts.requests).toBe(2);
+  expect(counts.tableScans).toBe(0);
+});
+
+test('the daily audit deletes orphans (ours at Graph, unrecorded) once older than 10 minutes; recorded and foreign ones stay', async () => {
   const [paired] = await addPairs(1);
   await run();
   const stray = h.fake.control.addUser({ userPrincipalName: 'stray@contoso.example' });
@@ -246,16 +272,45 @@ test('orphans (ours at Graph, unrecorded) are deleted once older than 10 minutes
   const foreign = await create(other.id, `${base}/someone-else/notifications`);
 
   clock.advance(5 * 60_000);
-  expect(await run()).toEqual(NO_CHANGE);
+  expect(await audit()).toEqual({ pendingMarked: 0, reindexed: 0, orphansDeleted: 0 });
   expect(remote()).toHaveLength(3);
 
   clock.advance(6 * 60_000);
-  expect(await run()).toEqual({ ...NO_CHANGE, orphansDeleted: 1 });
+  expect(await audit()).toEqual({ pendingMarked: 0, reindexed: 0, orphansDeleted: 1 });
   const left = remote().map((x) => x.id);
   expect(left).not.toContain(orphan.id);
   expect(left).toContain(foreign.id);
   expect(remote().find((x) => x.resource === resourceOf(paired))).toBeDefined();
   expect(await s.stores.subscriptions.listAll()).toHaveLength(1);
+});
+
+test('the daily audit hands pairs out of line to the upkeep and puts a lost renewal entry back', async () => {
+  const [kept, leaver] = await addPairs(2);
+  await run();
+  const [record] = await s.stores.subscriptions.listByPair(kept.pairId);
+  // A pairing run that died before marking: a new pair the upkeep never heard of, and a pair that left.
+  const user = h.fake.control.addUser({ userPrincipalName: 'late@contoso.example' });
+  const late = await s.stores.users.save(pairFor(user.id));
+  await s.stores.users.save({ ...(await s.stores.users.get(leaver.pairId))!, status: 'left' });
+  // A renewal entry lost between two writes: only the record says it is due.
+  const table = rawTable(`${s.prefix}subscriptions`);
+  for await (const row of table.listEntities({
+    queryOptions: { filter: `PartitionKey eq 'expiry|index'` },
+  })) {
+    if (String(row.rowKey).endsWith(record.subscriptionId))
+      await table.deleteEntity(row.partitionKey!, row.rowKey!);
+  }
+  clock.set(Date.parse(record.expiresAt) - RENEW_WHEN_LEFT_MS + 25 * 3600e3);
+  // Only the leaver's subscription, whose entry is intact, is renewed: the upkeep knows nothing else.
+  expect(await run()).toEqual({ ...NO_CHANGE, renewed: 1 });
+
+  expect(await audit()).toEqual({ pendingMarked: 2, reindexed: 1, orphansDeleted: 0 });
+  expect(await run()).toEqual({ ...NO_CHANGE, created: 1, removed: 1, renewed: 1 });
+  expect(
+    remote()
+      .map((x) => x.resource)
+      .sort(),
+  ).toEqual([resourceOf(kept), resourceOf(late)].sort());
 });
 
 test('two overlapping runs never create the same subscription twice', async () => {
@@ -276,7 +331,7 @@ test('two overlapping runs never create the same subscription twice', async () =
   }
 });
 
-test('a failed create affects only its pair, and the next run creates it', async () => {
+test('a failed create affects only its pair, which is tried again 15 minutes later', async () => {
   await addPairs(3);
   h.fake.control.addFault({ method: 'POST', path: '/v1.0/subscriptions', count: 1, status: 400 });
   const first = await run();
@@ -284,17 +339,22 @@ test('a failed create affects only its pair, and the next run creates it', async
   expect(
     s.logLines.some((l) => l.level === 'warn' && l.line.includes('subscription maintenance failed')),
   ).toBe(true);
+  clock.advance(60_000);
+  expect(await run()).toEqual(NO_CHANGE);
+  clock.advance(15 * 60_000);
   expect(await run()).toEqual({ ...NO_CHANGE, created: 1 });
   expect(remote()).toHaveLength(3);
   expect(await s.stores.subscriptions.listAll()).toHaveLength(3);
 });
 
-test(`one run writes at most MAX_WRITES_PER_RUN (${MAX_WRITES_PER_RUN}) times and defers the rest to the next run`, async () => {
+test(`one run writes at most MAX_WRITES_PER_RUN (${MAX_WRITES_PER_RUN}) times and leaves the rest to the next run`, async () => {
+  // Half of Graph's 500 writes per 20 s per app and tenant: a run's writes may all land in one window.
+  expect(MAX_WRITES_PER_RUN).toBe(GRAPH_SUBSCRIPTION_WRITES_PER_WINDOW / 2);
   const extra = 3;
   await addPairs(MAX_WRITES_PER_RUN + extra);
 
   const first = await run();
-  expect(first).toEqual({ ...NO_CHANGE, created: MAX_WRITES_PER_RUN, deferred: extra });
+  expect(first).toEqual({ ...NO_CHANGE, created: MAX_WRITES_PER_RUN });
   expect(posts()).toHaveLength(MAX_WRITES_PER_RUN);
   expect(remote()).toHaveLength(MAX_WRITES_PER_RUN);
 

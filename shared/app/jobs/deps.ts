@@ -1,0 +1,32 @@
+import type { Logger } from '../../platform/logger';
+import type { Stores } from '../../store';
+import type { DingTalkPerson, EntraPerson, PairOverride } from '../../sync/pairing';
+import type { SubscriptionManagerDeps } from '../subscriptions';
+
+export interface DirectorySources {
+  dingtalkPeople(): Promise<DingTalkPerson[]>;
+  entraPeople(): Promise<EntraPerson[]>;
+}
+
+export interface MaintenanceSchedule {
+  /** Full directory read and re-pairing, besides whenever a directory callback asked for it. */
+  pairingIntervalMs: number;
+  /** Safety sweep period per folder on the Outlook side (Graph has no monthly quota). */
+  outlookSweepIntervalMs: number;
+  /** Safety sweep period per folder on the DingTalk side: metered calls, so rarer (reference/dingtalk.md §9). */
+  dingtalkSweepIntervalMs: number;
+}
+
+/** What the maintenance jobs need; shared/app/services.ts builds it from the app context. */
+export interface MaintenanceDeps {
+  stores: Pick<
+    Stores,
+    'users' | 'failures' | 'workQueue' | 'subscriptions' | 'audit' | 'deliveries' | 'jobs'
+  >;
+  directory: DirectorySources;
+  subscriptions: Pick<SubscriptionManagerDeps, 'graph' | 'publicBaseUrl' | 'expiryFor'>;
+  overrides: PairOverride[];
+  schedule: MaintenanceSchedule;
+  log: Logger;
+  now: () => number;
+}
