@@ -9,6 +9,8 @@ export interface SentWork {
   side: string;
   folder: string;
   reason: string;
+  /** When the message becomes visible on the app's clock (a message sent with a delay is invisible until then). */
+  visibleAt: number;
   /** The message as sent, for handing to the worker. */
   body: Record<string, unknown>;
 }
@@ -40,7 +42,7 @@ const field = (body: Record<string, unknown>, name: string) =>
  * Records every message the app sends through its Storage's queue clients, whatever the queue, by wrapping each
  * client's sendMessage. The messages still reach the queue: sending them is part of what a run costs.
  */
-export function tapQueues(storage: Storage): QueueTap {
+export function tapQueues(storage: Storage, now: () => number): QueueTap {
   const sent: SentWork[] = [];
   const clients = new Map<string, QueueClient>();
   const queue = storage.queue.bind(storage);
@@ -58,6 +60,7 @@ export function tapQueues(storage: Storage): QueueTap {
           side: field(body, 'side'),
           folder: field(body, 'folder'),
           reason: field(body, 'reason'),
+          visibleAt: now() + (options?.visibilityTimeout ?? 0) * 1000,
           body,
         });
         return send(text, options);

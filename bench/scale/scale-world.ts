@@ -82,7 +82,7 @@ export async function startScaleWorld(peopleCount: number): Promise<ScaleWorld> 
     const app = createAppContext(config, { log, clock });
     // Instrumented before the app's first request, so every client it will use carries the counters.
     const tables = countTableOperations(app.storage);
-    const queues = tapQueues(app.storage);
+    const queues = tapQueues(app.storage, () => clock.now());
     const services = createServices(app);
     return {
       clock,

@@ -3,6 +3,7 @@ import { measureMaintenanceRun, type RunHooks, type RunSample } from './maintena
 import type { ScaleWorld } from './scale-world';
 import { spreadOf, type Spread } from './spread';
 import { folderOf } from './worker-drain';
+import type { LaterCost } from './worker-stand-in';
 
 export interface SideCoverage {
   /** This side's safety-sweep interval. */
@@ -32,8 +33,8 @@ export interface SweepCycleFigure {
   rowsReadPerRun: Spread | null;
   msPerRun: Spread | null;
   tableScans: number;
-  /** The worker's pulls of what the cycle queued (not part of the timer's figures). */
-  worker: { messages: number; tableOperations: number };
+  /** The worker's pulls of what the cycle queued (not part of the timer's figures), and messages served per run. */
+  worker: { messages: number; tableOperations: number; messagesPerRun: Spread | null };
 }
 
 function coverage(
@@ -74,7 +75,7 @@ export async function measureSweepCycle(
   options: { cycleMs: number; startedAt: number },
   deadline: Deadline,
   hooks: RunHooks,
-  workerCost: () => { messages: number; tableOperations: number },
+  workerCost: () => LaterCost,
 ): Promise<SweepCycleFigure> {
   const wanted = Math.max(1, Math.round(options.cycleMs / world.timerPeriodMs));
   const runs: RunSample[] = [];
@@ -85,6 +86,7 @@ export async function measureSweepCycle(
     if (!run) break;
     runs.push(run);
   }
+  const cost = workerCost();
   const cycleMs = runs.length * world.timerPeriodMs;
   const schedule = world.app.config.schedule;
   const byReason: Record<string, number> = {};
@@ -103,6 +105,6 @@ export async function measureSweepCycle(
     rowsReadPerRun: spreadOf(runs.map((r) => r.rowsRead)),
     msPerRun: spreadOf(runs.map((r) => r.ms)),
     tableScans: runs.reduce((n, r) => n + r.tableScans, 0),
-    worker: workerCost(),
+    worker: { ...cost, messagesPerRun: spreadOf(cost.messagesPerRun) },
   };
 }

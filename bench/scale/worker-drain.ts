@@ -12,6 +12,8 @@ export interface DrainResult {
   folders: string[];
   /** Messages left when the cap ran out. */
   left: number;
+  /** Messages the worker sent with a delay that has not passed on the app's clock: for a later run. */
+  deferred: SentWork[];
   tableOperations: number;
   dingtalkMeteredCalls: number;
   graphCalls: number;
@@ -24,7 +26,7 @@ export const folderOf = (w: SentWork) => `${w.pairId}|${w.kind}|${w.side}|${w.fo
 /**
  * Plays the queue trigger: hands each message to the worker's entry point (processWork with the deps the
  * Functions app builds), `concurrency` at a time, then the messages the worker itself sent meanwhile, until none
- * is left or the cap runs out. Queue delays are not waited for.
+ * is left or the cap runs out. A message the worker sends with a delay waits for the app's clock to reach it.
  */
 export async function drainWithWorker(
   world: ScaleWorld,
@@ -35,6 +37,7 @@ export async function drainWithWorker(
   const deps = workerDeps(world.app, world.services);
   const pending = [...messages];
   const folders = new Set<string>();
+  const deferred: SentWork[] = [];
   const before = world.tables().requests;
   const meteredBefore = world.dingtalk.control.usage().metered;
   world.graph.control.clearRequests();
@@ -55,16 +58,21 @@ export async function drainWithWorker(
   };
   while (pending.length > 0 && !deadline.passed()) {
     await Promise.all(Array.from({ length: concurrency }, lane));
-    pending.push(...world.queues.take().filter((w) => w.pairId));
+    for (const sent of world.queues.take().filter((w) => w.pairId)) {
+      (sent.visibleAt <= world.clock.now() ? pending : deferred).push(sent);
+    }
   }
   graphCalls += world.graph.control.requests.length;
   world.graph.control.clearRequests();
   world.dingtalk.control.clearExchanges();
-  await world.queues.clear();
+  for (const sent of world.queues.take().filter((w) => w.pairId)) {
+    (sent.visibleAt <= world.clock.now() ? pending : deferred).push(sent);
+  }
   return {
     processed,
     folders: [...folders],
-    left: pending.length + world.queues.take().length,
+    left: pending.length,
+    deferred,
     tableOperations: world.tables().requests - before,
     dingtalkMeteredCalls: world.dingtalk.control.usage().metered - meteredBefore,
     graphCalls,

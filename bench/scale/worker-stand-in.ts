@@ -18,13 +18,20 @@ export interface FirstSyncFigure {
   ms: number;
 }
 
+export interface LaterCost {
+  messages: number;
+  tableOperations: number;
+  /** Messages served after each run: polls the worker scheduled show up here rather than in what a run sent. */
+  messagesPerRun: number[];
+}
+
 export interface WorkerStandIn {
   /** Serves what a run queued: every message of a folder synced before, and first syncs while the share lasts. */
   afterRun(run: RunSample): Promise<void>;
   /** Folders synced at least once. */
   synced(): number;
-  /** The worker's cost outside first syncs (sweeps of synced folders, retries), since the last reading. */
-  takeLaterCost(): { messages: number; tableOperations: number };
+  /** The worker's cost outside first syncs (sweeps and polls of synced folders, retries), since the last reading. */
+  takeLaterCost(): LaterCost;
   firstSync(): FirstSyncFigure;
 }
 
@@ -43,7 +50,8 @@ export function createWorkerStandIn(
   const pairsSynced = new Set<string>();
   let firstSyncCap: Deadline | undefined;
   const first = { tableOperations: 0, metered: 0, graph: 0, ms: 0, left: 0 };
-  const later = { messages: 0, tableOperations: 0 };
+  const later: LaterCost = { messages: 0, tableOperations: 0, messagesPerRun: [] };
+  let waiting: SentWork[] = [];
 
   const remember = (result: DrainResult, messages: SentWork[]) => {
     for (const f of result.folders) syncedFolders.add(f);
@@ -52,22 +60,31 @@ export function createWorkerStandIn(
 
   return {
     async afterRun(run) {
-      const known = run.sent.filter((m) => m.pairId && syncedFolders.has(folderOf(m)));
-      const fresh = run.sent.filter((m) => m.pairId && !syncedFolders.has(folderOf(m)));
+      const now = world.clock.now();
+      const all = [...waiting, ...run.sent.filter((m) => m.pairId)];
+      const visible = all.filter((m) => m.visibleAt <= now);
+      waiting = all.filter((m) => m.visibleAt > now);
+      const known = visible.filter((m) => syncedFolders.has(folderOf(m)));
+      const fresh = visible.filter((m) => !syncedFolders.has(folderOf(m)));
+      let served = 0;
       if (known.length > 0) {
-        const served = await drainWithWorker(world, known, deadline);
-        later.messages += served.processed;
-        later.tableOperations += served.tableOperations;
+        const result = await drainWithWorker(world, known, deadline);
+        waiting.push(...result.deferred);
+        served = result.processed;
+        later.messages += result.processed;
+        later.tableOperations += result.tableOperations;
       }
+      later.messagesPerRun.push(served);
       firstSyncCap ??= deadlineIn(firstSyncShareMs);
       if (fresh.length > 0 && !firstSyncCap.passed()) {
-        const served = await drainWithWorker(world, fresh, soonest(deadline, firstSyncCap));
-        remember(served, fresh);
-        first.tableOperations += served.tableOperations;
-        first.metered += served.dingtalkMeteredCalls;
-        first.graph += served.graphCalls;
-        first.ms += served.ms;
-        first.left = served.left;
+        const result = await drainWithWorker(world, fresh, soonest(deadline, firstSyncCap));
+        waiting.push(...result.deferred);
+        remember(result, fresh);
+        first.tableOperations += result.tableOperations;
+        first.metered += result.dingtalkMeteredCalls;
+        first.graph += result.graphCalls;
+        first.ms += result.ms;
+        first.left = result.left;
       } else if (fresh.length > 0) {
         first.left = new Set(fresh.map(folderOf)).size;
       }
@@ -78,6 +95,7 @@ export function createWorkerStandIn(
       const cost = { ...later };
       later.messages = 0;
       later.tableOperations = 0;
+      later.messagesPerRun = [];
       return cost;
     },
     firstSync() {
