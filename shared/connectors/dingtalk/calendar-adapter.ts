@@ -19,6 +19,7 @@ import { eventFromWire, eventToWire, isDeletedEvent, type ReadContext } from './
 import type { WireEvent, WireEventList } from './calendar-wire';
 import { decodeDescription } from './description-codec';
 import type { DingTalkHttpClient } from './http-client';
+import { RecentReads } from './recent-reads';
 
 /**
  * The DingTalk side of calendar sync: the user's primary calendar through calendar v1.0 (the path takes the
@@ -44,6 +45,11 @@ export interface DingTalkCalendarAdapterOptions {
    */
   window?: { pastDays: number; futureDays: number };
   clock?: Clock;
+  /**
+   * A conditional write trusts a get() of the same event at most this old instead of reading it again (default
+   * 1000 ms; 0 always reads again). docs/dingtalk.md, "Conditional writes".
+   */
+  recentReadMs?: number;
 }
 
 export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
@@ -57,6 +63,8 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
   private readonly clock: Clock;
   /** originKey → event id for creates made by this process: a cheap first answer for findByOriginKey. */
   private readonly createdHere = new Map<string, string>();
+  /** What get() just read: the re-read a conditional write needs, when it is that fresh. */
+  private readonly recentReads: RecentReads;
 
   constructor(options: DingTalkCalendarAdapterOptions) {
     this.client = options.client;
@@ -65,6 +73,7 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
     this.pageSize = options.pageSize ?? 100;
     this.window = options.window ?? { pastDays: 30, futureDays: 365 };
     this.clock = options.clock ?? systemClock;
+    this.recentReads = new RecentReads(this.clock, options.recentReadMs ?? 1000);
   }
 
   async listChanges(
@@ -118,6 +127,11 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
    */
   async get(user: UserRef, id: string): Promise<RemoteItem<CalendarEvent> | undefined> {
     const event = await this.fetchEvent(user, id);
+    this.recentReads.remember(
+      user.dingtalkUnionId,
+      id,
+      event && !isDeletedEvent(event) ? versionOf(event) : undefined,
+    );
     if (!event || isDeletedEvent(event) || event.status === 'cancelled') return undefined;
     return this.toItem(event, await this.readContext([event]));
   }
@@ -183,7 +197,8 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
 
   /**
    * PatchEvent is a PUT with patch semantics that must repeat the id; only the organizer may do it (403 otherwise).
-   * DingTalk has no conditional write, so an expectedVersion costs one GetEvent right before the PUT.
+   * DingTalk has no conditional write, so an expectedVersion costs one GetEvent right before the PUT, unless get()
+   * read the event a moment ago (RecentReads).
    */
   async update(
     user: UserRef,
@@ -192,10 +207,11 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
     expectedVersion?: string,
   ): Promise<RemoteItem<CalendarEvent>> {
     if (expectedVersion) {
-      const current = await this.fetchEvent(user, id);
-      if (!current || isDeletedEvent(current)) throw new NotFoundRemoteError(`DingTalk event ${id} is gone`);
-      assertVersion(current, expectedVersion);
+      const current = await this.currentVersion(user, id);
+      if (current === undefined) throw new NotFoundRemoteError(`DingTalk event ${id} is gone`);
+      assertVersion(id, current, expectedVersion);
     }
+    this.recentReads.forget(user.dingtalkUnionId, id);
     const updated = await this.client.v1<WireEvent>({
       method: 'PUT',
       path: EVENT,
@@ -215,10 +231,11 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
   /** Like update, an expectedVersion costs one GetEvent first; an event already gone counts as deleted. */
   async delete(user: UserRef, id: string, expectedVersion?: string): Promise<void> {
     if (expectedVersion) {
-      const current = await this.fetchEvent(user, id);
-      if (!current || isDeletedEvent(current)) return;
-      assertVersion(current, expectedVersion);
+      const current = await this.currentVersion(user, id);
+      if (current === undefined) return;
+      assertVersion(id, current, expectedVersion);
     }
+    this.recentReads.forget(user.dingtalkUnionId, id);
     try {
       await this.client.v1({
         method: 'DELETE',
@@ -237,6 +254,14 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
       timeMin: utcMinute(now - this.window.pastDays * DAY_MS),
       timeMax: utcMinute(now + this.window.futureDays * DAY_MS),
     };
+  }
+
+  /** The event's version now (undefined when gone): what get() read a moment ago, else one GetEvent. */
+  private async currentVersion(user: UserRef, id: string): Promise<string | undefined> {
+    const recent = this.recentReads.fresh(user.dingtalkUnionId, id);
+    if (recent) return recent.version;
+    const current = await this.fetchEvent(user, id);
+    return current && !isDeletedEvent(current) ? versionOf(current) : undefined;
   }
 
   private async fetchEvent(user: UserRef, id: string): Promise<WireEvent | undefined> {
@@ -311,10 +336,9 @@ export function versionOf(w: WireEvent): string {
 }
 
 /** The re-read before a write found another version: someone edited the event since the engine read it. */
-function assertVersion(current: WireEvent, expectedVersion: string): void {
-  const version = versionOf(current);
+function assertVersion(id: string, version: string, expectedVersion: string): void {
   if (version !== expectedVersion) {
-    throw new VersionConflictRemoteError(`DingTalk event ${current.id} changed since it was read`, version);
+    throw new VersionConflictRemoteError(`DingTalk event ${id} changed since it was read`, version);
   }
 }
 

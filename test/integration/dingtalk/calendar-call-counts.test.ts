@@ -6,14 +6,16 @@ import { type Harness, startHarness } from './support/harness';
 
 /**
  * The DingTalk calls each calendar adapter operation costs, pinned (docs/dingtalk.md, "Conditional writes"):
- * DingTalk has no conditional write, so a conditional update or delete pays one GetEvent before writing, and only
- * then; a stale version stops after that read.
+ * DingTalk has no conditional write, so a conditional update or delete pays one GetEvent before writing, unless
+ * the engine's own get() of that event came less than a second earlier; a stale version stops after that read.
  */
 
 let h: Harness;
+let clock: ManualClock;
 
 beforeEach(async () => {
-  h = await startHarness({ clock: new ManualClock(Date.parse('2026-11-22T08:00:00Z')) });
+  clock = new ManualClock(Date.parse('2026-11-22T08:00:00Z'));
+  h = await startHarness({ clock });
 });
 afterEach(() => h.stop());
 
@@ -70,6 +72,35 @@ describe('DingTalk calls per calendar operation', () => {
     );
     expect(error).toBeInstanceOf(VersionConflictRemoteError);
     expect(calls).toEqual(['GET /events/{eventId}']);
+  });
+
+  test('right after a get() of the event, that read is the check: the write alone, or a conflict at no cost', async () => {
+    const created = await h.adapter.create(h.alice, event('One'), 'origin-1');
+    const read = await h.adapter.get(h.alice, created.id);
+    expect(
+      await callsOf(() => h.adapter.update(h.alice, created.id, event('Renamed'), read!.version)),
+    ).toEqual(['PUT /events/{eventId}']);
+
+    // After our own write the memo is gone: the next conditional write reads again.
+    const updated = await h.adapter.get(h.alice, created.id);
+    h.fake.control.userUpdatesEvent(h.alice.dingtalkUnionId, created.id, { summary: 'Edited in DingTalk' });
+    const seenEdit = await h.adapter.get(h.alice, created.id);
+    let error: unknown;
+    const calls = await callsOf(() =>
+      h.adapter.delete(h.alice, created.id, updated!.version).catch((err) => (error = err)),
+    );
+    expect(error).toBeInstanceOf(VersionConflictRemoteError);
+    expect(calls).toEqual([]);
+    expect(seenEdit?.projection.subject).toBe('Edited in DingTalk');
+  });
+
+  test('a get() more than a second old does not count: the write reads again', async () => {
+    const created = await h.adapter.create(h.alice, event('One'), 'origin-1');
+    const read = await h.adapter.get(h.alice, created.id);
+    clock.advance(1001);
+    expect(
+      await callsOf(() => h.adapter.update(h.alice, created.id, event('Renamed'), read!.version)),
+    ).toEqual(['GET /events/{eventId}', 'PUT /events/{eventId}']);
   });
 
   test('a listing page: one ListEvents', async () => {
