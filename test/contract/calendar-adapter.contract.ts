@@ -143,6 +143,21 @@ export function calendarAdapterContract(
       expect(after?.version).toBe(edited?.version);
     });
 
+    test('the version a listing reports is the one get reports, and a conditional write accepts it', async () => {
+      const created = await f.adapter.create(f.user, event(3), key());
+      await f.remote.editOutOfBand(created.id, { subject: 'Edited before the listing' });
+      const listed = items((await drain(f, undefined)).changes).find((c) => c.id === created.id)!;
+      expect((await f.adapter.get(f.user, created.id))?.version).toBe(listed.version);
+      await f.remote.advanceTime(5_000);
+      const updated = await f.adapter.update(
+        f.user,
+        created.id,
+        { ...listed.projection, subject: 'Written back' },
+        listed.version,
+      );
+      expect(updated.projection.subject).toBe('Written back');
+    });
+
     test('a conditional delete with the version last read deletes', async () => {
       const created = await f.adapter.create(f.user, event(4), key());
       await f.adapter.delete(f.user, created.id, created.version);
