@@ -3,6 +3,7 @@ import { odata } from '../platform/odata';
 import { systemClock, type Clock } from '../platform/clock';
 import type { Storage } from '../platform/storage';
 import type { Kind } from '../sync/types';
+import { forEachBounded } from './bounded';
 import type { PendingPair, SubscriptionRepository } from './repositories';
 import type { SubscriptionRecord } from './types';
 import { entity } from './entity-size';
@@ -39,6 +40,8 @@ const SUBSCRIPTION_ROW = 'subscription';
 const CLAIM_PARTITION = 'claim';
 const EXPIRY_PARTITION = joinKey('expiry', 'index');
 const PENDING_PARTITION = joinKey('pending', 'pairs');
+/** Transactions in flight at once when the pairing run marks many pairs (one partition takes 2,000 rows/s). */
+const PENDING_WRITE_CONCURRENCY = 8;
 /** Sorts before every real time: a pair marked pending is served at once. */
 const NOW_OR_EARLIER = new Date(0).toISOString();
 
@@ -182,12 +185,18 @@ export class TableSubscriptionRepository implements SubscriptionRepository {
   async markPending(pairIds: string[]): Promise<void> {
     const table = await this.table();
     const unique = [...new Set(pairIds)];
+    const batches: string[][] = [];
     for (let i = 0; i < unique.length; i += MAX_TRANSACTION_ACTIONS) {
-      const actions: TransactionAction[] = unique
-        .slice(i, i + MAX_TRANSACTION_ACTIONS)
-        .map((pairId) => ['upsert', pendingEntry(pairId, NOW_OR_EARLIER), 'Replace']);
-      await table.submitTransaction(actions);
+      batches.push(unique.slice(i, i + MAX_TRANSACTION_ACTIONS));
     }
+    await forEachBounded(batches, PENDING_WRITE_CONCURRENCY, async (batch) => {
+      const actions: TransactionAction[] = batch.map((pairId) => [
+        'upsert',
+        pendingEntry(pairId, NOW_OR_EARLIER),
+        'Replace',
+      ]);
+      await table.submitTransaction(actions);
+    });
   }
 
   /** Pending pairs that may be served at `now`, in order, at most `limit`. */
