@@ -93,12 +93,8 @@ function memoryOf(deps: WorkerDeps): InstanceMemory {
  */
 export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<WorkOutcome> {
   const memory = memoryOf(deps);
-  if (!work.resync && memory.recent.isOwnWrite(work)) return { status: 'echo' };
-  if (
-    !work.resync &&
-    work.reason !== 'poll' &&
-    covers(memory.recent.lastListedAt(work.pairId, work.kind, work.side), work)
-  ) {
+  if (!mustPull(work) && memory.recent.isOwnWrite(work)) return { status: 'echo' };
+  if (!mustPull(work) && covers(memory.recent.lastListedAt(work.pairId, work.kind, work.side), work)) {
     return { status: 'covered' };
   }
   const key = `${work.pairId}|${work.kind}`;
@@ -109,6 +105,14 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
     () => releaseLease(deps, memory, key),
   );
 }
+
+/**
+ * Work that pulls even when a hint like it was covered: a resync; a poll, which carries its folder's chain (see
+ * keepPolling; twins that meet in one batch still cost one pull and leave one successor); a retry, whose success
+ * clears the folder's failure.
+ */
+const mustPull = (work: WorkItem) =>
+  work.resync === true || work.reason === 'poll' || work.reason === 'retry';
 
 const covers = (listedAt: number | undefined, work: WorkItem) =>
   listedAt !== undefined && work.hintedAt !== undefined && work.hintedAt + CLOCK_SKEW_MARGIN_MS <= listedAt;
@@ -131,11 +135,7 @@ async function serveBatch(
   const sides = [...new Set(batch.map((r) => r.work.side))];
   for (const [index, side] of sides.entries()) {
     const requests = batch.filter((r) => r.work.side === side);
-    // A poll is never dropped as covered: it carries its folder's chain (see keepPolling); twins that meet in one
-    // batch still cost one pull and leave one successor.
-    const due = requests.filter(
-      (r) => r.work.resync || r.work.reason === 'poll' || !alreadySeen(session, r.work),
-    );
+    const due = requests.filter((r) => mustPull(r.work) || !alreadySeen(session, r.work));
     answer(
       requests.filter((r) => !due.includes(r)),
       { status: 'covered' },
