@@ -2,6 +2,7 @@ import { runMaintenance } from '../../shared/app/maintenance';
 import { maintenanceDeps } from '../../shared/app/services';
 import { round } from '../support/stats';
 import type { Deadline } from './deadline';
+import { largestKinds } from './largest-kinds';
 import type { SentWork } from './queue-tap';
 import type { ScaleWorld } from './scale-world';
 
@@ -28,10 +29,18 @@ export interface RunSample {
   report: unknown;
 }
 
+/** A run the cap cut short, and what it had done by then. */
+export interface UnfinishedRun {
+  atMinute: number;
+  runningForMs: number;
+  tableOperationsSoFar: number;
+  largestTableOperations: Record<string, number>;
+}
+
 /** What the phase does around each run: hand the queued work to the worker, note a run the cap cut short. */
 export interface RunHooks {
   afterRun(run: RunSample): Promise<void>;
-  abandoned(atMinute: number, runningForMs: number): void;
+  abandoned(unfinished: UnfinishedRun): void;
 }
 
 const SUBSCRIPTIONS = /^\/v1\.0\/subscriptions(\/|$)/;
@@ -62,7 +71,13 @@ export async function measureMaintenanceRun(
   const report = await deadline.race(runMaintenance(maintenanceDeps(world.app, world.services)));
   const ms = performance.now() - started;
   if (report === undefined) {
-    hooks.abandoned(atMinute, round(ms, 0));
+    const now = world.tables();
+    hooks.abandoned({
+      atMinute,
+      runningForMs: round(ms, 0),
+      tableOperationsSoFar: now.requests - before.requests,
+      largestTableOperations: largestKinds(difference(now.byKind, before.byKind)),
+    });
     return undefined;
   }
   const after = world.tables();
