@@ -82,12 +82,17 @@ class SeriesIdAdapter implements SideAdapter<CalendarEvent> {
     return this.inner.findByOriginKey(user, originKey);
   }
 
-  async update(user: UserRef, id: string, projection: CalendarEvent): Promise<RemoteItem<CalendarEvent>> {
-    return this.inner.update(user, id, await this.ownSeriesIds(user, projection));
+  async update(
+    user: UserRef,
+    id: string,
+    projection: CalendarEvent,
+    expectedVersion?: string,
+  ): Promise<RemoteItem<CalendarEvent>> {
+    return this.inner.update(user, id, await this.ownSeriesIds(user, projection), expectedVersion);
   }
 
-  delete(user: UserRef, id: string): Promise<void> {
-    return this.inner.delete(user, id);
+  delete(user: UserRef, id: string, expectedVersion?: string): Promise<void> {
+    return this.inner.delete(user, id, expectedVersion);
   }
 
   /** The projection to write on this side comes from the other side: its series master id is translated. */

@@ -297,3 +297,23 @@ describe('with the engine', () => {
     ]);
   });
 });
+
+test('conditional updates and deletes keep their expected version through the series-id wrapper', async () => {
+  const seen: Array<[string, string | undefined]> = [];
+  const inner = {
+    side: 'outlook',
+    kind: 'calendar',
+    update: async (_u: UserRef, id: string, projection: CalendarEvent, expected?: string) => {
+      seen.push([`update ${id}`, expected]);
+      return { id, version: 'v2', modifiedAt: '', projection, matchKeys: [] };
+    },
+    delete: async (_u: UserRef, id: string, expected?: string) => void seen.push([`delete ${id}`, expected]),
+  } as unknown as SideAdapter<CalendarEvent>;
+  const adapter = withSeriesIds(inner, new MemoryLinkStore(new FaultPlan()));
+  await adapter.update(user, 'o1', calendarEvent({ subject: 'x' }), 'v1');
+  await adapter.delete(user, 'o2', 'v7');
+  expect(seen).toEqual([
+    ['update o1', 'v1'],
+    ['delete o2', 'v7'],
+  ]);
+});
