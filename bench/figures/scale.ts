@@ -73,10 +73,6 @@ export async function measureScale(settings: ScaleSettings): Promise<ScaleFigure
   const deadline = deadlineIn(settings.capMinutes * 60_000);
   const world = await startScaleWorld(settings.users);
   progress(`scale: ${settings.users} people seeded on both fakes in ${round(world.seedMs)} ms`);
-  // Azurite is a child process: an interrupted run must not leave it behind.
-  const interrupted = () => void world.stop().finally(() => process.exit(130));
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
   const allRuns: RunSample[] = [];
   const cut: { run: UnfinishedRun | null } = { run: null };
   try {
@@ -131,6 +127,7 @@ export async function measureScale(settings: ScaleSettings): Promise<ScaleFigure
     const durations = [...allRuns.map((r) => r.ms), ...(cut.run ? [cut.run.runningForMs] : [])];
     const longest = durations.length ? Math.max(...durations) : null;
     const share = longest !== null && timeout ? round(longest / timeout, 3) : null;
+    const atLeast = cut.run !== null && cut.run.runningForMs === longest;
     return {
       settings,
       users: settings.users,
@@ -145,10 +142,9 @@ export async function measureScale(settings: ScaleSettings): Promise<ScaleFigure
         ms: longest,
         functionTimeoutMs: timeout,
         shareOfTimeout: share,
-        atLeast: cut.run !== null && cut.run.runningForMs === longest,
-
+        atLeast,
         budgetShare: SCALE_BUDGETS.longestRunShareOfTimeout,
-        withinBudget: withinShare(share, cut.run !== null && cut.run.runningForMs === longest),
+        withinBudget: withinShare(share, atLeast),
       },
       unfinishedRun: cut.run,
       appLog: world.logged(),
@@ -156,8 +152,6 @@ export async function measureScale(settings: ScaleSettings): Promise<ScaleFigure
       phaseSeconds: round((performance.now() - started) / 1000),
     };
   } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
     await world.stop();
   }
 }

@@ -34,10 +34,16 @@ export interface ScaleWorld {
 
 export async function startScaleWorld(peopleCount: number): Promise<ScaleWorld> {
   const stoppers: Array<() => Promise<void>> = [];
+  // Azurite is a child process: an interrupted bench must not leave it behind, even while seeding.
+  const interrupted = () => void stop().finally(() => process.exit(130));
   const stop = async () => {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
     stoppers.length = 0;
   };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // Subscription lifetimes, token expiries and sweep intervals all read this clock, so runs minutes apart can
     // follow each other at once. DingTalk's per-second limits stay on real time in the fake and in the app.
