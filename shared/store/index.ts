@@ -1,13 +1,10 @@
 import { systemClock, type Clock } from '../platform/clock';
 import type { Storage } from '../platform/storage';
 import { TableAuditLog } from './audit-log';
-import { BlockReservingCounter, TableCallCounter, type MonthlyCounter } from './call-counter';
-import { TableCursorRepository } from './cursor-repository';
+import { BatchingCallCounter, TableCallCounter, type MonthlyCounter } from './call-counter';
 import { TableDeliveryLedger } from './delivery-ledger';
 import { TableFailureRepository } from './failure-repository';
-import { TableIntentStore } from './intent-store';
 import { TableJobStore } from './job-store';
-import { TableLinkStore } from './link-store';
 import { PairStateStore } from './pair-state-store';
 import { TableSubscriptionRepository } from './subscription-repository';
 import { tableNames } from './table-names';
@@ -19,9 +16,6 @@ export interface Stores {
   subscriptions: TableSubscriptionRepository;
   /** Per (pair, kind): the lease, both cursors, pending intents and the links, in one partition. */
   pairState: PairStateStore;
-  cursors: TableCursorRepository;
-  links: TableLinkStore;
-  intents: TableIntentStore;
   failures: TableFailureRepository;
   audit: TableAuditLog;
   deliveries: TableDeliveryLedger;
@@ -46,14 +40,11 @@ export function createStores(
       options.clock ?? systemClock,
     ),
     pairState: new PairStateStore(storage, names.pairState),
-    cursors: new TableCursorRepository(storage, names.cursors),
-    links: new TableLinkStore(storage, names.links),
-    intents: new TableIntentStore(storage, names.intents),
     failures: new TableFailureRepository(storage, names.failures),
     audit: new TableAuditLog(storage, names.audit),
     deliveries: new TableDeliveryLedger(storage, names.deliveries),
     workQueue: new StorageWorkQueue(storage, options.queueName ?? SYNC_WORK_QUEUE),
-    dingtalkCalls: new BlockReservingCounter(new TableCallCounter(storage, names.quota)),
+    dingtalkCalls: new BatchingCallCounter(new TableCallCounter(storage, names.quota)),
     jobs: new TableJobStore(storage, names.jobs),
   };
 }

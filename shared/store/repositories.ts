@@ -1,5 +1,5 @@
 import type { UserRef } from '../sync/types';
-import type { CursorState, FailureRecord, SubscriptionRecord, UserPair, WorkItem } from './types';
+import type { FailureRecord, SubscriptionRecord, UserPair, WorkItem } from './types';
 
 /**
  * Interfaces of the state repositories. Table Storage implements them (this folder); the engine's own ports
@@ -63,28 +63,6 @@ export interface SubscriptionRepository {
    */
   claimCreate(pairId: string, resource: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseCreate(pairId: string, resource: string, owner: string): Promise<void>;
-}
-
-export interface CursorRepository {
-  get(pairId: string, key: string): Promise<CursorState | undefined>;
-  /** Sets the dirty flag (creating the row if needed): a hint arrived. */
-  markDirty(pairId: string, key: string): Promise<void>;
-  /**
-   * Takes the lease when free or expired; clears the dirty flag as it takes it. Returns the state with its etag,
-   * or undefined when another worker holds a live lease.
-   */
-  acquireLease(
-    pairId: string,
-    key: string,
-    owner: string,
-    ttlMs: number,
-    now: number,
-  ): Promise<CursorState | undefined>;
-  /** Stores the new cursor under the lease (etag-checked); ConcurrencyError if the lease was lost. */
-  saveCursor(state: CursorState): Promise<CursorState>;
-  /** Releases the lease. Returns true when the row became dirty meanwhile: pull once more. */
-  releaseLease(state: CursorState, lastError?: string): Promise<boolean>;
-  listAll(): Promise<CursorState[]>;
 }
 
 /** Remembers which deliveries were already recorded, so that a repeated delivery adds nothing. */

@@ -4,9 +4,6 @@ export const TABLE_NAMES = {
   subscriptions: 'subscriptions',
   /** One partition per (pair, kind): the state row (lease, cursors, pending intents) and the link rows. */
   pairState: 'pairstate',
-  cursors: 'cursors',
-  links: 'links',
-  intents: 'intents',
   failures: 'failures',
   audit: 'audit',
   deliveries: 'deliveries',

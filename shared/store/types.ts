@@ -24,22 +24,9 @@ export interface WorkItem {
   deleted?: boolean;
 }
 
+/** Names one folder of one kind and side (failures are keyed by it). */
 export const cursorKey = (w: Pick<WorkItem, 'kind' | 'side' | 'folder'>): string =>
   `${w.kind}.${w.side}.${w.folder}`;
-
-/** Cursor row: the truth of how far one folder is synced, plus the lease and the dirty flag that collapse hints. */
-export interface CursorState {
-  pairId: string;
-  key: string;
-  cursor?: string;
-  leaseOwner?: string;
-  leaseUntil?: number;
-  /** A hint arrived since the last pull started: pull once more before letting go. */
-  dirty: boolean;
-  lastError?: string;
-  lastSyncedAt?: string;
-  etag?: string;
-}
 
 /** A paired employee. */
 export interface UserPair {
