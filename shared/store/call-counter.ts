@@ -10,6 +10,22 @@ export interface MonthlyCounter {
   get(month: string): Promise<number>;
   tryAdd(month: string, calls: number, limit: number): Promise<boolean>;
   raiseTo(month: string, value: number): Promise<void>;
+  /** Writes whatever this process counted and has not written yet (tests, the bench, a graceful shutdown). */
+  flush?(): Promise<void>;
+}
+
+export interface AddResult {
+  granted: boolean;
+  /** The shared count after the operation. */
+  count: number;
+}
+
+/** The shared count as the batching counter needs it. */
+export interface SharedCallCount {
+  get(month: string): Promise<number>;
+  /** Adds `made` (calls already made) whatever the limit, and `calls` too unless that would pass `limit`. */
+  add(month: string, made: number, calls: number, limit: number): Promise<AddResult>;
+  raiseTo(month: string, value: number): Promise<void>;
 }
 
 const PARTITION = 'dingtalk-calls';
@@ -19,16 +35,18 @@ const pause = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
 
 type CounterRow = { count: number };
-type KnownRow = { count: number; etag: string };
+/** No etag: the row did not exist. */
+type KnownRow = { count: number; etag?: string };
 
 /**
  * The org's monthly count of metered DingTalk calls, shared by every instance: one row per month, changed only with
- * ETag-conditional writes so concurrent instances never lose an increment. Operations: get 1 · tryAdd 1 when this
- * instance wrote the row last, else 2 (a read, then the write) · raiseTo likewise.
+ * ETag-conditional writes so concurrent instances never lose an increment. Operations: get 1 · add 1 when this
+ * instance read or wrote the row last and nobody wrote since, else 3 (the refused write, a read, the write) ·
+ * raiseTo likewise.
  */
-export class TableCallCounter implements MonthlyCounter {
-  /** The row as this instance last wrote it, per month. */
-  private readonly lastWritten = new Map<string, KnownRow>();
+export class TableCallCounter implements MonthlyCounter, SharedCallCount {
+  /** The row as this instance last read or wrote it, per month. */
+  private readonly lastSeen = new Map<string, KnownRow>();
 
   constructor(
     private readonly storage: Storage,
@@ -40,47 +58,52 @@ export class TableCallCounter implements MonthlyCounter {
   }
 
   async get(month: string): Promise<number> {
-    return (await this.read(await this.table(), month))?.count ?? 0;
+    return (await this.read(await this.table(), month)).count;
   }
 
   async tryAdd(month: string, calls: number, limit: number): Promise<boolean> {
-    return this.change(month, (count) => (count + calls > limit ? undefined : count + calls)).then(
-      (r) => r !== undefined,
-    );
+    return (await this.add(month, 0, calls, limit)).granted;
+  }
+
+  add(month: string, made: number, calls: number, limit: number): Promise<AddResult> {
+    return this.change(month, (count) => {
+      const granted = count + made + calls <= limit;
+      return { granted, count: count + made + (granted ? calls : 0) };
+    });
   }
 
   async raiseTo(month: string, value: number): Promise<void> {
-    await this.change(month, (count) => (count >= value ? undefined : value));
+    await this.change(month, (count) => ({ granted: true, count: Math.max(count, value) }));
   }
 
-  private async read(table: TableClient, month: string): Promise<KnownRow | undefined> {
+  private async read(table: TableClient, month: string): Promise<KnownRow> {
     const row = await readRow<CounterRow>(table, PARTITION, joinKey(month));
-    return row && { count: Number(row.count), etag: row.etag };
+    const known = row ? { count: Number(row.count), etag: row.etag } : { count: 0 };
+    this.lastSeen.set(month, known);
+    return known;
   }
 
-  private async change(
-    month: string,
-    next: (count: number) => number | undefined,
-  ): Promise<number | undefined> {
+  private async change(month: string, next: (count: number) => AddResult): Promise<AddResult> {
     const table = await this.table();
     const rowKey = joinKey(month);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      // The first attempt trusts the row this instance last wrote: if another instance wrote since, the etag no longer
-      // matches and the write fails as a lost race would. The count only grows, so a limit reached on an old copy is
-      // reached on the row too: refusing on it is right.
-      const row = (attempt === 0 && this.lastWritten.get(month)) || (await this.read(table, month));
-      const value = next(row?.count ?? 0);
-      if (value === undefined) return undefined;
+      // The first attempt trusts the row as this instance last saw it: if another instance wrote since, the etag no
+      // longer matches and the write fails as a lost race would. The count only grows, so a limit reached on an old
+      // copy is reached on the row too: refusing on it is right.
+      const row = (attempt === 0 && this.lastSeen.get(month)) || (await this.read(table, month));
+      const count = row.count;
+      const result = next(count);
+      if (result.count === count) return result;
       try {
-        const fields = entity(PARTITION, rowKey, { count: value });
-        const written = row
+        const fields = entity(PARTITION, rowKey, { count: result.count });
+        const written = row.etag
           ? await table.updateEntity(fields, 'Replace', { etag: row.etag })
           : await table.createEntity(fields);
-        if (written.etag) this.lastWritten.set(month, { count: value, etag: written.etag });
-        else this.lastWritten.delete(month);
-        return value;
+        if (written.etag) this.lastSeen.set(month, { count: result.count, etag: written.etag });
+        else this.lastSeen.delete(month);
+        return result;
       } catch (err) {
-        this.lastWritten.delete(month);
+        this.lastSeen.delete(month);
         if (statusOf(err) !== 412 && statusOf(err) !== 409) throw err;
         // Contention between instances: back off with jitter so the writers spread out.
         await pause(attempt);
@@ -90,82 +113,142 @@ export class TableCallCounter implements MonthlyCounter {
   }
 }
 
-interface Waiting {
-  calls: number;
-  limit: number;
-  resolve: (granted: boolean) => void;
-  reject: (err: unknown) => void;
+export interface BatchingOptions {
+  /** Unwritten calls that make the next call write them all (a process that dies loses at most one less). */
+  flushAt?: number;
+  /** Longest a counted call waits unwritten. */
+  maxAgeMs?: number;
+  /** Within this many calls of a limit, every call is a conditional write on the shared row. */
+  margin?: number;
+}
+
+interface MonthState {
+  /** The shared count as this process last read or wrote it. */
+  known: number;
+  /** Calls granted here and not written yet. */
+  pending: number;
+  /** This month's shared operations, one after another, so a write never races this process's own. */
+  queue: Promise<unknown>;
 }
 
 /**
- * One process's callers share the shared counter's writes: while one write is in flight the next callers wait,
- * and the following write adds all of them at once. Nothing is added ahead of need (a block reserved and never
- * spent would stay counted when the process ends), so the stored count is exactly the calls granted, and a burst
- * of N concurrent calls costs about two writes instead of N. A batch that would pass its limit is granted call by
- * call instead, so the calls that still fit get in.
+ * Counts calls in the process and writes them to the shared count in one ETag-conditional write per `flushAt`
+ * calls, or after `maxAgeMs`, whichever comes first; near a limit every call is written (and checked on the row).
+ * The stored count only ever gains calls that were granted, so after `flush()` it equals the calls made.
  */
-export class CoalescingCounter implements MonthlyCounter {
-  private readonly waiting = new Map<string, Waiting[]>();
-  private readonly writing = new Set<string>();
+export class BatchingCallCounter implements MonthlyCounter {
+  private readonly flushAt: number;
+  private readonly maxAgeMs: number;
+  private readonly margin: number;
+  private readonly loading = new Map<string, Promise<MonthState>>();
+  private readonly states = new Map<string, MonthState>();
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly shared: MonthlyCounter) {}
-
-  get(month: string): Promise<number> {
-    return this.shared.get(month);
+  constructor(
+    private readonly shared: SharedCallCount,
+    options: BatchingOptions = {},
+  ) {
+    this.flushAt = options.flushAt ?? 10;
+    this.maxAgeMs = options.maxAgeMs ?? 5_000;
+    this.margin = options.margin ?? 50;
   }
 
-  tryAdd(month: string, calls: number, limit: number): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      const queue = this.waiting.get(month) ?? [];
-      queue.push({ calls, limit, resolve, reject });
-      this.waiting.set(month, queue);
-      if (!this.writing.has(month)) void this.writeWaiting(month);
+  async get(month: string): Promise<number> {
+    const loaded = this.states.get(month);
+    const state = loaded ?? (await this.stateOf(month));
+    if (loaded) await this.inTurn(state, async () => (state.known = await this.shared.get(month)));
+    return state.known + state.pending;
+  }
+
+  async tryAdd(month: string, calls: number, limit: number): Promise<boolean> {
+    const state = await this.stateOf(month);
+    if (this.fitsLocally(state, calls, limit)) return this.grantLocally(state, calls);
+    return this.inTurn(state, async () => {
+      if (this.fitsLocally(state, calls, limit)) return this.grantLocally(state, calls);
+      return (await this.write(month, state, calls, limit)).granted;
     });
   }
 
-  raiseTo(month: string, value: number): Promise<void> {
-    return this.shared.raiseTo(month, value);
+  async raiseTo(month: string, value: number): Promise<void> {
+    const state = await this.stateOf(month);
+    await this.inTurn(state, async () => {
+      // DingTalk's own count already holds the calls made here: write them first, so the raise does not add them again.
+      if (state.pending > 0) await this.write(month, state, 0, Infinity);
+      await this.shared.raiseTo(month, value);
+      state.known = Math.max(state.known, value);
+    });
   }
 
-  private async writeWaiting(month: string): Promise<void> {
-    this.writing.add(month);
-    try {
-      for (let batch = this.take(month); batch.length > 0; batch = this.take(month)) {
-        for (const group of byLimit(batch)) await this.grant(month, group);
-      }
-    } finally {
-      this.writing.delete(month);
+  async flush(): Promise<void> {
+    await Promise.all(
+      [...this.states].map(([month, state]) =>
+        this.inTurn(state, async () => {
+          if (state.pending > 0) await this.write(month, state, 0, Infinity);
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Granting here skips the row: `known` misses what other instances wrote since this one last read or wrote it, and
+   * no check sees their unwritten calls (under `flushAt` each) until they write them. The margin covers the first
+   * under ordinary load (a month's quota is a few thousand calls); instances racing at a limit can still pass it by
+   * their unwritten calls. That is safe: for background work it eats into the push reserve, not the quota, and for
+   * push work DingTalk itself answers 90020, after which the governor marks the month spent (docs/dingtalk.md,
+   * Quotas). Within the margin every call is checked on the row, so one instance alone never passes a limit.
+   */
+  private fitsLocally(state: MonthState, calls: number, limit: number): boolean {
+    return state.pending + calls < this.flushAt && state.known + state.pending + calls + this.margin <= limit;
+  }
+
+  private grantLocally(state: MonthState, calls: number): boolean {
+    state.pending += calls;
+    this.flushLater();
+    return true;
+  }
+
+  /** Writes the pending calls, plus `calls` if they fit `limit`; on failure the pending calls stay for the next. */
+  private async write(month: string, state: MonthState, calls: number, limit: number): Promise<AddResult> {
+    const made = state.pending;
+    const result = await this.shared.add(month, made, calls, limit);
+    state.pending -= made;
+    state.known = result.count;
+    return result;
+  }
+
+  private inTurn<T>(state: MonthState, operation: () => Promise<T>): Promise<T> {
+    const turn = state.queue.then(operation);
+    state.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private stateOf(month: string): Promise<MonthState> {
+    let loading = this.loading.get(month);
+    if (!loading) {
+      loading = this.shared.get(month).then((known) => {
+        const state: MonthState = { known, pending: 0, queue: Promise.resolve() };
+        this.states.set(month, state);
+        return state;
+      });
+      // A failed first read is not remembered: the next caller reads again.
+      loading.catch(() => this.loading.delete(month));
+      this.loading.set(month, loading);
     }
+    return loading;
   }
 
-  private take(month: string): Waiting[] {
-    const batch = this.waiting.get(month) ?? [];
-    this.waiting.delete(month);
-    return batch;
-  }
-
-  private async grant(month: string, group: Waiting[]): Promise<void> {
-    const { limit } = group[0]!;
-    try {
-      const total = group.reduce((sum, w) => sum + w.calls, 0);
-      if (group.length > 1 && (await this.shared.tryAdd(month, total, limit))) {
-        for (const w of group) w.resolve(true);
-        return;
-      }
-      for (const w of group) w.resolve(await this.shared.tryAdd(month, w.calls, limit));
-    } catch (err) {
-      // Settling an already granted caller again is a no-op, so only those still waiting see the failure.
-      for (const w of group) w.reject(err);
-    }
+  private flushLater(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // A failed write keeps its calls pending; the next timer tries again.
+      void this.flush()
+        .catch(() => undefined)
+        .finally(() => {
+          if ([...this.states.values()].some((s) => s.pending > 0)) this.flushLater();
+        });
+    }, this.maxAgeMs);
+    // Counting must never keep a process alive; a graceful shutdown calls flush() itself.
+    this.timer.unref();
   }
 }
-
-/** Callers with the same limit (push or background) can be added together; groups keep their arrival order. */
-function byLimit(batch: Waiting[]): Waiting[][] {
-  const groups = new Map<number, Waiting[]>();
-  for (const w of batch) groups.set(w.limit, [...(groups.get(w.limit) ?? []), w]);
-  return [...groups.values()];
-}
-
-/** The name the store wiring imports. */
-export { CoalescingCounter as BlockReservingCounter };
