@@ -122,6 +122,13 @@ export interface BatchingOptions {
   margin?: number;
 }
 
+/**
+ * A minute: long enough that changes a person makes one at a time still share a write (a write per call would
+ * cost a table operation per synced change), short enough that other instances see the count soon; near the
+ * limit every call is written anyway.
+ */
+export const DEFAULT_MAX_AGE_MS = 60_000;
+
 interface MonthState {
   /** The shared count as this process last read or wrote it. */
   known: number;
@@ -149,7 +156,7 @@ export class BatchingCallCounter implements MonthlyCounter {
     options: BatchingOptions = {},
   ) {
     this.flushAt = options.flushAt ?? 10;
-    this.maxAgeMs = options.maxAgeMs ?? 5_000;
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     this.margin = options.margin ?? 50;
   }
 

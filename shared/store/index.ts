@@ -2,7 +2,6 @@ import { systemClock, type Clock } from '../platform/clock';
 import type { Storage } from '../platform/storage';
 import { TableAuditLog } from './audit-log';
 import { BatchingCallCounter, TableCallCounter, type MonthlyCounter } from './call-counter';
-import { TableDeliveryLedger } from './delivery-ledger';
 import { TableFailureRepository } from './failure-repository';
 import { TableJobStore } from './job-store';
 import { PairStateStore } from './pair-state-store';
@@ -18,7 +17,6 @@ export interface Stores {
   pairState: PairStateStore;
   failures: TableFailureRepository;
   audit: TableAuditLog;
-  deliveries: TableDeliveryLedger;
   workQueue: StorageWorkQueue;
   /** The org's monthly count of metered DingTalk calls, shared by every instance. */
   dingtalkCalls: MonthlyCounter;
@@ -42,7 +40,6 @@ export function createStores(
     pairState: new PairStateStore(storage, names.pairState),
     failures: new TableFailureRepository(storage, names.failures),
     audit: new TableAuditLog(storage, names.audit),
-    deliveries: new TableDeliveryLedger(storage, names.deliveries),
     workQueue: new StorageWorkQueue(storage, options.queueName ?? SYNC_WORK_QUEUE),
     dingtalkCalls: new BatchingCallCounter(new TableCallCounter(storage, names.quota)),
     jobs: new TableJobStore(storage, names.jobs),

@@ -36,6 +36,8 @@ export interface PendingPair {
   pairId: string;
   key: string;
   etag?: string;
+  /** The pair just became active: queue its first sync when it is served. */
+  firstSync?: boolean;
 }
 
 export interface SubscriptionRepository {
@@ -52,7 +54,7 @@ export interface SubscriptionRepository {
   /** Records expiring before `before`, soonest first, reading only those. */
   dueForRenewal(before: number, limit: number): Promise<SubscriptionRecord[]>;
   /** Asks for these pairs' subscriptions to be brought in line with the pairs. */
-  markPending(pairIds: string[]): Promise<void>;
+  markPending(pairIds: string[], options?: { firstSync?: boolean }): Promise<void>;
   listPending(now: number, limit: number): Promise<PendingPair[]>;
   clearPending(pending: PendingPair): Promise<void>;
   /** Puts a pair that could not be served back, to be served again from `notBefore`. */
@@ -63,14 +65,6 @@ export interface SubscriptionRepository {
    */
   claimCreate(pairId: string, resource: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseCreate(pairId: string, resource: string, owner: string): Promise<void>;
-}
-
-/** Remembers which deliveries were already recorded, so that a repeated delivery adds nothing. */
-export interface DeliveryLedger {
-  /** Returns true the first time a delivery id is seen, false on every repeat. */
-  firstSeen(source: 'dingtalk' | 'graph', deliveryId: string, now: number): Promise<boolean>;
-  /** Whether a delivery id was already recorded; reads only. */
-  seen(source: 'dingtalk' | 'graph', deliveryId: string, now: number): Promise<boolean>;
 }
 
 export interface FailureRepository {

@@ -6,7 +6,6 @@ export const TABLE_NAMES = {
   pairState: 'pairstate',
   failures: 'failures',
   audit: 'audit',
-  deliveries: 'deliveries',
   quota: 'quota',
   /** One row per maintenance job: its lease, last run and the "requested" flag. */
   jobs: 'jobs',

@@ -21,7 +21,7 @@ export interface MaintenanceSchedule {
 export interface MaintenanceDeps {
   stores: Pick<
     Stores,
-    'users' | 'failures' | 'workQueue' | 'subscriptions' | 'audit' | 'deliveries' | 'jobs'
+    'users' | 'failures' | 'workQueue' | 'subscriptions' | 'audit' | 'jobs'
   >;
   directory: DirectorySources;
   subscriptions: Pick<SubscriptionManagerDeps, 'graph' | 'publicBaseUrl' | 'expiryFor'>;
