@@ -1,7 +1,8 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { getAppContext } from '../shared/app/context';
 import type * as ServicesModule from '../shared/app/services';
-import { processWork, type WorkOutcome } from '../shared/app/worker';
+import type * as WorkerModule from '../shared/app/worker';
+import type { WorkOutcome } from '../shared/app/worker';
 import { parseWorkItem, InvalidWorkItemError } from '../shared/store/work-item';
 import { SYNC_WORK_QUEUE } from '../shared/store/work-queue';
 
@@ -13,9 +14,12 @@ export async function syncWorker(
   message: unknown,
   context: InvocationContext,
 ): Promise<WorkOutcome | undefined> {
-  // Required on the first message, not when the app loads: the services bring both connectors and the Graph SDK.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // Required on the first message, not when the app loads: the services bring both connectors and the Graph SDK,
+  // the worker the sync engine.
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const { getServices, workerDeps } = require('../shared/app/services') as typeof ServicesModule;
+  const { processWork } = require('../shared/app/worker') as typeof WorkerModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const ctx = getAppContext();
   let work;
   try {

@@ -1,8 +1,8 @@
 /**
- * What the function app required while loading before the SDKs and the remote services were deferred to first use
- * (shared/platform/lazy-sdks.ts, the services require in functions/maintenance.ts and sync-worker.ts). Requiring
- * them just ahead of the app, inside the timed window, loads the same modules the app loaded then, so the bench can
- * show both loading paths side by side on the same machine and the same code.
+ * What the function app required while loading before the SDKs, the remote services and the worker were deferred to
+ * first use (shared/platform/lazy-sdks.ts; functions/maintenance.ts and sync-worker.ts require the services and the
+ * worker on their first invocation). Requiring them just ahead of the app, inside the timed window, loads the same
+ * modules the app loaded then, so the bench can show both loading paths side by side on the same machine and code.
  */
 export const EAGER_REQUIRES = [
   '@azure/data-tables',
@@ -11,6 +11,7 @@ export const EAGER_REQUIRES = [
   '@azure/keyvault-secrets',
   '@microsoft/microsoft-graph-client',
   '../../shared/app/services',
+  '../../shared/app/worker',
 ] as const;
 
 export function requireEagerly(): void {

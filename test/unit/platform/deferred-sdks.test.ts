@@ -24,6 +24,10 @@ for (const sdk of SDKS) {
     return jest.requireActual(sdk);
   });
 }
+jest.mock('../../../shared/app/worker', () => {
+  mockLoaded.add('worker');
+  return jest.requireActual('../../../shared/app/worker');
+});
 // The remote services are not built here: the maintenance run stops where it first asks for them.
 jest.mock('../../../shared/app/services', () => {
   mockLoaded.add('services');
@@ -51,7 +55,7 @@ beforeAll(() => {
 });
 
 describe('loading the function app', () => {
-  test('registers every function and loads none of the SDKs nor the remote services', () => {
+  test('registers every function and loads none of the SDKs, the remote services or the worker', () => {
     expect([...registrations.keys()].sort()).toEqual([
       'dingtalk-events',
       'graph-lifecycle',
@@ -73,10 +77,10 @@ describe('loading the function app', () => {
     expect([...mockLoaded]).toEqual(['@azure/data-tables']);
   });
 
-  test('the remote services load with the first queue message and the first maintenance run', async () => {
-    expect(mockLoaded.has('services')).toBe(false);
+  test('the remote services and the worker load with the first queue message; maintenance reaches them too', async () => {
+    expect(mockLoaded.has('services') || mockLoaded.has('worker')).toBe(false);
     await expect(handlers.syncWorker!({ not: 'a work item' }, context())).resolves.toBeUndefined();
-    expect(mockLoaded.has('services')).toBe(true);
+    expect(mockLoaded.has('services') && mockLoaded.has('worker')).toBe(true);
     await expect(handlers.maintenance!({} as Timer, context())).rejects.toThrow(
       'remote services are not built in this test',
     );
