@@ -1,3 +1,4 @@
+import type { UserPair, WorkItem } from '../store/types';
 import type { Kind, Side } from '../sync/types';
 
 /** The folder each side of a kind syncs: the worker, the sweep and the subscriptions must agree on it. */
@@ -7,3 +8,14 @@ export const FOLDERS: Record<Kind, Record<Side, string>> = {
   todo: { dingtalk: 'tasks', outlook: 'dingtalk' },
   contact: { dingtalk: 'extcontacts', outlook: 'dingtalk' },
 };
+
+/** One pull per enabled kind of the pair on each given side. */
+export function folderWork(
+  pair: Pick<UserPair, 'pairId' | 'enabledKinds'>,
+  sides: readonly Side[],
+  reason: string,
+): WorkItem[] {
+  return pair.enabledKinds.flatMap((kind) =>
+    sides.map((side) => ({ pairId: pair.pairId, kind, side, folder: FOLDERS[kind][side], reason })),
+  );
+}

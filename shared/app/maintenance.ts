@@ -16,7 +16,7 @@ export { requestJob, type JobName } from './jobs/job-runner';
 type Outcome<R> = R | 'skipped' | 'failed';
 
 export interface MaintenanceReport {
-  pairing: Outcome<Omit<PairingReport, 'firstSyncs'>>;
+  pairing: Outcome<PairingReport>;
   subscriptions: Outcome<SubscriptionRunReport>;
   subscriptionAudit: Outcome<SubscriptionAuditReport>;
   /** Pulls queued by this run: first syncs of new pairs, safety sweeps, retries of failed work. */
@@ -50,19 +50,12 @@ export async function runMaintenance(deps: MaintenanceDeps): Promise<Maintenance
   const purged = await run('retention', RETENTION_INTERVAL_MS, () => retentionJob(deps));
 
   const count = (n: number | 'skipped' | 'failed') => (typeof n === 'number' ? n : 0);
-  const firstSync = typeof pairing === 'object' ? pairing.firstSyncs : 0;
+  const firstSync = typeof subscriptions === 'object' ? subscriptions.firstSyncs : 0;
   return {
-    pairing: typeof pairing === 'object' ? withoutFirstSyncs(pairing) : pairing,
+    pairing,
     subscriptions,
     subscriptionAudit,
     enqueued: { firstSync, sweep: count(sweep), retry: count(retry) },
     purged,
   };
-}
-
-function withoutFirstSyncs({
-  firstSyncs: _counted,
-  ...rest
-}: PairingReport): Omit<PairingReport, 'firstSyncs'> {
-  return rest;
 }

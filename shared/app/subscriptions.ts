@@ -5,6 +5,7 @@ import { forEachBounded } from '../store/bounded';
 import type { PendingPair, SubscriptionRepository, UserRepository, WorkQueue } from '../store/repositories';
 import type { SubscriptionRecord, UserPair } from '../store/types';
 import { NotFoundRemoteError, type Kind } from '../sync/types';
+import { folderWork } from './folders';
 
 /** The part of Graph's subscription API the manager needs (GraphSubscriptionsApi implements it). */
 export interface SubscriptionsPort {
@@ -49,6 +50,8 @@ export interface SubscriptionRunReport {
   /** Due renewals and pending pairs this run looked at but left to the next one, its write budget spent. */
   deferred: number;
   failed: number;
+  /** Pulls queued for the folders of pairs that just became active: their first sync. */
+  firstSyncs: number;
 }
 
 /** Renew when less than this is left: a week-long subscription is renewed daily, far from its expiry. */
@@ -123,7 +126,8 @@ export class WriteBudget {
  * One timer run of subscription upkeep, reading only what is due: renews the subscriptions whose renewal is due
  * (the renewal index, soonest first), recreates those Graph removed (404 on renew) and asks for a resync of their
  * folder, then serves the pending pairs (new, changed or no longer active, as the pairing run marked them):
- * creates what they lack and deletes what they should no longer have. At most MAX_WRITES_PER_RUN Graph writes; the
+ * creates what they lack, deletes what they should no longer have, and queues the first sync of those that just
+ * became active. At most MAX_WRITES_PER_RUN Graph writes; the
  * rest waits for the next run.
  */
 export async function maintainSubscriptions(deps: SubscriptionManagerDeps): Promise<SubscriptionRunReport> {
@@ -134,6 +138,7 @@ export async function maintainSubscriptions(deps: SubscriptionManagerDeps): Prom
     removed: 0,
     deferred: 0,
     failed: 0,
+    firstSyncs: 0,
   };
   const owner = randomUUID();
   const budget = new WriteBudget(MAX_WRITES_PER_RUN);
@@ -158,24 +163,44 @@ export async function maintainSubscriptions(deps: SubscriptionManagerDeps): Prom
 
   if (budget.left() === 0) return report;
   const pending = await deps.subscriptions.listPending(deps.now(), budget.left());
-  await forEachBounded(pending, GRAPH_WRITE_CONCURRENCY, async (entry) => {
-    try {
-      if (await bringInLine(deps, entry.pairId, owner, budget, report)) {
-        await deps.subscriptions.clearPending(entry);
-      } else {
-        report.deferred++;
-      }
-    } catch (err) {
-      report.failed++;
-      deps.log.warn('subscription maintenance failed', { pairId: entry.pairId, error: err });
-      await deferPending(deps, entry);
-    }
-  });
+  await forEachBounded(pending, GRAPH_WRITE_CONCURRENCY, (entry) =>
+    servePending(deps, entry, owner, budget, report),
+  );
   return report;
 }
 
-async function deferPending(deps: SubscriptionManagerDeps, entry: PendingPair): Promise<void> {
-  await deps.subscriptions.deferPending(entry, deps.now() + PENDING_RETRY_MS);
+/**
+ * One pending pair: its subscriptions brought in line, then its first sync queued if it just became active. The
+ * first sync follows the subscription pace (at most a run's budget of pairs a minute), which spreads the first
+ * syncs of a large rollout, and is queued even when Graph refused the subscription: the pair's folders still sync.
+ */
+async function servePending(
+  deps: SubscriptionManagerDeps,
+  entry: PendingPair,
+  owner: string,
+  budget: WriteBudget,
+  report: SubscriptionRunReport,
+): Promise<void> {
+  const pair = await deps.users.get(entry.pairId);
+  let failed = false;
+  try {
+    if (!(await bringInLine(deps, entry.pairId, pair, owner, budget, report))) {
+      report.deferred++;
+      return;
+    }
+  } catch (err) {
+    failed = true;
+    report.failed++;
+    deps.log.warn('subscription maintenance failed', { pairId: entry.pairId, error: err });
+  }
+  if (entry.firstSync && pair?.status === 'active') {
+    const work = folderWork(pair, ['dingtalk', 'outlook'], 'first-sync');
+    for (const item of work) await deps.workQueue.enqueue(item);
+    report.firstSyncs += work.length;
+  }
+  if (failed)
+    await deps.subscriptions.deferPending({ ...entry, firstSync: false }, deps.now() + PENDING_RETRY_MS);
+  else await deps.subscriptions.clearPending(entry);
 }
 
 /**
@@ -185,11 +210,11 @@ async function deferPending(deps: SubscriptionManagerDeps, entry: PendingPair): 
 async function bringInLine(
   deps: SubscriptionManagerDeps,
   pairId: string,
+  pair: UserPair | undefined,
   owner: string,
   budget: WriteBudget,
   report: SubscriptionRunReport,
 ): Promise<boolean> {
-  const pair = await deps.users.get(pairId);
   const desired = pair?.status === 'active' ? desiredSubscriptions(pair) : [];
   const existing = await deps.subscriptions.listByPair(pairId);
   for (const want of desired) {

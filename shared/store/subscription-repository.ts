@@ -23,7 +23,8 @@ import { TABLE_NAMES } from './table-names';
  *   the subscriptions whose renewal is due. An entry whose record moved on (renewed elsewhere, removed) is stale and
  *   is deleted when a run meets it.
  * - "pending|pairs" / "<notBefore>|<pairId>": pairs whose subscriptions must be brought in line with the pair
- *   (new, changed or no longer active), in the order they may be served.
+ *   (new, changed or no longer active), in the order they may be served; `firstSync` when the pair just became
+ *   active and its first sync is to be queued as it is served (so first syncs follow the subscription pace).
  * - "claim" / "<pairId>|<resource>": a create in progress. createEntity's 409 gives exclusivity, an expired claim
  *   is taken over with an etag-conditional replace so that two takers cannot both win.
  *
@@ -41,14 +42,14 @@ const CLAIM_PARTITION = 'claim';
 const EXPIRY_PARTITION = joinKey('expiry', 'index');
 const PENDING_PARTITION = joinKey('pending', 'pairs');
 /** Transactions in flight at once when the pairing run marks many pairs (one partition takes 2,000 rows/s). */
-const PENDING_WRITE_CONCURRENCY = 8;
+const PENDING_WRITE_CONCURRENCY = 4;
 /** Sorts before every real time: a pair marked pending is served at once. */
 const NOW_OR_EARLIER = new Date(0).toISOString();
 
 type SubscriptionRow = Omit<SubscriptionRecord, 'etag'>;
 type ClaimRow = { owner: string; until: Date };
 type PointerRow = { subscriptionId: string };
-type PendingRow = { pairId: string };
+type PendingRow = { pairId: string; firstSync?: boolean };
 
 export class TableSubscriptionRepository implements SubscriptionRepository {
   constructor(
@@ -181,8 +182,11 @@ export class TableSubscriptionRepository implements SubscriptionRepository {
     return due.sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
   }
 
-  /** Asks for the pairs' subscriptions to be brought in line with the pairs, at the next run. */
-  async markPending(pairIds: string[]): Promise<void> {
+  /**
+   * Asks for the pairs' subscriptions to be brought in line with the pairs, at the next run; with `firstSync`, the
+   * pairs' first sync is queued when they are served. A merge: a pair marked again keeps a first sync not yet queued.
+   */
+  async markPending(pairIds: string[], options: { firstSync?: boolean } = {}): Promise<void> {
     const table = await this.table();
     const unique = [...new Set(pairIds)];
     const batches: string[][] = [];
@@ -192,14 +196,14 @@ export class TableSubscriptionRepository implements SubscriptionRepository {
     await forEachBounded(batches, PENDING_WRITE_CONCURRENCY, async (batch) => {
       const actions: TransactionAction[] = batch.map((pairId) => [
         'upsert',
-        pendingEntry(pairId, NOW_OR_EARLIER),
-        'Replace',
+        pendingEntry(pairId, NOW_OR_EARLIER, options.firstSync),
+        'Merge',
       ]);
       await table.submitTransaction(actions);
     });
   }
 
-  /** Pending pairs that may be served at `now`, in order, at most `limit`. */
+  /** Pending pairs that may be served at `now`, in order, at most `limit` (Infinity: every one, for the audit). */
   async listPending(now: number, limit: number): Promise<PendingPair[]> {
     const out: PendingPair[] = [];
     const rows = (await this.table()).listEntities<PendingRow>({
@@ -207,9 +211,16 @@ export class TableSubscriptionRepository implements SubscriptionRepository {
         filter: odata`PartitionKey eq ${PENDING_PARTITION} and RowKey lt ${new Date(now).toISOString()}`,
       },
     });
-    for await (const page of rows.byPage({ maxPageSize: limit })) {
+    for await (const page of rows.byPage({ maxPageSize: Math.min(limit, 1000) })) {
       for (const row of page) {
-        if (out.length < limit) out.push({ pairId: row.pairId, key: row.rowKey!, etag: row.etag });
+        if (out.length < limit) {
+          out.push({
+            pairId: row.pairId,
+            key: row.rowKey!,
+            etag: row.etag,
+            firstSync: row.firstSync === true,
+          });
+        }
       }
       if (out.length >= limit) break;
     }
@@ -228,7 +239,8 @@ export class TableSubscriptionRepository implements SubscriptionRepository {
   /** Serving the pair failed: it waits until `notBefore`, behind the pairs that can be served now. */
   async deferPending(pending: PendingPair, notBefore: number): Promise<void> {
     const table = await this.table();
-    await table.upsertEntity(pendingEntry(pending.pairId, new Date(notBefore).toISOString()), 'Replace');
+    const entry = pendingEntry(pending.pairId, new Date(notBefore).toISOString(), pending.firstSync);
+    await table.upsertEntity(entry, 'Replace');
     await this.clearPending(pending);
   }
 
@@ -290,8 +302,9 @@ function expiryEntry(record: SubscriptionRecord) {
   });
 }
 
-function pendingEntry(pairId: string, notBefore: string) {
-  return entity(PENDING_PARTITION, joinKey(notBefore, pairId), { pairId });
+function pendingEntry(pairId: string, notBefore: string, firstSync?: boolean) {
+  const row: PendingRow = firstSync ? { pairId, firstSync } : { pairId };
+  return entity(PENDING_PARTITION, joinKey(notBefore, pairId), row);
 }
 
 function toRow(record: SubscriptionRecord): SubscriptionRow {

@@ -1,7 +1,5 @@
-import { forEachBounded } from '../../store/bounded';
-import type { UserPair, WorkItem } from '../../store/types';
+import type { UserPair } from '../../store/types';
 import { planPairs } from '../../sync/pairing';
-import { FOLDERS } from '../folders';
 import type { MaintenanceDeps } from './deps';
 import type { JobOutcome } from './job-runner';
 
@@ -9,20 +7,15 @@ export interface PairingReport {
   paired: number;
   statusChanges: number;
   problems: number;
-  /** Pulls queued for the folders of pairs that just became active: their first sync. */
-  firstSyncs: number;
 }
-
-/** Queue messages in flight at once. */
-const ENQUEUE_CONCURRENCY = 16;
 
 /**
  * Reads both directories and every pair, plans the pairs (shared/sync/pairing.ts) and saves only what changed, in
  * batches spread over the users table's partitions. Pairs that changed are handed to the subscription upkeep
- * (marked pending) and pairs that just became active get their first sync queued, so neither waits for a scan.
+ * (marked pending), which also queues the first sync of those that just became active: nothing waits for a scan.
  */
 export async function pairingJob(deps: MaintenanceDeps): Promise<JobOutcome<PairingReport>> {
-  const { users, subscriptions, workQueue } = deps.stores;
+  const { users, subscriptions } = deps.stores;
   const [dingtalk, entra, existing] = await Promise.all([
     deps.directory.dingtalkPeople(),
     deps.directory.entraPeople(),
@@ -49,12 +42,15 @@ export async function pairingJob(deps: MaintenanceDeps): Promise<JobOutcome<Pair
 
   const { saved, failed } = await users.saveMany(changed);
   for (const { pair, error } of failed) deps.log.warn('saving a pair failed', { pairId: pair.pairId, error });
-  // Saved before marked: a crash in between leaves pairs the daily subscription audit finds out of line.
-  await subscriptions.markPending(saved.map((p) => p.pairId));
-
+  // Saved before marked: a crash in between leaves pairs the daily subscription audit finds out of line. A pair
+  // that just became active gets its first sync from the subscription upkeep, at the upkeep's pace.
   const started = saved.filter((p) => p.status === 'active' && byId.get(p.pairId)?.status !== 'active');
-  const firstSyncs = started.flatMap(firstSyncWork);
-  await forEachBounded(firstSyncs, ENQUEUE_CONCURRENCY, (work) => workQueue.enqueue(work));
+  const startedIds = new Set(started.map((p) => p.pairId));
+  await subscriptions.markPending(
+    started.map((p) => p.pairId),
+    { firstSync: true },
+  );
+  await subscriptions.markPending(saved.filter((p) => !startedIds.has(p.pairId)).map((p) => p.pairId));
   for (const pair of saved) {
     if (!byId.has(pair.pairId)) deps.log.info('user paired', { pairId: pair.pairId, by: pair.pairedBy });
   }
@@ -66,22 +62,8 @@ export async function pairingJob(deps: MaintenanceDeps): Promise<JobOutcome<Pair
       paired: saved.filter((p) => planned.has(p.pairId)).length,
       statusChanges: plan.statusChanges.length,
       problems: plan.problems.length,
-      firstSyncs: firstSyncs.length,
     },
   };
-}
-
-/** Every folder of a pair that became active: without a cursor, its first pull lists it whole and matches. */
-function firstSyncWork(pair: UserPair): WorkItem[] {
-  return pair.enabledKinds.flatMap((kind) =>
-    (['dingtalk', 'outlook'] as const).map((side) => ({
-      pairId: pair.pairId,
-      kind,
-      side,
-      folder: FOLDERS[kind][side],
-      reason: 'first-sync',
-    })),
-  );
 }
 
 function samePair(a: UserPair, b: UserPair): boolean {

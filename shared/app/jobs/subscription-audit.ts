@@ -4,7 +4,7 @@ import { desiredSubscriptions, needsRenewal, WriteBudget, type SubscriptionsPort
 
 export interface SubscriptionAuditDeps {
   users: Pick<UserRepository, 'list'>;
-  subscriptions: Pick<SubscriptionRepository, 'listAll' | 'save' | 'markPending'>;
+  subscriptions: Pick<SubscriptionRepository, 'listAll' | 'save' | 'markPending' | 'listPending'>;
   graph: Pick<SubscriptionsPort, 'list' | 'delete'>;
   log: Logger;
   now: () => number;
@@ -21,6 +21,8 @@ export interface SubscriptionAuditReport {
 }
 
 const DAY_MS = 24 * 3600e3;
+/** Later than any pending entry's time: every pending pair, also those waiting after a failure. */
+const LAST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
 /** An unrecorded subscription younger than this may belong to a run that is still recording it. */
 const ORPHAN_MIN_AGE_MS = 10 * 60_000;
 /**
@@ -36,7 +38,13 @@ export const MAX_ORPHAN_DELETES_PER_RUN = 100;
  * orphans (ours at Graph, unknown to the table). Reads whole tables and Graph's whole list, so it runs daily.
  */
 export async function auditSubscriptions(deps: SubscriptionAuditDeps): Promise<SubscriptionAuditReport> {
-  const [pairs, records] = await Promise.all([deps.users.list(), deps.subscriptions.listAll()]);
+  const [pairs, records, pending] = await Promise.all([
+    deps.users.list(),
+    deps.subscriptions.listAll(),
+    deps.subscriptions.listPending(LAST_TIME, Infinity),
+  ]);
+  // Pairs already waiting for the upkeep (a rollout in progress) are left alone.
+  const waiting = new Set(pending.map((p) => p.pairId));
   const now = deps.now();
 
   const resourcesOf = new Map<string, string[]>();
@@ -53,6 +61,7 @@ export async function auditSubscriptions(deps: SubscriptionAuditDeps): Promise<S
     if (want.length !== have.length || want.some((r) => !have.includes(r))) outOfLine.add(pair.pairId);
   }
   for (const pairId of resourcesOf.keys()) if (!activeIds.has(pairId)) outOfLine.add(pairId);
+  for (const pairId of waiting) outOfLine.delete(pairId);
   await deps.subscriptions.markPending([...outOfLine]);
   if (outOfLine.size > 0)
     deps.log.info('subscriptions out of line with their pairs', { pairs: outOfLine.size });

@@ -3,7 +3,7 @@ import type { JobState } from '../../store/job-store';
 import type { WorkItem } from '../../store/types';
 import { SWEEP_SLOTS } from '../../store/user-repository';
 import type { Side } from '../../sync/types';
-import { FOLDERS } from '../folders';
+import { folderWork } from '../folders';
 import type { MaintenanceDeps } from './deps';
 import type { JobOutcome } from './job-runner';
 import { minuteOf, minutesToServe, periodMinutes, slotRanges } from './sweep-slots';
@@ -39,12 +39,7 @@ export async function sweepJob(deps: MaintenanceDeps, state: JobState): Promise<
     const pairs = (
       await Promise.all(ranges.map(([from, to]) => deps.stores.users.listSlots(from, to)))
     ).flat();
-    for (const pair of pairs) {
-      if (pair.status !== 'active') continue;
-      for (const kind of pair.enabledKinds) {
-        work.push({ pairId: pair.pairId, kind, side, folder: FOLDERS[kind][side], reason: 'sweep' });
-      }
-    }
+    for (const pair of pairs) if (pair.status === 'active') work.push(...folderWork(pair, [side], 'sweep'));
     swept[side] = last;
   }
   await forEachBounded(work, ENQUEUE_CONCURRENCY, (item) => deps.stores.workQueue.enqueue(item));

@@ -103,6 +103,7 @@ const NO_CHANGE = {
   removed: 0,
   deferred: 0,
   failed: 0,
+  firstSyncs: 0,
 };
 
 /** Every row of every table the app owns, as text. */
@@ -329,6 +330,31 @@ test('two overlapping runs never create the same subscription twice', async () =
     expect(records.map((r) => r.resource).sort()).toEqual(all.map(resourceOf).sort());
     expect(new Set(records.map((r) => r.subscriptionId))).toEqual(new Set(remote().map((x) => x.id)));
   }
+});
+
+test('a pair that just became active gets its first sync queued when it is served, once, even if Graph refuses it', async () => {
+  const [a, b] = await addPairs(2);
+  await s.stores.subscriptions.markPending([a.pairId, b.pairId], { firstSync: true });
+  // Marked again without the flag before being served: the first sync is still owed.
+  await s.stores.subscriptions.markPending([a.pairId]);
+  // Graph refuses one of the two creates.
+  h.fake.control.addFault({ method: 'POST', path: '/v1.0/subscriptions', status: 403, count: 1 });
+
+  expect(await run()).toEqual({ ...NO_CHANGE, created: 1, failed: 1, firstSyncs: 4 });
+  const queued = await drainQueue(s.queueName);
+  expect(queued.map((w) => `${w.pairId}|${w.side}|${w.reason}`).sort()).toEqual(
+    [
+      `${a.pairId}|dingtalk|first-sync`,
+      `${a.pairId}|outlook|first-sync`,
+      `${b.pairId}|dingtalk|first-sync`,
+      `${b.pairId}|outlook|first-sync`,
+    ].sort(),
+  );
+  expect(remote()).toHaveLength(1);
+  // The refused pair is tried again later, without a second first sync.
+  clock.advance(16 * 60_000);
+  expect(await run()).toEqual({ ...NO_CHANGE, created: 1 });
+  expect(await drainQueue(s.queueName)).toEqual([]);
 });
 
 test('a failed create affects only its pair, which is tried again 15 minutes later', async () => {
