@@ -19,10 +19,7 @@ export interface MaintenanceSchedule {
 
 /** What the maintenance jobs need; shared/app/services.ts builds it from the app context. */
 export interface MaintenanceDeps {
-  stores: Pick<
-    Stores,
-    'users' | 'failures' | 'workQueue' | 'subscriptions' | 'audit' | 'jobs'
-  >;
+  stores: Pick<Stores, 'users' | 'failures' | 'workQueue' | 'subscriptions' | 'audit' | 'jobs'>;
   directory: DirectorySources;
   subscriptions: Pick<SubscriptionManagerDeps, 'graph' | 'publicBaseUrl' | 'expiryFor'>;
   overrides: PairOverride[];
