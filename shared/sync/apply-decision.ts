@@ -95,10 +95,7 @@ async function linkMatched<P>(
   reason: string,
 ) {
   const there = otherSide(side);
-  if (ctx.policy.dryRun) {
-    const ids = idsOf(side, item.id, match.id);
-    return record(ctx, 'dry-run', { ids, reason: `link: ${reason}` });
-  }
+  await record(ctx, 'link', { ids: idsOf(side, item.id, match.id), reason });
   const link = pairOf(
     newLink(ctx.kind, side, item.id),
     { side, item },
@@ -110,7 +107,7 @@ async function linkMatched<P>(
 
 /** Without IntentStore.list there is no replay at the start of the pull, so each create looks for its own intent. */
 async function createSafely<P>(ctx: EngineContext<P>, request: CopyRequest<P>): Promise<void> {
-  if (!ctx.intents.list && !ctx.policy.dryRun) {
+  if (!ctx.intents.list) {
     const planned = intentFor(ctx, request);
     const pending = await ctx.intents.get(ctx.user, ctx.kind, planned.targetSide, planned.sourceId);
     if (pending) return settleIntent(ctx, pending, request.source);
@@ -122,7 +119,6 @@ async function unlink<P>(ctx: EngineContext<P>, link: Link, deletedOn: Side, rea
   const kept = otherSide(deletedOn);
   const ids = idsOf(deletedOn, idOn(link, deletedOn), idOn(link, kept));
   const note = `${reason}; delete policy ignore keeps it on ${kept}, unlinked`;
-  if (ctx.policy.dryRun) return record(ctx, 'dry-run', { side: kept, ids, reason: `unlink: ${note}` });
   await saveLink(ctx, withoutSide(link, deletedOn));
   await record(ctx, 'skip', { side: kept, ids, reason: note });
 }

@@ -1,5 +1,6 @@
 import { idsOf, record } from './audit-rows';
 import { countBulkDeletes } from './breaker';
+import { dryRunView } from './dry-run';
 import { emptyStats, type EngineContext, type PullStats, type SideEndpoint } from './engine-context';
 import { matchIndexOfOtherSide, unlistedLinkedItems } from './full-listing';
 import { latestPerId, listSinceCursor } from './listing';
@@ -65,7 +66,7 @@ export async function runPull<P>(input: PullInput<P>): Promise<PullResult> {
   ) {
     throw new TypeError('runPull needs the two sides of one kind');
   }
-  const ctx: EngineContext<P> = {
+  const base: EngineContext<P> = {
     user: input.user,
     kind: input.pulled.adapter.kind,
     sides: { [side]: input.pulled, [otherSide(side)]: input.other } as Record<Side, SideEndpoint<P>>,
@@ -77,6 +78,7 @@ export async function runPull<P>(input: PullInput<P>): Promise<PullResult> {
     now: input.now,
     stats: emptyStats(),
   };
+  const ctx = input.policy.dryRun ? dryRunView(base) : base;
   try {
     return await pull(ctx, side, input);
   } catch (err) {
@@ -85,7 +87,7 @@ export async function runPull<P>(input: PullInput<P>): Promise<PullResult> {
 }
 
 async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): Promise<PullResult> {
-  if (!ctx.policy.dryRun) await replayIntents(ctx);
+  await replayIntents(ctx);
   const listing = await listSinceCursor(input.pulled, ctx.user, input.cursor);
   let changes = latestPerId(listing.changes);
   await ctx.links.prefetch?.(
@@ -118,7 +120,7 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
     };
   }
 
-  if (!ctx.policy.dryRun) await planCreates(ctx, side, changes);
+  await planCreates(ctx, side, changes);
   for (const change of changes) await reconcileOrRefuse(ctx, side, change, matches);
   if (ctx.policy.dryRun) return { outcome: 'dry-run', resynced: listing.resynced, stats: ctx.stats };
   return { outcome: 'synced', cursor: listing.cursor, resynced: listing.resynced, stats: ctx.stats };

@@ -33,7 +33,6 @@ export async function getOrUndefined<P>(
 }
 
 export async function saveLink<P>(ctx: EngineContext<P>, link: Link): Promise<void> {
-  if (ctx.policy.dryRun) return;
   await ctx.links.save(ctx.user, link);
 }
 
@@ -53,13 +52,6 @@ export interface CopyRequest<P> {
 export async function createCopy<P>(ctx: EngineContext<P>, request: CopyRequest<P>): Promise<void> {
   const { target, source } = request;
   const sourceSide = otherSide(target);
-  if (ctx.policy.dryRun) {
-    return record(ctx, 'create', {
-      side: target,
-      ids: idsOf(sourceSide, source.id),
-      reason: request.reason,
-    });
-  }
   const intent = request.intent ?? intentFor(ctx, request);
   await ctx.intents.put(ctx.user, intent);
   let created: RemoteItem<P>;
@@ -110,7 +102,6 @@ export interface UpdateRequest<P> {
 export async function updateCopy<P>(ctx: EngineContext<P>, request: UpdateRequest<P>): Promise<void> {
   const { target, targetId, source } = request;
   const ids = idsOf(source.side, source.item.id, targetId);
-  if (ctx.policy.dryRun) return record(ctx, 'update', { side: target, ids, reason: request.reason });
   let updated: RemoteItem<P>;
   try {
     const expectedVersion = versionSeen(ctx, target, targetId);
@@ -142,7 +133,6 @@ export async function deleteCopy<P>(
 ): Promise<void> {
   const targetId = idOn(link, target)!;
   const ids = idsOf('dingtalk', link.dingtalkId, link.outlookId);
-  if (ctx.policy.dryRun) return record(ctx, 'delete', { side: target, ids, reason });
   if (await deleteIfPresent(ctx, target, targetId))
     await record(ctx, 'delete', { side: target, ids, reason });
   await saveLink(ctx, { ...link, tombstone: true });

@@ -188,7 +188,7 @@ export interface IntentStore {
 }
 
 export type AuditAction =
-  'create' | 'update' | 'delete' | 'conflict' | 'skip' | 'dry-run' | 'breaker' | 'failure';
+  'create' | 'update' | 'delete' | 'link' | 'conflict' | 'skip' | 'dry-run' | 'breaker' | 'failure';
 
 export interface AuditEntry {
   at: string;

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { NOT_CREATED } from '../../../shared/sync/dry-run';
 import { World } from '../../property/support/world';
 
 describe('dry run', () => {
@@ -41,7 +44,7 @@ describe('dry run', () => {
     expect(world.links.saves).toBe(saves);
     expect(world.audit.rows.at(-1)).toMatchObject({
       action: 'dry-run',
-      reason: expect.stringMatching(/^unlink: /),
+      reason: expect.stringMatching(/^skip: .*unlinked$/),
     });
     await world.pull('dingtalk', { policy: { dryRun: true, deletes: 'propagate' } });
     expect(world.audit.rows.at(-1)).toMatchObject({
@@ -50,5 +53,29 @@ describe('dry run', () => {
       reason: expect.stringMatching(/^delete: /),
     });
     expect(world.sides.outlook.liveItems()).toHaveLength(1);
+  });
+});
+
+test('dry run is decided in one place: the guard the pull puts around sides, links and intents', () => {
+  const dir = path.join(__dirname, '../../../shared/sync');
+  const deciding = fs
+    .readdirSync(dir)
+    .filter((file) => /\bdryRun\b/.test(fs.readFileSync(path.join(dir, file), 'utf8')))
+    .sort();
+  // pull.ts applies the guard and reports the outcome; audit-rows.ts names each row a dry-run row; types.ts declares it.
+  expect(deciding).toEqual(['audit-rows.ts', 'pull.ts', 'types.ts']);
+});
+
+test('the guard answers writes without making them, and reads go through', async () => {
+  const world = new World({ dryRun: true });
+  world.sides.outlook.userCreate({ uid: 'u1', title: 'there', body: '' });
+  world.sides.dingtalk.userCreate({ uid: 'u2', title: 'here', body: '' });
+  await world.pull('dingtalk');
+  expect(world.sides.outlook.calls.listChanges).toBeGreaterThan(0);
+  expect(world.sides.outlook.calls.create).toBe(0);
+  expect(world.audit.rows.find((r) => r.reason.startsWith('create:'))).toMatchObject({
+    action: 'dry-run',
+    dingtalkId: 'd1',
+    outlookId: NOT_CREATED,
   });
 });

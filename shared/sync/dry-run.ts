@@ -1,0 +1,61 @@
+import type { EngineContext } from './engine-context';
+import type { IntentStore, LinkStore, RemoteItem, Side, SideAdapter } from './types';
+
+/** The id a dry run reports for a copy it did not create. */
+export const NOT_CREATED = '(dry run: not created)';
+
+/**
+ * Dry run is one guard around everything a pull could write: the remote sides answer writes without making them,
+ * and links and intents are not stored. The engine runs exactly as for real, so the audit rows it records (each
+ * turned into a `dry-run` row naming the action, audit-rows.ts) are the report of what a real pull would do. Reads
+ * go through, so the report rests on the real state of both sides.
+ */
+export function dryRunView<P>(ctx: EngineContext<P>): EngineContext<P> {
+  const sides = Object.fromEntries(
+    Object.entries(ctx.sides).map(([side, endpoint]) => [
+      side,
+      { ...endpoint, adapter: readOnly(endpoint.adapter) },
+    ]),
+  ) as EngineContext<P>['sides'];
+  return { ...ctx, sides, links: unsavedLinks(ctx.links), intents: noIntents(ctx.intents) };
+}
+
+function readOnly<P>(adapter: SideAdapter<P>): SideAdapter<P> {
+  const unwritten = (id: string, projection: P, source?: RemoteItem<P>): RemoteItem<P> => ({
+    id,
+    version: 'dry-run',
+    modifiedAt: source?.modifiedAt ?? new Date(0).toISOString(),
+    projection,
+    matchKeys: [],
+  });
+  return {
+    side: adapter.side,
+    kind: adapter.kind,
+    listChanges: (user, folder, cursor) => adapter.listChanges(user, folder, cursor),
+    get: (user, id) => adapter.get(user, id),
+    findByOriginKey: (user, key) => adapter.findByOriginKey(user, key),
+    create: async (_user, projection) => unwritten(NOT_CREATED, projection),
+    update: async (_user, id, projection) => unwritten(id, projection),
+    delete: async () => undefined,
+  };
+}
+
+function unsavedLinks(links: LinkStore): LinkStore {
+  return {
+    findBySideId: (user, kind, side: Side, id) => links.findBySideId(user, kind, side, id),
+    listLinks: (user, kind) => links.listLinks(user, kind),
+    ...(links.prefetch ? { prefetch: links.prefetch.bind(links) } : {}),
+    save: async (_user, link) => link,
+    remove: async () => undefined,
+  };
+}
+
+/** No intent is written, and none is replayed: replaying one would write. */
+function noIntents(intents: IntentStore): IntentStore {
+  return {
+    get: (user, kind, side, sourceId) => intents.get(user, kind, side, sourceId),
+    list: async () => [],
+    put: async () => undefined,
+    remove: async () => undefined,
+  };
+}
