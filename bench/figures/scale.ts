@@ -86,7 +86,7 @@ export async function measureScale(settings: ScaleSettings): Promise<ScaleFigure
         allRuns.push(run);
         progress(
           `scale: run at minute ${run.atMinute}: ${run.ms} ms, ${run.tableOperations} table operations, ` +
-            `${run.rowsRead} rows read, ${run.subscriptionWrites} subscription writes, ${run.sent.length} queued`,
+            `${run.rowsRead} rows read, ${run.subscriptionWrites} subscription writes, ${run.sent.length} queued (${run.queueingMs} ms)`,
         );
         await worker.afterRun(run);
       },

@@ -23,8 +23,9 @@ export interface RunSample {
   /** Subscriptions that exist in Graph after the run. */
   subscriptions: number;
   dingtalkMeteredCalls: number;
-  /** Queue messages the run sent. */
+  /** Queue messages the run sent, and the wall-clock time from the first send's start to the last one's end. */
   sent: SentWork[];
+  queueingMs: number;
   /** The run's own report (its shape belongs to the app). */
   report: unknown;
 }
@@ -81,6 +82,7 @@ export async function measureMaintenanceRun(
     return undefined;
   }
   const after = world.tables();
+  const sent = world.queues.take();
   const subscriptionRequests = world.graph.control.requests.filter((r) => SUBSCRIPTIONS.test(r.path));
   const sample: RunSample = {
     atMinute,
@@ -94,11 +96,19 @@ export async function measureMaintenanceRun(
     subscriptionCreates: subscriptionRequests.filter((r) => r.method === 'POST').length,
     subscriptions: world.graph.control.subscriptions().length,
     dingtalkMeteredCalls: world.dingtalk.control.usage().metered - meteredBefore,
-    sent: world.queues.take(),
+    sent,
+    queueingMs: round(queueingSpan(sent)),
     report,
   };
   world.graph.control.clearRequests();
   world.dingtalk.control.clearExchanges();
   await hooks.afterRun(sample);
   return sample;
+}
+
+function queueingSpan(sent: SentWork[]): number {
+  if (sent.length === 0) return 0;
+  const start = Math.min(...sent.map((m) => m.sendStartMs));
+  const end = Math.max(...sent.map((m) => m.sendStartMs + m.sendMs));
+  return end - start;
 }

@@ -9,6 +9,9 @@ export interface SentWork {
   side: string;
   folder: string;
   reason: string;
+  /** When the send started and how long it took (performance.now() ms): the time a run spends queueing. */
+  sendStartMs: number;
+  sendMs: number;
   /** When the message becomes visible on the app's clock (a message sent with a delay is invisible until then). */
   visibleAt: number;
   /** The message as sent, for handing to the worker. */
@@ -51,9 +54,9 @@ export function tapQueues(storage: Storage, now: () => number): QueueTap {
     if (!clients.has(name)) {
       clients.set(name, client);
       const send = client.sendMessage.bind(client);
-      client.sendMessage = (text, options) => {
+      client.sendMessage = async (text, options) => {
         const body = decode(text);
-        sent.push({
+        const record: SentWork = {
           queue: name,
           pairId: field(body, 'pairId'),
           kind: field(body, 'kind'),
@@ -61,9 +64,16 @@ export function tapQueues(storage: Storage, now: () => number): QueueTap {
           folder: field(body, 'folder'),
           reason: field(body, 'reason'),
           visibleAt: now() + (options?.visibilityTimeout ?? 0) * 1000,
+          sendStartMs: performance.now(),
+          sendMs: 0,
           body,
-        });
-        return send(text, options);
+        };
+        sent.push(record);
+        try {
+          return await send(text, options);
+        } finally {
+          record.sendMs = performance.now() - record.sendStartMs;
+        }
       };
     }
     return client;

@@ -10,6 +10,9 @@ export interface PairingFigure {
   ms: number | null;
   tableOperations: number | null;
   rowsRead: number | null;
+  /** Queue messages the run sent (first syncs, sweeps) and the wall-clock span of sending them. */
+  messagesSent: number | null;
+  queueingMs: number | null;
   /** Table operations by table and kind, largest first. */
   largestTableOperations: Record<string, number>;
   finished: boolean;
@@ -75,6 +78,8 @@ export async function measurePairingAndRollout(
       ms: first?.ms ?? null,
       tableOperations: first?.tableOperations ?? null,
       rowsRead: first?.rowsRead ?? null,
+      messagesSent: first?.sent.length ?? null,
+      queueingMs: first?.queueingMs ?? null,
       largestTableOperations: first ? largestKinds(first.byKind) : {},
       finished: first !== undefined,
       ...(first ? {} : { unfinishedAfterMs: round(performance.now() - firstStarted, 0) }),
