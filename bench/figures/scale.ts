@@ -6,7 +6,7 @@ import { measureIdleRuns, type IdleFigure } from '../scale/idle-run';
 import type { RunHooks, RunSample, UnfinishedRun } from '../scale/maintenance-run';
 import { measurePairingAndRollout, type PairingFigure, type RolloutFigure } from '../scale/rollout';
 import { SCALE_BUDGETS } from '../scale/scale-budgets';
-import { startScaleWorld } from '../scale/scale-world';
+import { startScaleWorld, type ScaleWorld } from '../scale/scale-world';
 import { measureSweepCycle, type SweepCycleFigure } from '../scale/sweep-cycle';
 import { createWorkerStandIn, type FirstSyncFigure } from '../scale/worker-stand-in';
 
@@ -43,7 +43,7 @@ export interface ScaleFigure {
   /** A run the cap cut short: when it started on the app's clock, how long it had run and what it had done. */
   unfinishedRun: UnfinishedRun | null;
   /** Warnings and errors the app logged during the phase. */
-  appLog: { warnings: number; errors: number };
+  appLog: ReturnType<ScaleWorld['logged']>;
   /** Whether the wall-clock cap cut the phase short. */
   cappedAfterMinutes: number | null;
   phaseSeconds: number;

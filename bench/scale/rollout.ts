@@ -15,6 +15,8 @@ export interface PairingFigure {
   queueingMs: number | null;
   /** Table operations by table and kind, largest first. */
   largestTableOperations: Record<string, number>;
+  /** The run's own report (the app's MaintenanceReport): says which job failed or was skipped. */
+  report: unknown;
   finished: boolean;
   /** When the cap cut the first run short: how long it had been running. */
   unfinishedAfterMs?: number;
@@ -81,6 +83,7 @@ export async function measurePairingAndRollout(
       messagesSent: first?.sent.length ?? null,
       queueingMs: first?.queueingMs ?? null,
       largestTableOperations: first ? largestKinds(first.byKind) : {},
+      report: first?.report ?? null,
       finished: first !== undefined,
       ...(first ? {} : { unfinishedAfterMs: round(performance.now() - firstStarted, 0) }),
     },

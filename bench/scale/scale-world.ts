@@ -26,11 +26,13 @@ export interface ScaleWorld {
   tables: () => TableCounts;
   queues: QueueTap;
   timerPeriodMs: number;
-  /** Warnings and errors the app logged. */
-  logged(): { warnings: number; errors: number };
+  /** Warnings and errors the app logged, and the first few error lines (what failed, when something did). */
+  logged(): { warnings: number; errors: number; firstErrors: string[] };
   seedMs: number;
   stop(): Promise<void>;
 }
+
+const FIRST_ERRORS_KEPT = 5;
 
 export async function startScaleWorld(peopleCount: number): Promise<ScaleWorld> {
   const stoppers: Array<() => Promise<void>> = [];
@@ -80,10 +82,14 @@ export async function startScaleWorld(peopleCount: number): Promise<ScaleWorld> 
       DINGTALK_OAPI_BASE: dingtalk.url,
       DINGTALK_MONTHLY_CALL_QUOTA: '100000000',
     });
-    const logged = { warnings: 0, errors: 0 };
+    const logged = { warnings: 0, errors: 0, firstErrors: [] as string[] };
     const log = createLogger({
       level: 'warn',
-      sink: (level) => (level === 'error' ? logged.errors++ : logged.warnings++),
+      sink: (level, line) => {
+        if (level !== 'error') return void logged.warnings++;
+        logged.errors++;
+        if (logged.firstErrors.length < FIRST_ERRORS_KEPT) logged.firstErrors.push(line.slice(0, 600));
+      },
     });
     const app = createAppContext(config, { log, clock });
     // Instrumented before the app's first request, so every client it will use carries the counters.
@@ -100,7 +106,7 @@ export async function startScaleWorld(peopleCount: number): Promise<ScaleWorld> 
       tables: tables.counts,
       queues,
       timerPeriodMs: timerPeriodMs(config.timerSchedule, clock.now()),
-      logged: () => ({ ...logged }),
+      logged: () => ({ ...logged, firstErrors: [...logged.firstErrors] }),
       seedMs,
       stop,
     };
