@@ -1,13 +1,12 @@
 import os from 'node:os';
 import type { CallCounts } from '../pipeline/call-counts';
 import type { StorageStall } from '../pipeline/storage-stalls';
-import type { CpuTime } from '../support/cpu-time';
+import { cpuBetween, type CpuReading, type CpuSplit } from '../support/cpu-split';
 import { round } from '../support/stats';
 
 export interface BurstLoad {
-  /** CPU seconds of this process (host, app, fakes, bench) and of its children (Azurite). */
-  benchProcessCpuSeconds: number;
-  azuriteCpuSeconds: number | null;
+  /** CPU seconds by process (support/cpu-split.ts) while the burst was arriving. */
+  cpuSeconds: CpuSplit;
   cores: number;
   tableOperationsPerSecond: number;
   graphCallsPerSecond: number;
@@ -18,13 +17,12 @@ export interface BurstLoad {
 
 /** What the machine did during a burst, from before/after readings taken at its start and end. */
 export function burstLoad(span: {
-  cpu: [CpuTime, CpuTime];
+  cpu: [CpuReading, CpuReading];
   calls: [CallCounts, CallCounts];
   stalls: StorageStall[];
   fromMs: number;
   toMs: number;
 }): BurstLoad {
-  const [cpuBefore, cpuAfter] = span.cpu;
   const [before, after] = span.calls;
   const seconds = (span.toMs - span.fromMs) / 1000;
   const rate = (n: number) => round(n / seconds);
@@ -33,11 +31,7 @@ export function burstLoad(span: {
     0,
   );
   return {
-    benchProcessCpuSeconds: round((cpuAfter.selfMs - cpuBefore.selfMs) / 1000, 2),
-    azuriteCpuSeconds:
-      cpuBefore.childrenMs === undefined || cpuAfter.childrenMs === undefined
-        ? null
-        : round((cpuAfter.childrenMs - cpuBefore.childrenMs) / 1000, 2),
+    cpuSeconds: cpuBetween(...span.cpu),
     cores: os.cpus().length,
     tableOperationsPerSecond: rate(after.table.requests - before.table.requests),
     graphCallsPerSecond: rate(after.graph - before.graph),

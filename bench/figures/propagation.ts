@@ -1,5 +1,5 @@
+import { remoteCalendar, type CalendarSide } from '../fakes/remote-calendar';
 import { costPerChange, type CostPerChange } from '../pipeline/call-counts';
-import { dingtalkSide, outlookSide, type CalendarSide } from '../pipeline/calendar-sides';
 import type { BenchPerson } from '../pipeline/people';
 import { injectRemoteLatency } from '../pipeline/remote-latency';
 import type { Pipeline } from '../pipeline/start-pipeline';
@@ -60,11 +60,11 @@ export async function measurePropagation(
   p: Pipeline,
   options: PropagationOptions,
 ): Promise<{ figures: PropagationFigures; costs: IsolatedCosts }> {
-  const clearLatency = injectRemoteLatency(p, options.latencyMs);
-  const first = p.calls.now();
+  const clearLatency = await injectRemoteLatency(p.fakes, options.latencyMs);
+  const first = await p.calls.now();
   try {
-    const dingtalk = dingtalkSide(p.dingtalk);
-    const outlook = outlookSide(p.graph);
+    const dingtalk = remoteCalendar(p.fakes, 'dingtalk');
+    const outlook = remoteCalendar(p.fakes, 'outlook');
     const toOutlook = await direction(p, dingtalk, outlook, options);
     const toDingtalk = await direction(p, outlook, dingtalk, options);
     return {
@@ -76,11 +76,11 @@ export async function measurePropagation(
       costs: {
         dingtalkToOutlook: toOutlook.costs,
         outlookToDingtalk: toDingtalk.costs,
-        all: costPerChange(first, p.calls.now(), 2 * OPERATIONS.length * options.changesPerOperation),
+        all: costPerChange(first, await p.calls.now(), 2 * OPERATIONS.length * options.changesPerOperation),
       },
     };
   } finally {
-    clearLatency();
+    await clearLatency();
   }
 }
 
@@ -95,9 +95,9 @@ async function direction(
   const samples = {} as Record<Operation, TimedSample[]>;
   const costs = {} as Record<Operation | 'all', CostPerChange>;
   let notSeen = 0;
-  const first = p.calls.now();
+  const first = await p.calls.now();
   for (const operation of OPERATIONS) {
-    const before = p.calls.now();
+    const before = await p.calls.now();
     samples[operation] = [];
     for (let i = 0; i < options.changesPerOperation; i++) {
       const person = p.people[i % p.people.length]!;
@@ -105,7 +105,7 @@ async function direction(
       const started = performance.now();
       let seen: boolean;
       if (operation === 'create') {
-        const mirror: Mirror = { person, sourceId: source.create(person, subject, 8 + (i % 12)) };
+        const mirror: Mirror = { person, sourceId: await source.create(person, subject, 8 + (i % 12)) };
         mirrors[i] = mirror;
         mirror.targetId = await pollUntil(
           () => target.findBySubject(person, subject),
@@ -115,11 +115,11 @@ async function direction(
         seen = mirror.targetId !== undefined;
       } else {
         const mirror = mirrors[i]!;
-        if (operation === 'update') source.rename(person, mirror.sourceId, subject);
-        else source.remove(person, mirror.sourceId);
-        const arrived = () => {
+        if (operation === 'update') await source.rename(person, mirror.sourceId, subject);
+        else await source.remove(person, mirror.sourceId);
+        const arrived = async () => {
           if (mirror.targetId === undefined) return undefined;
-          const now = target.subjectOf(person, mirror.targetId);
+          const now = await target.subjectOf(person, mirror.targetId);
           return (operation === 'update' ? now === subject : now === undefined) || undefined;
         };
         seen = (await pollUntil(arrived, options.pollMs, options.waitMs)) === true;
@@ -129,9 +129,9 @@ async function direction(
       else notSeen++;
     }
     await p.quiet();
-    costs[operation] = costPerChange(before, p.calls.now(), options.changesPerOperation);
+    costs[operation] = costPerChange(before, await p.calls.now(), options.changesPerOperation);
   }
-  costs.all = costPerChange(first, p.calls.now(), options.changesPerOperation * OPERATIONS.length);
+  costs.all = costPerChange(first, await p.calls.now(), options.changesPerOperation * OPERATIONS.length);
 
   const split = splitByStalls(
     OPERATIONS.flatMap((o) => samples[o]),

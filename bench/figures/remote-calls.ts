@@ -13,7 +13,8 @@ interface DirectionCosts {
 }
 
 export interface RemoteCallFigures {
-  budget: { graphCalls: number; dingtalkCallsMetered: number; tableOperations: number };
+  budget: Limits;
+  burstBudget: Limits;
   /** Changes made one at a time (during the propagation run), echo pulls included. */
   oneAtATime: {
     dingtalkToOutlook: DirectionCosts;
@@ -21,23 +22,36 @@ export interface RemoteCallFigures {
     /** Both directions, every kind of change: the steady state. */
     all: Detailed;
   };
-  /** The throughput burst: creates only, many per pull. */
+  /** The DingTalk → Outlook throughput burst: creates only, many per pull. */
   burst: Detailed;
+  /** Both throughput bursts, each direction on its own. */
+  burstByDirection: { dingtalkToOutlook: Detailed; outlookToDingtalk: Detailed };
   withinBudget: boolean;
 }
 
-const budget = {
+interface Limits {
+  graphCalls: number;
+  dingtalkCallsMetered: number;
+  tableOperations: number;
+}
+
+const budget: Limits = {
   graphCalls: BUDGETS.graphCallsPerChange,
   dingtalkCallsMetered: BUDGETS.dingtalkMeteredCallsPerChange,
   tableOperations: BUDGETS.tableOperationsPerChange,
 };
 
-const isWithin = (c: CostPerChange) =>
-  c.graphCalls <= budget.graphCalls &&
-  c.dingtalkCallsMetered <= budget.dingtalkCallsMetered &&
-  c.tableOperations <= budget.tableOperations;
+const burstBudget: Limits = { ...budget, tableOperations: BUDGETS.burstTableOperationsPerChange };
 
-const detailed = (c: CostPerChange): Detailed => ({ ...c, withinBudget: isWithin(c) });
+const isWithin = (c: CostPerChange, limits = budget) =>
+  c.graphCalls <= limits.graphCalls &&
+  c.dingtalkCallsMetered <= limits.dingtalkCallsMetered &&
+  c.tableOperations <= limits.tableOperations;
+
+const detailed = (c: CostPerChange, limits = budget): Detailed => ({
+  ...c,
+  withinBudget: isWithin(c, limits),
+});
 
 function summary(c: CostPerChange): Summary {
   const { breakdown: _breakdown, ...rest } = c;
@@ -53,16 +67,24 @@ const direction = (costs: IsolatedCosts['dingtalkToOutlook']): DirectionCosts =>
 
 /**
  * Judged per direction (an average over both would let one direction's Graph calls hide behind the other's
- * DingTalk calls) and on the burst.
+ * DingTalk calls) and on the bursts, whose table operations have a budget of their own: many changes share a pull.
  */
-export function remoteCallFigures(isolated: IsolatedCosts, burst: CostPerChange): RemoteCallFigures {
+export function remoteCallFigures(
+  isolated: IsolatedCosts,
+  bursts: { dingtalkToOutlook: CostPerChange; outlookToDingtalk: CostPerChange },
+): RemoteCallFigures {
   const toOutlook = direction(isolated.dingtalkToOutlook);
   const toDingtalk = direction(isolated.outlookToDingtalk);
-  const burstRow = detailed(burst);
+  const burstRow = detailed(bursts.dingtalkToOutlook, burstBudget);
   return {
     budget,
+    burstBudget,
     oneAtATime: { dingtalkToOutlook: toOutlook, outlookToDingtalk: toDingtalk, all: detailed(isolated.all) },
     burst: burstRow,
+    burstByDirection: {
+      dingtalkToOutlook: burstRow,
+      outlookToDingtalk: detailed(bursts.outlookToDingtalk, burstBudget),
+    },
     withinBudget: toOutlook.all.withinBudget && toDingtalk.all.withinBudget && burstRow.withinBudget,
   };
 }

@@ -3,13 +3,7 @@ import { splitByStalls, type TimedSample } from '../pipeline/storage-stalls';
 import { BUDGETS } from '../support/budgets';
 import { progress } from '../support/progress';
 import { summarize, type LatencySummary } from '../support/stats';
-import {
-  dingtalkCallback,
-  graphLifecycle,
-  graphNotification,
-  subscriptionsOf,
-  type WebhookRequest,
-} from './webhook-requests';
+import { dingtalkCallback, graphLifecycle, graphNotification, type WebhookRequest } from './webhook-requests';
 
 export interface AckFigure extends LatencySummary {
   /** Answers other than the expected status; they are not in the percentiles. */
@@ -38,7 +32,7 @@ export interface AckOptions {
  * in the same process meanwhile, as it would on a Functions instance.
  */
 export async function measureWebhookAcks(p: Pipeline, options: AckOptions): Promise<AckFigures> {
-  const subscriptions = subscriptionsOf(p.graph);
+  const subscriptions = await p.fakes.call('subscriptions');
   const bySubscription = (i: number) => subscriptions[i % subscriptions.length]!;
   const paths: Array<[keyof AckFigures, (i: number) => WebhookRequest, number]> = [
     ['dingtalkCallback', (i) => dingtalkCallback(p.people[i % p.people.length]!, i), 200],

@@ -2,8 +2,11 @@ import type { FakeDingTalk } from '../../sandbox/dingtalk';
 import type { FakeGraph } from '../../sandbox/graph/fake-graph';
 import type { BenchPerson } from './people';
 
-/** One side's calendar, acted on as its user would and read as the bench needs to see a change arrive. */
-export interface CalendarSide {
+/**
+ * One side's calendar, acted on as its user would and read as the bench needs to see a change arrive. Runs where
+ * the fakes run (bench/fakes/fakes-process.ts); the bench reaches it through bench/fakes/remote-calendar.ts.
+ */
+export interface FakeCalendar {
   name: 'dingtalk' | 'outlook';
   /** Creates a one-hour event tomorrow; answers its id. */
   create(person: BenchPerson, subject: string, hour: number): string;
@@ -12,7 +15,7 @@ export interface CalendarSide {
   findBySubject(person: BenchPerson, subject: string): string | undefined;
   /** Undefined once the event is gone. */
   subjectOf(person: BenchPerson, id: string): string | undefined;
-  countWithPrefix(person: BenchPerson, prefix: string): number;
+  subjectsWithPrefix(person: BenchPerson, prefix: string): string[];
 }
 
 function tomorrow(): string {
@@ -21,7 +24,7 @@ function tomorrow(): string {
 
 const at = (hour: number) => `${String(hour % 24).padStart(2, '0')}:00:00`;
 
-export function dingtalkSide(dingtalk: FakeDingTalk): CalendarSide {
+export function dingtalkSide(dingtalk: FakeDingTalk): FakeCalendar {
   const control = dingtalk.control;
   const live = (person: BenchPerson) =>
     control.calendarOf(person.unionId).filter((e) => e.status !== 'cancelled');
@@ -46,12 +49,14 @@ export function dingtalkSide(dingtalk: FakeDingTalk): CalendarSide {
       const found = live(person).find((e) => String(e.id) === id);
       return found && String(found.summary);
     },
-    countWithPrefix: (person, prefix) =>
-      live(person).filter((e) => String(e.summary).startsWith(prefix)).length,
+    subjectsWithPrefix: (person, prefix) =>
+      live(person)
+        .map((e) => String(e.summary))
+        .filter((subject) => subject.startsWith(prefix)),
   };
 }
 
-export function outlookSide(graph: FakeGraph): CalendarSide {
+export function outlookSide(graph: FakeGraph): FakeCalendar {
   const control = graph.control;
   return {
     name: 'outlook',
@@ -75,7 +80,10 @@ export function outlookSide(graph: FakeGraph): CalendarSide {
       return found && String(found.subject);
     },
     // The store directly: rendering every event on every poll would load the process being measured.
-    countWithPrefix: (person, prefix) =>
-      graph.services.calendar.list(person.entraId).filter((e) => e.subject.startsWith(prefix)).length,
+    subjectsWithPrefix: (person, prefix) =>
+      graph.services.calendar
+        .list(person.entraId)
+        .map((e) => e.subject)
+        .filter((subject) => subject.startsWith(prefix)),
   };
 }

@@ -3,8 +3,8 @@ import { isMetered } from '../../sandbox/dingtalk/rate-limits';
 import type { FakeGraph } from '../../sandbox/graph/fake-graph';
 import type { TableCounts } from './table-counter';
 
-/** Everything the pipeline has asked of the outside world so far; differences of two give a phase's cost. */
-export interface CallCounts {
+/** What the pipeline has asked of the fakes so far (running totals). */
+export interface RemoteCallTotals {
   /** Graph v1.0 requests (the fake records each one). */
   graph: number;
   /** Token requests to the identity platform. */
@@ -13,13 +13,17 @@ export interface CallCounts {
   dingtalkAll: number;
   /** The ones counted against the org's monthly quota. */
   dingtalkMetered: number;
-  table: TableCounts;
   /** Graph requests by method and path shape, DingTalk requests by operation. */
   remoteByKind: Record<string, number>;
 }
 
+/** Everything the pipeline has asked of the outside world so far; differences of two give a phase's cost. */
+export interface CallCounts extends RemoteCallTotals {
+  table: TableCounts;
+}
+
 export interface CallCounter {
-  now(): CallCounts;
+  now(): Promise<CallCounts>;
 }
 
 /** Ids in Graph paths (GUIDs, long base64 item ids) become {id}, so requests group by endpoint. */
@@ -32,35 +36,40 @@ function graphKind(method: string, path: string): string {
 }
 
 /**
- * The fakes keep what they were asked in lists; those are emptied at every reading (and the running totals kept
- * here) so a long run does not hold every request in memory.
+ * Runs where the fakes run. They keep what they were asked in lists; those are emptied at every reading (and the
+ * running totals kept here) so a long run does not hold every request in memory.
  */
-export function createCallCounter(
-  graph: FakeGraph,
-  dingtalk: FakeDingTalk,
-  tableCounts: () => TableCounts,
-): CallCounter {
+export function remoteCallTotals(graph: FakeGraph, dingtalk: FakeDingTalk): () => RemoteCallTotals {
   let graphSeen = 0;
   let dingtalkSeen = 0;
   const byKind: Record<string, number> = {};
   const add = (kind: string) => (byKind[kind] = (byKind[kind] ?? 0) + 1);
+  return () => {
+    for (const r of graph.control.requests) add(graphKind(r.method, r.path));
+    graphSeen += graph.control.requests.length;
+    graph.control.clearRequests();
+    const exchanges = dingtalk.control.exchanges();
+    for (const x of exchanges) add(`dingtalk ${x.operation}${isMetered(x.template) ? ' (metered)' : ''}`);
+    dingtalkSeen += exchanges.length;
+    dingtalk.control.clearExchanges();
+    return {
+      graph: graphSeen,
+      graphTokens: graph.control.tokenRequests(),
+      dingtalkAll: dingtalkSeen,
+      dingtalkMetered: dingtalk.control.usage().metered,
+      remoteByKind: { ...byKind },
+    };
+  };
+}
+
+/** The fakes' totals (from their process) with the app's table operations (from this one). */
+export function createCallCounter(
+  remoteCalls: () => Promise<RemoteCallTotals>,
+  tableCounts: () => TableCounts,
+): CallCounter {
   return {
-    now() {
-      for (const r of graph.control.requests) add(graphKind(r.method, r.path));
-      graphSeen += graph.control.requests.length;
-      graph.control.clearRequests();
-      const exchanges = dingtalk.control.exchanges();
-      for (const x of exchanges) add(`dingtalk ${x.operation}${isMetered(x.template) ? ' (metered)' : ''}`);
-      dingtalkSeen += exchanges.length;
-      dingtalk.control.clearExchanges();
-      return {
-        graph: graphSeen,
-        graphTokens: graph.control.tokenRequests(),
-        dingtalkAll: dingtalkSeen,
-        dingtalkMetered: dingtalk.control.usage().metered,
-        table: tableCounts(),
-        remoteByKind: { ...byKind },
-      };
+    async now() {
+      return { ...(await remoteCalls()), table: tableCounts() };
     },
   };
 }

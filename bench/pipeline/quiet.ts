@@ -1,12 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FakeDingTalk } from '../../sandbox/dingtalk';
-import type { FakeGraph } from '../../sandbox/graph/fake-graph';
 import type { AppContext } from '../../shared/app/context';
 import { SYNC_WORK_QUEUE } from '../../shared/store/work-queue';
+import type { Fakes } from '../fakes/fakes-client';
 
 export interface QuietParts {
-  graph: FakeGraph;
-  dingtalk: FakeDingTalk;
+  fakes: Fakes;
   /** A context of the bench's own on the app's storage, so these reads are not counted as the app's. */
   observer: AppContext;
 }
@@ -24,8 +22,7 @@ export async function waitForQuiet(parts: QuietParts, timeoutMs = 60_000): Promi
   let calm = 0;
   while (calm < CALM_ROUNDS) {
     if (Date.now() > deadline) throw new Error(`the pipeline did not settle within ${timeoutMs / 1000} s`);
-    await parts.graph.control.notificationsIdle();
-    await parts.dingtalk.control.callbacksSettled();
+    await parts.fakes.call('settle');
     const queued = (await queue.getProperties()).approximateMessagesCount ?? 0;
     // A hint is a queue message until the worker has finished with it, so an empty queue is no pending work.
     calm = queued > 0 ? 0 : calm + 1;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
-/** CPU time used so far by this process and by its child processes (Azurite), in ms. */
+/** CPU time used so far by this process and by its child processes (Azurite, the fakes), in ms. */
 export interface CpuTime {
   selfMs: number;
   /** Undefined where /proc cannot be read (not Linux). */
@@ -30,6 +30,12 @@ function statOf(pid: string): { ppid: number; ticks: number } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU time used so far by one process (not its children), in ms; undefined where /proc cannot be read. */
+export function processCpuMs(pid: number): number | undefined {
+  const stat = statOf(String(pid));
+  return stat && (stat.ticks * 1000) / clockTicks();
 }
 
 function childrenMs(): number | undefined {

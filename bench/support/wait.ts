@@ -5,13 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * never arrives is recorded as such instead of stopping the run.
  */
 export async function pollUntil<T>(
-  probe: () => T | undefined,
+  probe: () => T | undefined | Promise<T | undefined>,
   intervalMs: number,
   timeoutMs: number,
 ): Promise<T | undefined> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (performance.now() > deadline) return undefined;
     await sleep(intervalMs);
