@@ -6,6 +6,7 @@ import { LeaseLostError, linkRowKey } from '../store/pair-state-store';
 import { toUserRef } from '../store/repositories';
 import type { UserPair, WorkItem } from '../store/types';
 import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
+import { errorFields } from '../sync/errors';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
 import { sameVersion } from './pipeline/hint-versions';
 import { PairLease } from './pipeline/pair-lease';
@@ -356,7 +357,7 @@ async function failed(
     await lease.commit(work.side, { lastError: message, lastSyncedAt: at }, journal.takeLinks(), false);
   }
   await deps.stores.failures.record(work, message, permanent, deps.now());
-  log.warn('pull failed', { permanent, error: message });
+  log.warn('pull failed', { ...errorFields(err), error: message });
   return { status: 'failed', detail: message };
 }
 

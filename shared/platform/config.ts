@@ -1,15 +1,19 @@
 import { z } from 'zod';
 import { registerSecret } from './logger';
+import { SyncError } from '../sync/errors';
 
 /**
  * Every setting the app reads, validated once at start. A bad setting stops the app with a message that names
  * the setting, says what is wrong and how to fix it. Nothing else in the code reads process.env directly.
  */
 
-export class ConfigError extends Error {
+export class ConfigError extends SyncError {
   constructor(readonly problems: string[]) {
-    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      code: 'config-invalid',
+      retryable: false,
+      side: 'config',
+    });
     // A setting to fix, not a bug: a stack trace would only bury the message wherever the host prints it.
     delete this.stack;
   }

@@ -1,18 +1,17 @@
+import { SyncError } from '../sync/errors';
 import { ConcurrencyError } from '../sync/types';
 
 /** A PartitionKey or RowKey the service would reject (Azurite accepts some of these, Azure does not). */
-export class InvalidKeyError extends Error {
+export class InvalidKeyError extends SyncError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidKeyError';
+    super(message, { code: 'storage-invalid-key', retryable: false, side: 'storage' });
   }
 }
 
 /** An entity over one of Azure's size limits (Azurite does not enforce them, Azure does). */
-export class EntityTooLargeError extends Error {
+export class EntityTooLargeError extends SyncError {
   constructor(message: string) {
-    super(message);
-    this.name = 'EntityTooLargeError';
+    super(message, { code: 'storage-entity-too-large', retryable: false, side: 'storage' });
   }
 }
 
@@ -22,8 +21,7 @@ export class EntityTooLargeError extends Error {
  */
 export class AlreadyExistsError extends ConcurrencyError {
   constructor(message = 'the row already exists') {
-    super(message);
-    this.name = 'AlreadyExistsError';
+    super(message, 'storage-already-exists');
   }
 }
 

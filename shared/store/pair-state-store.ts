@@ -57,8 +57,7 @@ export interface PairState {
 /** The state row changed under a writer: another worker holds or took the lease. */
 export class LeaseLostError extends ConcurrencyError {
   constructor(message: string) {
-    super(message);
-    this.name = 'LeaseLostError';
+    super(message, 'lease-lost');
   }
 }
 

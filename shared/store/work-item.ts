@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { WorkItem } from './types';
+import { SyncError } from '../sync/errors';
 
 /**
  * The one gate for WorkItems crossing a process boundary: checked before a message is sent and again when one is
@@ -18,10 +19,9 @@ const workItemSchema = z.object({
   deleted: z.boolean().optional(),
 });
 
-export class InvalidWorkItemError extends Error {
+export class InvalidWorkItemError extends SyncError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidWorkItemError';
+    super(message, { code: 'invalid-work-item', retryable: false, side: 'queue' });
   }
 }
 

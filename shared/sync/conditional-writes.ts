@@ -1,6 +1,7 @@
 import type { EngineContext } from './engine-context';
 import type { RemoteChange, Side } from './types';
 import { isDeletion } from './types';
+import { SyncError } from './errors';
 
 /**
  * No lost updates (docs/sync-engine.md): every update or delete the engine makes is conditional on the version it
@@ -38,12 +39,15 @@ export function versionSeen<P>(ctx: EngineContext<P>, side: Side, id: string): s
 }
 
 /** The item a conditional write addressed changed between our read and our write (someone edited it). */
-export class ChangedDuringWrite extends Error {
+export class ChangedDuringWrite extends SyncError {
   constructor(
-    readonly side: Side,
+    readonly target: Side,
     readonly id: string,
   ) {
-    super(`${side} item ${id} changed between our read and our write`);
-    this.name = 'ChangedDuringWrite';
+    super(`${target} item ${id} changed between our read and our write`, {
+      code: 'changed-during-write',
+      retryable: true,
+      side: target,
+    });
   }
 }

@@ -81,7 +81,7 @@ async function changeToDecideAgain<P>(
   side: Side,
   change: RemoteChange<P>,
 ): Promise<RemoteChange<P>> {
-  if (err.side !== side) return change;
+  if (err.target !== side) return change;
   const gone: RemoteChange<P> = { id: change.id, deleted: true };
   if (err instanceof GoneDuringWrite) return gone;
   return (await getOrUndefined(ctx, side, change.id)) ?? gone;

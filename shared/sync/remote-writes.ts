@@ -5,6 +5,7 @@ import type { EngineContext } from './engine-context';
 import { idOn, newLink, pairOf } from './link-fields';
 import type { Intent, Link, RemoteItem, Side } from './types';
 import { NotFoundRemoteError, otherSide, PermanentRemoteError, VersionConflictRemoteError } from './types';
+import { SyncError } from './errors';
 
 /**
  * The engine's writes. Each remote write is followed by its audit row and then by the link that remembers the
@@ -12,10 +13,13 @@ import { NotFoundRemoteError, otherSide, PermanentRemoteError, VersionConflictRe
  */
 
 /** The item a write addressed disappeared between our read and our write. */
-export class GoneDuringWrite extends Error {
-  constructor(readonly side: Side) {
-    super(`item gone on ${side} during the write`);
-    this.name = 'GoneDuringWrite';
+export class GoneDuringWrite extends SyncError {
+  constructor(readonly target: Side) {
+    super(`item gone on ${target} during the write`, {
+      code: 'gone-during-write',
+      retryable: true,
+      side: target,
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import type { LinkState, OtherState, PulledState } from './classify';
 import { chooseWinner } from './conflict-policy';
 import type { ConflictPolicy, Side, SyncPolicy } from './types';
 import { otherSide } from './types';
+import { SyncError } from './errors';
 
 /**
  * The truth table of one pulled change (docs/sync-engine.md renders the same rows). Rows never overlap, and every
@@ -97,10 +98,13 @@ export interface Decision {
   conflict?: { winner: Side; resolvedBy: ConflictPolicy | 'edit-beats-delete' };
 }
 
-export class ImpossibleSituationError extends Error {
+export class ImpossibleSituationError extends SyncError {
   constructor(readonly situation: Situation) {
-    super(`no truth-table row for ${JSON.stringify(situation)}`);
-    this.name = 'ImpossibleSituationError';
+    super(`no truth-table row for ${JSON.stringify(situation)}`, {
+      code: 'engine-impossible-situation',
+      retryable: false,
+      side: 'engine',
+    });
   }
 }
 

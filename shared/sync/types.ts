@@ -3,6 +3,8 @@
  * stores (Table Storage) implement these ports, and the worker wires them together.
  */
 
+import { SyncError } from './errors';
+
 export type Side = 'dingtalk' | 'outlook';
 export type Kind = 'calendar' | 'mail' | 'todo' | 'contact';
 
@@ -52,34 +54,31 @@ export interface ChangePage<P> {
 }
 
 /** The cursor the adapter was given no longer works (Graph 410 syncStateNotFound, invalid DingTalk syncToken). */
-export class CursorExpiredError extends Error {
+export class CursorExpiredError extends SyncError {
   constructor(message = 'cursor expired') {
-    super(message);
-    this.name = 'CursorExpiredError';
+    super(message, { code: 'cursor-expired', retryable: true });
   }
 }
 
 /** A remote failure worth retrying later (429, 5xx, timeout). retryAfterMs comes from Retry-After when sent. */
-export class TransientRemoteError extends Error {
+export class TransientRemoteError extends SyncError {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
     readonly status?: number,
   ) {
-    super(message);
-    this.name = 'TransientRemoteError';
+    super(message, { code: status === 429 ? 'remote-throttled' : 'remote-unavailable', retryable: true });
   }
 }
 
 /** A remote refusal that retrying cannot fix (e.g. DingTalk's organizer-only update rule, 403, 400). */
-export class PermanentRemoteError extends Error {
+export class PermanentRemoteError extends SyncError {
   constructor(
     message: string,
-    readonly code?: string,
+    readonly remoteCode?: string,
     readonly status?: number,
   ) {
-    super(message);
-    this.name = 'PermanentRemoteError';
+    super(message, { code: 'remote-refused', retryable: false });
   }
 }
 
@@ -88,21 +87,19 @@ export class PermanentRemoteError extends Error {
  * DingTalk, which has no conditional write, a re-read right before the write found another version). The engine
  * re-reads and decides again, so a person's edit between our read and our write is never overwritten.
  */
-export class VersionConflictRemoteError extends Error {
+export class VersionConflictRemoteError extends SyncError {
   constructor(
     message = 'the item changed since it was read',
     readonly currentVersion?: string,
   ) {
-    super(message);
-    this.name = 'VersionConflictRemoteError';
+    super(message, { code: 'remote-version-conflict', retryable: true });
   }
 }
 
 /** The item is gone on the remote side (404). */
-export class NotFoundRemoteError extends Error {
+export class NotFoundRemoteError extends SyncError {
   constructor(message = 'not found') {
-    super(message);
-    this.name = 'NotFoundRemoteError';
+    super(message, { code: 'remote-not-found', retryable: false });
   }
 }
 
@@ -208,10 +205,9 @@ export interface AuditSink {
   record(entry: AuditEntry): Promise<void>;
 }
 
-export class ConcurrencyError extends Error {
-  constructor(message = 'the row changed since it was read') {
-    super(message);
-    this.name = 'ConcurrencyError';
+export class ConcurrencyError extends SyncError {
+  constructor(message = 'the row changed since it was read', code = 'storage-concurrency') {
+    super(message, { code, retryable: true, side: 'storage' });
   }
 }
 

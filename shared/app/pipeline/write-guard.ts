@@ -1,3 +1,4 @@
+import { SyncError } from '../../sync/errors';
 import type { RemoteItem, SideAdapter, UserRef } from '../../sync/types';
 
 export interface WriteGuardHooks {
@@ -8,10 +9,16 @@ export interface WriteGuardHooks {
 }
 
 /**
- * The one gate every remote write of a pull passes: nothing is written before the pull holds the lease, and every
- * write is remembered so that its echo starts no pull.
+ * The one gate every remote call of a pull passes: nothing is written before the pull holds the lease, every
+ * write is remembered so that its echo starts no pull, and every error says which service it came from.
  */
 export function guardWrites<P>(adapter: SideAdapter<P>, hooks: WriteGuardHooks): SideAdapter<P> {
+  const side = <T>(call: Promise<T>): Promise<T> =>
+    call.catch((err: unknown) => {
+      // Errors name the service they came from, for logs and the failures table.
+      if (err instanceof SyncError && err.side === undefined) err.side = adapter.side;
+      throw err;
+    });
   const remember = (item: RemoteItem<P>) => {
     hooks.wrote(item.id, item.version);
     return item;
@@ -19,20 +26,20 @@ export function guardWrites<P>(adapter: SideAdapter<P>, hooks: WriteGuardHooks):
   return {
     side: adapter.side,
     kind: adapter.kind,
-    listChanges: (user, folder, cursor) => adapter.listChanges(user, folder, cursor),
-    get: (user, id) => adapter.get(user, id),
-    findByOriginKey: (user, key) => adapter.findByOriginKey(user, key),
+    listChanges: (user, folder, cursor) => side(adapter.listChanges(user, folder, cursor)),
+    get: (user, id) => side(adapter.get(user, id)),
+    findByOriginKey: (user, key) => side(adapter.findByOriginKey(user, key)),
     create: async (user: UserRef, projection: P, originKey: string) => {
       await hooks.beforeWrite();
-      return remember(await adapter.create(user, projection, originKey));
+      return remember(await side(adapter.create(user, projection, originKey)));
     },
     update: async (user: UserRef, id: string, projection: P, expectedVersion?: string) => {
       await hooks.beforeWrite();
-      return remember(await adapter.update(user, id, projection, expectedVersion));
+      return remember(await side(adapter.update(user, id, projection, expectedVersion)));
     },
     delete: async (user: UserRef, id: string, expectedVersion?: string) => {
       await hooks.beforeWrite();
-      await adapter.delete(user, id, expectedVersion);
+      await side(adapter.delete(user, id, expectedVersion));
       hooks.wrote(id, undefined);
     },
   };

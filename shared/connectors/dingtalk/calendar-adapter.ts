@@ -357,7 +357,7 @@ function isTokenRejection(err: unknown): boolean {
   return (
     err instanceof PermanentRemoteError &&
     (err.status === 400 || err.status === 410) &&
-    err.code !== 'InvalidAuthentication'
+    err.remoteCode !== 'InvalidAuthentication'
   );
 }
 

@@ -11,7 +11,6 @@ export class QuotaExhaustedError extends TransientRemoteError {
     readonly resumesAt: string,
   ) {
     super(message, retryAfterMs, 403);
-    this.name = 'QuotaExhaustedError';
   }
 }
 

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { SyncError } from '../../sync/errors';
 
 /**
  * DingTalk HTTP-push callback crypto (as DingTalk documents it), written on Node `crypto` because the npm
@@ -14,13 +15,12 @@ export type CallbackCryptoFailure =
   | 'bad_length_field'
   | 'bad_utf8';
 
-export class CallbackCryptoError extends Error {
-  override readonly name = 'CallbackCryptoError';
+export class CallbackCryptoError extends SyncError {
   constructor(
     readonly failure: CallbackCryptoFailure,
     message: string,
   ) {
-    super(message);
+    super(message, { code: `callback-${failure}`, retryable: false, side: 'ingress' });
   }
 }
 

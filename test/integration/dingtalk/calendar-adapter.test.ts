@@ -170,7 +170,7 @@ describe('DingTalk calendar adapter against the fake', () => {
     });
     const error = await h.adapter.update(h.alice, bobs.id as string, event()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentRemoteError);
-    expect((error as PermanentRemoteError).code).toBe('forbidden.notOrganizer');
+    expect((error as PermanentRemoteError).remoteCode).toBe('forbidden.notOrganizer');
   });
 
   test('events organised by others show their organizer and attendees as e-mails', async () => {

@@ -134,7 +134,7 @@ describe('Graph client resilience', () => {
       h.connector.api.post(eventsPath, { ...sample, subjekt: 'typo' }, { mailbox: h.user.entraId }),
     );
     expect(err).toBeInstanceOf(PermanentRemoteError);
-    expect(err.code).toBe('RequestBodyRead');
+    expect(err.remoteCode).toBe('RequestBodyRead');
   });
 
   test('every request carries Authorization and Prefer: IdType="ImmutableId"', async () => {

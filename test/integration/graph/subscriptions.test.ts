@@ -62,7 +62,7 @@ describe('subscription validation handshake', () => {
     const err = await failureOf(create());
     expect(err).toBeInstanceOf(PermanentRemoteError);
     expect(err.status).toBe(400);
-    expect(err.code).toBe('InvalidRequest');
+    expect(err.remoteCode).toBe('InvalidRequest');
     expect(err.message).toContain(message);
     receiver.validation = 'echo';
     expect(await h.connector.subscriptions.list()).toEqual([]);

@@ -199,11 +199,11 @@ describe('DingTalk HTTP client: error mapping', () => {
     const { getEvent } = setup([v1Error(403, 'forbidden.notOrganizer', '只有日程组织者可以修改日程')]);
     const err = (await getEvent().catch((e: unknown) => e)) as PermanentRemoteError;
     expect(err).toBeInstanceOf(PermanentRemoteError);
-    expect(err.code).toBe('forbidden.notOrganizer');
+    expect(err.remoteCode).toBe('forbidden.notOrganizer');
     expect(err.status).toBe(403);
     const oapi = setup([oapiError(60011, 'no permission')]);
     const err2 = (await oapi.getUser().catch((e: unknown) => e)) as PermanentRemoteError;
-    expect(err2.code).toBe('60011');
+    expect(err2.remoteCode).toBe('60011');
   });
 });
 

@@ -58,7 +58,7 @@ describe('DingTalk token provider', () => {
       .getToken()
       .catch((e) => e);
     expect(refused).toBeInstanceOf(PermanentRemoteError);
-    expect(refused.code).toBe('invalidClientSecret');
+    expect(refused.remoteCode).toBe('invalidClientSecret');
 
     for (const answer of [
       { status: 503, text: 'busy' },

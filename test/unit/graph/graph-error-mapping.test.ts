@@ -60,7 +60,7 @@ describe('Graph error mapping', () => {
   ])('%i %s is permanent and keeps the code', (status, code) => {
     const e = map(graphError(status, code)) as PermanentRemoteError;
     expect(e).toBeInstanceOf(PermanentRemoteError);
-    expect(e.code).toBe(code);
+    expect(e.remoteCode).toBe(code);
     expect(e.status).toBe(status);
     expect(e.message).toContain('test call');
   });

@@ -126,7 +126,7 @@ describe('client-credentials token provider', () => {
     });
     const err = await failureOf(refused.getAccessToken());
     expect(err).toBeInstanceOf(PermanentRemoteError);
-    expect(err.code).toBe('invalid_client');
+    expect(err.remoteCode).toBe('invalid_client');
     expect(err.message).toContain('AADSTS7000215');
     expect(err.message).not.toContain('Trace ID');
     const busy = new ClientCredentialsTokenProvider(credentials, {
