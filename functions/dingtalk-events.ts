@@ -8,6 +8,7 @@ export const dingtalkEvents = webhookHandler(
     handleDingTalkCallback(
       {
         ...ctx.stores,
+        users: ctx.lookups.users,
         config: ctx.config,
         log: ctx.log.child({ invocationId: context.invocationId }),
         now: () => ctx.clock.now(),

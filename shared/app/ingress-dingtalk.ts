@@ -76,6 +76,9 @@ export async function handleDingTalkCallback(
           reason: 'callback',
           itemId: event.calendarEventId,
           ...(event.calendarEventUpdateTime ? { version: String(event.calendarEventUpdateTime) } : {}),
+          // A cancelled event is gone from the calendar: its hint is a deletion, which is how our own delete's echo
+          // is recognised.
+          ...(event.changeType === 'cancelled' ? { deleted: true } : {}),
         },
         now,
       );

@@ -5,10 +5,12 @@
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; until: number }>();
 
+  /** `missTtlMs`: how long an undefined value (a miss) is kept, so a row created meanwhile is found soon. */
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries: number,
     private readonly now: () => number,
+    private readonly missTtlMs: number = ttlMs,
   ) {}
 
   async get(key: string, load: () => Promise<V>): Promise<V> {
@@ -16,7 +18,7 @@ export class TtlCache<V> {
     if (hit && hit.until > this.now()) return hit.value;
     const value = await load();
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { value, until: this.now() + this.ttlMs });
+    this.entries.set(key, { value, until: this.now() + (value === undefined ? this.missTtlMs : this.ttlMs) });
     return value;
   }
 

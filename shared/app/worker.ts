@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { withBudgetPriority } from '../connectors/dingtalk';
 import type { Logger } from '../platform/logger';
 import type { Stores } from '../store';
-import { LeaseLostError, linkRowKey } from '../store/pair-state-store';
+import { LeaseLostError, linkRowKey, MAX_KEYS_PER_QUERY } from '../store/pair-state-store';
 import { toUserRef } from '../store/repositories';
 import type { UserPair, WorkItem } from '../store/types';
 import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
@@ -166,7 +166,10 @@ function skipReason(deps: WorkerDeps, pair: UserPair | undefined, kind: Kind): s
   return undefined;
 }
 
-/** The state row and the links of the items the hints name: one query (docs/state.md, "pairstate"). */
+/**
+ * The state row, the links of the items the hints name and of the items this instance wrote lately (their echoes
+ * come back in the next listing): one query (docs/state.md, "pairstate").
+ */
 async function sessionFor(
   deps: WorkerDeps,
   memory: InstanceMemory,
@@ -177,21 +180,30 @@ async function sessionFor(
   if (existing?.lease) return existing;
   const { pairId, kind } = batch[0].work;
   const hinted = batch.flatMap((r) => (r.work.itemId ? [{ side: r.work.side, id: r.work.itemId }] : []));
-  const { state, links } = await deps.stores.pairState.load(pairId, kind, hinted);
+  const recent = memory.recent.recentItems(pairId, kind, MAX_KEYS_PER_QUERY - 1);
+  const keys = [...new Map([...hinted, ...recent].map((h) => [linkRowKey(h.side, h.id), h])).values()];
+  const { state, links } = await deps.stores.pairState.load(
+    pairId,
+    kind,
+    keys.slice(0, MAX_KEYS_PER_QUERY - 1),
+  );
   const session = { lease: new PairLease(deps.stores.pairState, state, randomUUID(), deps.now), links };
   memory.sessions.set(key, session);
   return session;
 }
 
-/** A hint whose change a committed pull already saw, or that names a version the link already holds. */
+/**
+ * A hint whose change a committed pull already saw, or that names a version the link already holds. DingTalk
+ * versions are only exact to the second, so there the link cannot tell a person's edit in the same second from
+ * what it holds: only a listing can.
+ */
 function alreadySeen(session: Session, work: WorkItem): boolean {
   const state = session.lease!.state;
   if (covers(state.sides[work.side].listedAt, work)) return true;
-  if (!work.itemId) return false;
+  if (!work.itemId || work.side === 'dingtalk') return false;
   const link = session.links.get(linkRowKey(work.side, work.itemId));
   if (work.deleted) return link?.tombstone === true;
-  const version = work.side === 'dingtalk' ? link?.dingtalkVersion : link?.outlookVersion;
-  return link !== undefined && !link.tombstone && sameVersion(work.side, version, work.version);
+  return link !== undefined && !link.tombstone && sameVersion(work.side, link.outlookVersion, work.version);
 }
 
 async function pullSide(
@@ -263,8 +275,10 @@ async function pullSide(
   const writes = countWrites(result);
   const links = journal.takeLinks();
   // A pull that found nothing and wrote nothing stores nothing: the old cursor lists the same nothing again.
+  // The cursor of a full listing is always stored: without it every later pull would list the whole folder again.
+  const firstCursor = resync || result.resynced || !lease.state.sides[side].cursor;
   const worthStoring =
-    result.stats.changes > 0 || links.length > 0 || resync || lease.state.intents.length > 0;
+    result.stats.changes > 0 || links.length > 0 || firstCursor || lease.state.intents.length > 0;
   if (worthStoring || lease.holds || poll.polledAt !== undefined) {
     lease.setIntents([]);
     await lease.commit(

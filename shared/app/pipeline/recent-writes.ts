@@ -11,6 +11,8 @@ const DELETED = '\u0000deleted';
 interface Entry {
   version: string;
   at: number;
+  /** DingTalk: the exact update time (ms) of the callback taken as this write's echo. */
+  echoMs?: number;
 }
 
 /**
@@ -44,7 +46,31 @@ export class RecentWrites {
     const entry = this.writes.get(`${hint.pairId}|${hint.kind}|${hint.side}|${hint.itemId}`);
     if (!entry || this.now() - entry.at > RECENT_WRITES_TTL_MS) return false;
     if (hint.deleted) return entry.version === DELETED;
-    return sameVersion(hint.side, entry.version, hint.version);
+    if (!sameVersion(hint.side, entry.version, hint.version)) return false;
+    if (hint.side === 'outlook') return true;
+    // DingTalk's API gives our write's update time to the second, its callback to the millisecond: the first
+    // callback in that second is our echo, and any other time in the same second is somebody's edit.
+    const ms = Number(hint.version);
+    if (entry.echoMs === undefined) entry.echoMs = ms;
+    return entry.echoMs === ms;
+  }
+
+  /**
+   * The items of one pair and kind this instance wrote lately, newest first. Their echoes show up in the next
+   * listing of their folder (a suppressed hint leaves the cursor behind them), so the worker reads their links
+   * with the state row instead of one more query.
+   */
+  recentItems(pairId: string, kind: Kind, limit: number): Array<{ side: Side; id: string }> {
+    const prefix = `${pairId}|${kind}|`;
+    const out: Array<{ side: Side; id: string }> = [];
+    for (const [key, entry] of [...this.writes.entries()].reverse()) {
+      if (out.length >= limit) break;
+      if (!key.startsWith(prefix) || this.now() - entry.at > RECENT_WRITES_TTL_MS) continue;
+      const rest = key.slice(prefix.length);
+      const bar = rest.indexOf('|');
+      out.push({ side: rest.slice(0, bar) as Side, id: rest.slice(bar + 1) });
+    }
+    return out;
   }
 
   listed(pairId: string, kind: Kind, side: Side, at: number): void {

@@ -28,3 +28,19 @@ describe('TtlCache', () => {
     expect(loads).toBe(4);
   });
 });
+
+test('a miss is kept only for its own, shorter time, so a row created meanwhile is found soon', async () => {
+  let now = 0;
+  const cache = new TtlCache<string | undefined>(600_000, 10, () => now, 60_000);
+  let stored: string | undefined;
+  const load = async () => stored;
+  expect(await cache.get('k', load)).toBeUndefined();
+  stored = 'pair';
+  now = 59_000;
+  expect(await cache.get('k', load)).toBeUndefined();
+  now = 61_000;
+  expect(await cache.get('k', load)).toBe('pair');
+  stored = 'changed';
+  now = 600_000;
+  expect(await cache.get('k', load)).toBe('pair');
+});
