@@ -57,7 +57,7 @@ export function scaleSettingsFromEnv(env = process.env): ScaleSettings {
   return {
     users: Math.round(number('BENCH_SCALE_USERS', 10_000)),
     capMinutes: number('BENCH_SCALE_MINUTES', 8),
-    firstSyncShare: 0.3,
+    firstSyncShare: Math.min(1, number('BENCH_SCALE_FIRST_SYNC_SHARE', 0.3)),
     idleRuns: 3,
     sweepCycleMinutes: env.BENCH_SCALE_SWEEP_MINUTES ? number('BENCH_SCALE_SWEEP_MINUTES', 60) : undefined,
   };
