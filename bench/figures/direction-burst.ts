@@ -82,17 +82,11 @@ export async function measureDirectionBurst(
   const callbacksBefore = await p.fakes.call('callbackOutcomes');
   const cpuBefore = await p.cpu();
   const started = performance.now();
-  const userIntervalMs = (1000 * options.changesPerUser) / options.offeredChangesPerSecond;
-  for (const [u, userChanges] of byUser.entries()) {
-    await sleep(Math.max(0, started + u * userIntervalMs - performance.now()));
-    await p.fakes.call('createMany', source, userChanges);
-  }
-  const submitMs = performance.now() - started;
-
   let firstAt: number | undefined;
   let lastAt: number | undefined;
   let arrived = 0;
-  const doneAt = await pollUntil(
+  // Watched from the first change on, while the rest are still being made.
+  const arrivals = pollUntil(
     async () => {
       const now = performance.now() - started;
       const seen = (await tally(target)).distinct;
@@ -104,6 +98,13 @@ export async function measureDirectionBurst(
     options.pollMs,
     options.waitMs,
   );
+  const userIntervalMs = (1000 * options.changesPerUser) / options.offeredChangesPerSecond;
+  for (const [u, userChanges] of byUser.entries()) {
+    await sleep(Math.max(0, started + u * userIntervalMs - performance.now()));
+    await p.fakes.call('createMany', source, userChanges);
+  }
+  const submitMs = performance.now() - started;
+  const doneAt = await arrivals;
   const waitedMs = performance.now() - started;
   const elapsedMs = doneAt ?? lastAt ?? waitedMs;
   const load = burstLoad({
