@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/platform/clock';
-import type { GraphAttendee, GraphPatternedRecurrence } from '../../shared/connectors/graph/graph-types';
+import type { GraphAttendee, GraphPatternedRecurrence } from '../../shared/connectors/graph/wire-types';
 import { toIanaZone } from '../../shared/connectors/graph/windows-time-zones';
 import { addDays, instantToLocal, localToInstant } from '../../shared/sync/zoned-time';
 import type { FakeUser } from './directory';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphLifecycleEvent } from '../../shared/connectors/graph/graph-types';
+import type { GraphLifecycleEvent } from '../../shared/connectors/graph/wire-types';
 import type { Clock } from '../../shared/platform/clock';
 import type { FakeGraphControl } from './control';
 import { sendEmpty, sendJson } from './http-util';

@@ -1,4 +1,4 @@
-import type { GraphLifecycleEvent } from '../../shared/connectors/graph/graph-types';
+import type { GraphLifecycleEvent } from '../../shared/connectors/graph/wire-types';
 import type { FakeGraphServices } from './context';
 import type { FakeUser, NewFakeUser } from './directory';
 import { renderInstance, renderStored, type RenderOptions } from './event-render';

@@ -2,7 +2,7 @@ import type {
   GraphAttendee,
   GraphPatternedRecurrence,
   GraphSingleValueExtendedProperty,
-} from '../../shared/connectors/graph/graph-types';
+} from '../../shared/connectors/graph/wire-types';
 import { toIanaZone } from '../../shared/connectors/graph/windows-time-zones';
 import { localToInstant, normalizeLocal } from '../../shared/sync/zoned-time';
 

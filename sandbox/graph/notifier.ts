@@ -1,4 +1,4 @@
-import type { GraphChangeNotification, GraphLifecycleEvent } from '../../shared/connectors/graph/graph-types';
+import type { GraphChangeNotification, GraphLifecycleEvent } from '../../shared/connectors/graph/wire-types';
 import { sleep } from './http-util';
 
 /**

@@ -1,4 +1,4 @@
-import type { GraphPatternedRecurrence } from '../../shared/connectors/graph/graph-types';
+import type { GraphPatternedRecurrence } from '../../shared/connectors/graph/wire-types';
 
 /**
  * Dates on which a patternedRecurrence occurs, as Outlook expands a series: every date from range.startDate that

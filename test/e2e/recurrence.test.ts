@@ -1,4 +1,4 @@
-import type { GraphCollection, GraphEvent } from '../../shared/connectors/graph/graph-types';
+import type { GraphCollection, GraphEvent } from '../../shared/connectors/graph/wire-types';
 import {
   dingtalkWith as dingtalkOf,
   expectNoEchoWrites as noEcho,

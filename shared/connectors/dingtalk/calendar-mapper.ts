@@ -2,7 +2,7 @@ import type { Attendee, CalendarEvent, EventTime, ResponseStatus } from '../../s
 import { PermanentRemoteError } from '../../sync/types';
 import type { WireEvent, WireEventTime, WireEventWrite } from './calendar-wire';
 import { decodeDescription, encodeDescription } from './description-codec';
-import { recurrenceFromWire, recurrenceToWire } from './recurrence-mapper';
+import { recurrenceFromWire, recurrenceToWire } from './calendar-recurrence';
 import {
   addDays,
   instantToLocal,

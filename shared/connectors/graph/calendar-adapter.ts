@@ -30,8 +30,8 @@ import {
 } from './calendar-mapper';
 import { resolveDeltaRows } from './calendar-page-resolver';
 import { changeKeyOfEtag, ifMatchFor } from './event-etag';
-import type { GraphApi } from './graph-api';
-import type { GraphCollection, GraphEvent, GraphEventWrite } from './graph-types';
+import type { GraphApi } from './http-client';
+import type { GraphCollection, GraphEvent, GraphEventWrite } from './wire-types';
 import { originKeyFilter, STAMPS_EXPAND } from './outlook-event-stamps';
 
 /**

@@ -3,7 +3,7 @@ import { calendarMatchKeys } from '../../sync/calendar-match';
 import type { RemoteItem } from '../../sync/types';
 import { fromGraphRecurrence, toGraphRecurrence } from './calendar-recurrence';
 import { changeKeyOfEtag } from './event-etag';
-import type { GraphAttendee, GraphEvent, GraphEventWrite, GraphResponseType } from './graph-types';
+import type { GraphAttendee, GraphEvent, GraphEventWrite, GraphResponseType } from './wire-types';
 import { htmlToText, normalizePlainText } from './html-to-text';
 import { readStamps, stampProperties, type MirrorStamp } from './outlook-event-stamps';
 import { toIanaZone } from './windows-time-zones';

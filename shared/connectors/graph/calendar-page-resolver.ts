@@ -1,7 +1,7 @@
 import type { CalendarEvent } from '../../sync/calendar-event';
 import type { RemoteChange } from '../../sync/types';
 import { toRemoteItem, type CalendarMapperOptions } from './calendar-mapper';
-import type { GraphEvent } from './graph-types';
+import type { GraphEvent } from './wire-types';
 
 /**
  * Turns the rows of one calendarView/delta page into changes the engine can trust.

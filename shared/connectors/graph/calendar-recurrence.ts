@@ -1,5 +1,5 @@
 import type { Recurrence, Weekday } from '../../sync/calendar-event';
-import type { GraphPatternedRecurrence } from './graph-types';
+import type { GraphPatternedRecurrence } from './wire-types';
 
 /**
  * patternedRecurrence ↔ canonical Recurrence. Graph returns every pattern field with defaults (dayOfMonth 0,

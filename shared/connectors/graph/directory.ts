@@ -1,5 +1,5 @@
-import type { GraphApi } from './graph-api';
-import type { GraphCollection, GraphUser } from './graph-types';
+import type { GraphApi } from './http-client';
+import type { GraphCollection, GraphUser } from './wire-types';
 
 /** Entra users of the tenant, with every address pairing may match on. */
 

@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Logger } from '../../platform/logger';
-import { describeFailure, isRetryable, toSyncError } from './graph-error-mapping';
+import { describeFailure, isRetryable, toSyncError } from './errors';
 import { MailboxLimiter } from './mailbox-limiter';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryHooks, type RetryPolicy } from './retry-policy';
 import type { ClientCredentialsTokenProvider } from './token-provider';

@@ -1,12 +1,12 @@
 import type { Clock } from '../../platform/clock';
 import type { Config } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
-import { GraphApi, type GraphApiOptions } from './graph-api';
+import { GraphApi, type GraphApiOptions } from './http-client';
 import { createGraphSdkClient } from './graph-client-factory';
-import { OutlookCalendarAdapter } from './outlook-calendar-adapter';
+import { OutlookCalendarAdapter } from './calendar-adapter';
 import { GraphSubscriptionsApi } from './subscriptions-api';
 import { ClientCredentialsTokenProvider, graphScopeFor } from './token-provider';
-import { GraphUsersApi } from './users-api';
+import { GraphUsersApi } from './directory';
 
 /** Wires the Microsoft side from the validated config: one token provider, one client, one per-mailbox limiter. */
 
@@ -51,9 +51,9 @@ export function createGraphConnector(
   };
 }
 
-export { GraphApi } from './graph-api';
-export { OutlookCalendarAdapter, OUTLOOK_CALENDAR_FOLDER } from './outlook-calendar-adapter';
+export { GraphApi } from './http-client';
+export { OutlookCalendarAdapter, OUTLOOK_CALENDAR_FOLDER } from './calendar-adapter';
 export { GraphSubscriptionsApi, expiryFor, maxLifetimeMinutes } from './subscriptions-api';
-export { GraphUsersApi, emailAddressesOf, type DirectoryUser } from './users-api';
+export { GraphUsersApi, emailAddressesOf, type DirectoryUser } from './directory';
 export { ClientCredentialsTokenProvider } from './token-provider';
 export { MailboxLimiter } from './mailbox-limiter';

@@ -1,5 +1,5 @@
 import type { Attendee } from '../../sync/calendar-event';
-import type { GraphEvent, GraphSingleValueExtendedProperty } from './graph-types';
+import type { GraphEvent, GraphSingleValueExtendedProperty } from './wire-types';
 
 /**
  * Single-value extended properties we stamp on events we create in Outlook (Microsoft Graph's documentation):

@@ -1,6 +1,6 @@
 import { NotFoundRemoteError } from '../../sync/types';
-import type { GraphApi } from './graph-api';
-import type { GraphCollection, GraphSubscription } from './graph-types';
+import type { GraphApi } from './http-client';
+import type { GraphCollection, GraphSubscription } from './wire-types';
 
 /**
  * Graph change-notification subscriptions. Created with Prefer IdType="ImmutableId" (added by the client's

@@ -1,6 +1,6 @@
-import { GraphUsersApi } from '../../../shared/connectors/graph/users-api';
+import { GraphUsersApi } from '../../../shared/connectors/graph/directory';
 import { expiryFor } from '../../../shared/connectors/graph/subscriptions-api';
-import type { GraphCollection, GraphEvent } from '../../../shared/connectors/graph/graph-types';
+import type { GraphCollection, GraphEvent } from '../../../shared/connectors/graph/wire-types';
 import { NotFoundRemoteError } from '../../../shared/sync/types';
 import type { CapturedRequest } from '../../../sandbox/graph/control';
 import { checkInstance, loadCsdl, type CsdlModel } from '../../support/graph/csdl';

@@ -1,6 +1,6 @@
 import { ManualClock } from '../../../shared/platform/clock';
-import { OutlookCalendarAdapter } from '../../../shared/connectors/graph/outlook-calendar-adapter';
-import type { GraphCollection, GraphEvent } from '../../../shared/connectors/graph/graph-types';
+import { OutlookCalendarAdapter } from '../../../shared/connectors/graph/calendar-adapter';
+import type { GraphCollection, GraphEvent } from '../../../shared/connectors/graph/wire-types';
 import type { CalendarEvent } from '../../../shared/sync/calendar-event';
 import { isDeletion, type RemoteChange } from '../../../shared/sync/types';
 import { drain, items } from '../../contract/calendar-adapter.contract';

@@ -1,7 +1,7 @@
 import { ManualClock } from '../../../shared/platform/clock';
 import { decodeCursor, encodeCursor } from '../../../shared/connectors/graph/calendar-cursor';
-import type { OutlookCalendarAdapter } from '../../../shared/connectors/graph/outlook-calendar-adapter';
-import type { GraphCollection, GraphEvent } from '../../../shared/connectors/graph/graph-types';
+import type { OutlookCalendarAdapter } from '../../../shared/connectors/graph/calendar-adapter';
+import type { GraphCollection, GraphEvent } from '../../../shared/connectors/graph/wire-types';
 import type { CalendarEvent } from '../../../shared/sync/calendar-event';
 import { VersionConflictRemoteError } from '../../../shared/sync/types';
 import { drain } from '../../contract/calendar-adapter.contract';

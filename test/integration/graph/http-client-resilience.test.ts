@@ -1,4 +1,4 @@
-import { GraphApi } from '../../../shared/connectors/graph/graph-api';
+import { GraphApi } from '../../../shared/connectors/graph/http-client';
 import { createGraphSdkClient } from '../../../shared/connectors/graph/graph-client-factory';
 import { MailboxLimiter } from '../../../shared/connectors/graph/mailbox-limiter';
 import { PermanentRemoteError, TransientRemoteError } from '../../../shared/sync/types';

@@ -1,6 +1,6 @@
 import { ManualClock } from '../../../shared/platform/clock';
 import { expiryFor } from '../../../shared/connectors/graph/subscriptions-api';
-import type { GraphSubscription } from '../../../shared/connectors/graph/graph-types';
+import type { GraphSubscription } from '../../../shared/connectors/graph/wire-types';
 import type { CalendarEvent } from '../../../shared/sync/calendar-event';
 import { startGraphHarness, type GraphHarness } from '../../support/graph/graph-harness';
 import {

@@ -1,4 +1,4 @@
-import { GraphUsersApi, emailAddressesOf } from '../../../shared/connectors/graph/users-api';
+import { GraphUsersApi, emailAddressesOf } from '../../../shared/connectors/graph/directory';
 import { NotFoundRemoteError, PermanentRemoteError } from '../../../shared/sync/types';
 import { startGraphHarness, type GraphHarness } from '../../support/graph/graph-harness';
 import { failureOf } from '../../support/graph/loose';

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { GraphChangeNotification } from '../../../shared/connectors/graph/graph-types';
+import type { GraphChangeNotification } from '../../../shared/connectors/graph/wire-types';
 
 /**
  * A tiny webhook endpoint for tests: answers Graph's validation handshake (correctly, wrongly, slowly or not at

@@ -9,7 +9,7 @@ import type {
   GraphEvent,
   GraphEventWrite,
   GraphPatternedRecurrence,
-} from '../../../shared/connectors/graph/graph-types';
+} from '../../../shared/connectors/graph/wire-types';
 import { toIanaZone } from '../../../shared/connectors/graph/windows-time-zones';
 import { instantToLocal, localToInstant } from '../../../shared/sync/zoned-time';
 import type { Attendee, CalendarEvent, Recurrence } from '../../../shared/sync/calendar-event';

@@ -1,6 +1,6 @@
 import { Client, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
-import { GraphApi } from '../../../shared/connectors/graph/graph-api';
-import { OutlookCalendarAdapter } from '../../../shared/connectors/graph/outlook-calendar-adapter';
+import { GraphApi } from '../../../shared/connectors/graph/http-client';
+import { OutlookCalendarAdapter } from '../../../shared/connectors/graph/calendar-adapter';
 import { VersionConflictRemoteError, type UserRef } from '../../../shared/sync/types';
 import { calendarEvent } from '../../support/calendar-event';
 

@@ -1,9 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import {
-  describeFailure,
-  parseRetryAfter,
-  toSyncError,
-} from '../../../shared/connectors/graph/graph-error-mapping';
+import { describeFailure, parseRetryAfter, toSyncError } from '../../../shared/connectors/graph/errors';
 import {
   CursorExpiredError,
   NotFoundRemoteError,
