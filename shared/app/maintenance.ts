@@ -7,7 +7,7 @@ import { RETENTION_INTERVAL_MS, retentionJob, type RetentionReport } from './job
 import { retriesJob } from './jobs/retries';
 import type { SubscriptionAuditReport } from './jobs/subscription-audit';
 import { SUBSCRIPTION_AUDIT_INTERVAL_MS, subscriptionAuditJob, subscriptionsJob } from './jobs/subscriptions';
-import { sweepJob } from './jobs/sweep';
+import { sweepJob, type DingTalkSweepPlan } from './jobs/sweep';
 
 export { FOLDERS } from './folders';
 export type { DirectorySources, MaintenanceDeps, MaintenanceSchedule } from './jobs/deps';
@@ -22,6 +22,8 @@ export interface MaintenanceReport {
   /** Pulls queued by this run: first syncs of new pairs, safety sweeps, retries of failed work. */
   enqueued: { firstSync: number; sweep: number; retry: number };
   purged: Outcome<RetentionReport>;
+  /** The DingTalk sweep as this month's budget allows it, and how long a full sweep and a first sync take. */
+  dingtalkBudget?: DingTalkSweepPlan;
 }
 
 /**
@@ -55,7 +57,8 @@ export async function runMaintenance(deps: MaintenanceDeps): Promise<Maintenance
     pairing,
     subscriptions,
     subscriptionAudit,
-    enqueued: { firstSync, sweep: count(sweep), retry: count(retry) },
+    enqueued: { firstSync, sweep: typeof sweep === 'object' ? sweep.enqueued : 0, retry: count(retry) },
     purged,
+    ...(typeof sweep === 'object' && sweep.dingtalkBudget ? { dingtalkBudget: sweep.dingtalkBudget } : {}),
   };
 }

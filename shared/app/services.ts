@@ -101,6 +101,7 @@ export function maintenanceDeps(app: AppContext, services: Services): Maintenanc
     },
     overrides: app.config.pairing.overrides,
     schedule: app.config.schedule,
+    dingtalkBudget: services.dingtalk.budget,
     log: app.log,
     now: () => app.clock.now(),
   };

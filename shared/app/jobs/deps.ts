@@ -1,3 +1,5 @@
+import type { BackgroundWork } from '../../connectors/dingtalk/budget-governor';
+import type { BudgetPlan } from '../../connectors/dingtalk/budget-plan';
 import type { Logger } from '../../platform/logger';
 import type { Stores } from '../../store';
 import type { DingTalkPerson, EntraPerson, PairOverride } from '../../sync/pairing';
@@ -24,6 +26,8 @@ export interface MaintenanceDeps {
   subscriptions: Pick<SubscriptionManagerDeps, 'graph' | 'publicBaseUrl' | 'expiryFor'>;
   overrides: PairOverride[];
   schedule: MaintenanceSchedule;
+  /** The DingTalk budget: how often background pulls may run this month (budget-plan.ts). */
+  dingtalkBudget?: { plan(work: BackgroundWork): Promise<BudgetPlan> };
   log: Logger;
   now: () => number;
 }

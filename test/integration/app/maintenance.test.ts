@@ -319,6 +319,54 @@ describe('sweep', () => {
     expect(withReason(queued, 'sweep').every((w) => w.folder === FOLDERS.calendar[w.side])).toBe(true);
   });
 
+  test('the DingTalk sweep slows to what the monthly budget pays for, and stops while it is spent', async () => {
+    const people = ['zhang', 'alice', 'bob', 'wang', 'li', 'chen'].map(hire);
+    const asked: Array<{ folders: number; minimumIntervalMs: number }> = [];
+    let plan = { pauseBackground: false, backgroundIntervalMs: 3 * SCHEDULE.dingtalkSweepIntervalMs };
+    const budgeted = (): MaintenanceDeps => ({
+      ...deps(),
+      dingtalkBudget: {
+        plan: async (work) => {
+          asked.push(work);
+          return {
+            ...plan,
+            projectedCallsAtMonthEnd: 100,
+            fullSweep: { calls: 6, monthsOfQuota: 0, durationMs: 86_400_000, fitsThisMonth: true },
+            firstSync: { calls: 12, monthsOfQuota: 0, durationMs: 86_400_000, fitsThisMonth: true },
+          } as never;
+        },
+      },
+    });
+    const start = clock.now();
+    await runMaintenance(budgeted());
+    await drainQueue(queueName);
+    const queued: WorkItem[] = [];
+    for (let minute = 1; minute <= 90; minute++) {
+      clock.set(start + minute * MIN);
+      const report = await runMaintenance(budgeted());
+      expect(report.dingtalkBudget?.periodMs).toBe(3 * SCHEDULE.dingtalkSweepIntervalMs);
+      queued.push(...(await drainQueue(queueName)));
+    }
+    const counts = sweepCounts(queued);
+    for (const pairId of people) {
+      // 90 minutes: nine Outlook periods; the DingTalk period grew from 30 to 90 minutes, so one sweep.
+      expect(counts.get(`${pairId}|outlook`)).toBe(9);
+      expect(counts.get(`${pairId}|dingtalk`)).toBe(1);
+    }
+    // The planner is told the organisation's size, estimated from the slots the Outlook sweep read.
+    expect(asked.at(-1)!.minimumIntervalMs).toBe(SCHEDULE.dingtalkSweepIntervalMs);
+
+    plan = { pauseBackground: true, backgroundIntervalMs: Infinity };
+    const paused: WorkItem[] = [];
+    for (let minute = 91; minute <= 200; minute++) {
+      clock.set(start + minute * MIN);
+      expect((await runMaintenance(budgeted())).dingtalkBudget?.paused).toBe(true);
+      paused.push(...(await drainQueue(queueName)));
+    }
+    expect(withReason(paused, 'sweep').some((w) => w.side === 'dingtalk')).toBe(false);
+    expect(withReason(paused, 'sweep').some((w) => w.side === 'outlook')).toBe(true);
+  });
+
   test('minutes the timer missed are caught up, so each folder is still swept once per period', async () => {
     const people = ['zhang', 'alice', 'bob', 'wang'].map(hire);
     const start = clock.now();
