@@ -42,7 +42,8 @@ export async function sweepJob(deps: MaintenanceDeps, state: JobState): Promise<
   for (const side of SIDES) {
     let periodMs =
       side === 'outlook' ? deps.schedule.outlookSweepIntervalMs : deps.schedule.dingtalkSweepIntervalMs;
-    if (side === 'dingtalk' && deps.dingtalkBudget) {
+    // A run that served no Outlook slot (a second run in one minute) has nothing to sweep and nothing to count.
+    if (side === 'dingtalk' && deps.dingtalkBudget && estimate.slots > 0) {
       report.dingtalkBudget = await planDingTalkSweep(deps, periodMs, estimate);
       if (report.dingtalkBudget.paused) continue;
       periodMs = report.dingtalkBudget.periodMs;
