@@ -90,9 +90,9 @@ export function planBackgroundBudget(input: BudgetPlanInput): BudgetPlan {
   const backgroundIntervalMs = pauseBackground
     ? Infinity
     : Math.max(input.minimumIntervalMs, (roundCalls * msLeftInMonth) / backgroundAllowance);
-  const plannedBackgroundCalls = pauseBackground
-    ? 0
-    : Math.floor((roundCalls * msLeftInMonth) / backgroundIntervalMs);
+  // No folder (or a zero interval with nothing to pull) plans no call: 0 ÷ 0 must not become NaN.
+  const plannedBackgroundCalls =
+    pauseBackground || roundCalls === 0 ? 0 : Math.floor((roundCalls * msLeftInMonth) / backgroundIntervalMs);
 
   const spendable = pauseBackground ? 0 : backgroundAllowance;
   const estimate = (calls: number, minimumMs = 0): WorkEstimate => ({

@@ -156,3 +156,18 @@ describe('background budget plan: examples on a standard 5,000-call month', () =
     expect(() => planBackgroundBudget(standard(100, { [name]: value }))).toThrow(name);
   });
 });
+
+test('an organisation with no folder yet plans no background call (a seed once found 0 ÷ 0 here)', () => {
+  const plan = planBackgroundBudget({
+    monthlyQuota: 1,
+    usedThisMonth: 0,
+    msLeftInMonth: 1,
+    folders: 0,
+    callsPerBackgroundPull: 0.01,
+    callsPerFirstSync: 0,
+    reserveShare: 0,
+    minimumIntervalMs: 0,
+  });
+  expect(plan.plannedBackgroundCalls).toBe(0);
+  expect(plan.projectedCallsAtMonthEnd).toBe(0);
+});
