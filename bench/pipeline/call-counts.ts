@@ -5,8 +5,10 @@ import type { TableCounts } from './table-counter';
 
 /** What the pipeline has asked of the fakes so far (running totals). */
 export interface RemoteCallTotals {
-  /** Graph v1.0 requests (the fake records each one). */
+  /** Graph v1.0 requests (the fake records each one, refused ones included). */
   graph: number;
+  /** Of those, the ones the fake refused (429 throttling, 4xx/5xx): retries show up here, not as work. */
+  graphRefused: number;
   /** Token requests to the identity platform. */
   graphTokens: number;
   /** Every DingTalk API request, tokens and directory included. */
@@ -41,11 +43,16 @@ function graphKind(method: string, path: string): string {
  */
 export function remoteCallTotals(graph: FakeGraph, dingtalk: FakeDingTalk): () => RemoteCallTotals {
   let graphSeen = 0;
+  let graphRefused = 0;
   let dingtalkSeen = 0;
   const byKind: Record<string, number> = {};
   const add = (kind: string) => (byKind[kind] = (byKind[kind] ?? 0) + 1);
   return () => {
-    for (const r of graph.control.requests) add(graphKind(r.method, r.path));
+    for (const r of graph.control.requests) {
+      const refused = (r.status ?? 0) >= 400;
+      if (refused) graphRefused += 1;
+      add(`${graphKind(r.method, r.path)}${refused ? ` (${r.status})` : ''}`);
+    }
     graphSeen += graph.control.requests.length;
     graph.control.clearRequests();
     const exchanges = dingtalk.control.exchanges();
@@ -54,6 +61,7 @@ export function remoteCallTotals(graph: FakeGraph, dingtalk: FakeDingTalk): () =
     dingtalk.control.clearExchanges();
     return {
       graph: graphSeen,
+      graphRefused,
       graphTokens: graph.control.tokenRequests(),
       dingtalkAll: dingtalkSeen,
       dingtalkMetered: dingtalk.control.usage().metered,
@@ -77,6 +85,8 @@ export function createCallCounter(
 export interface CostPerChange {
   changes: number;
   graphCalls: number;
+  /** Of graphCalls, the ones Graph refused (a retry follows each 429). */
+  graphRefusedCalls: number;
   graphTokenCalls: number;
   dingtalkCallsAll: number;
   dingtalkCallsMetered: number;
@@ -106,6 +116,7 @@ export function costPerChange(before: CallCounts, after: CallCounts, changes: nu
   return {
     changes,
     graphCalls: per(after.graph - before.graph, changes),
+    graphRefusedCalls: per(after.graphRefused - before.graphRefused, changes),
     graphTokenCalls: per(after.graphTokens - before.graphTokens, changes),
     dingtalkCallsAll: per(after.dingtalkAll - before.dingtalkAll, changes),
     dingtalkCallsMetered: per(after.dingtalkMetered - before.dingtalkMetered, changes),
