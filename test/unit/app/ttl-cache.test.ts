@@ -44,3 +44,27 @@ test('a miss is kept only for its own, shorter time, so a row created meanwhile 
   now = 600_000;
   expect(await cache.get('k', load)).toBe('pair');
 });
+
+test('concurrent misses of one key share one load (a burst of webhooks for one person reads once)', async () => {
+  const cache = new TtlCache<string>(60_000, 10, () => 0);
+  let loads = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const load = async () => {
+    loads++;
+    await gate;
+    return 'pair';
+  };
+  const all = Promise.all(Array.from({ length: 20 }, () => cache.get('k', load)));
+  release();
+  expect(await all).toEqual(Array(20).fill('pair'));
+  expect(loads).toBe(1);
+});
+
+test('a failed load is not kept: the next caller loads again', async () => {
+  const cache = new TtlCache<string>(60_000, 10, () => 0);
+  await expect(cache.get('k', () => Promise.reject(new Error('storage down')))).rejects.toThrow(
+    'storage down',
+  );
+  expect(await cache.get('k', async () => 'pair')).toBe('pair');
+});
