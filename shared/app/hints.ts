@@ -17,7 +17,3 @@ export async function recordHint(deps: HintDeps, work: WorkItem, now: number): P
   await deps.workQueue.enqueue({ ...work, hintedAt: now });
   return 'queued';
 }
-
-/** The directory's old pseudo-folder, kept only until nothing reads it (the pairing job's request flag replaces it). */
-export const DIRECTORY_PAIR = '_org';
-export const DIRECTORY_KEY = 'directory.dingtalk.users';

@@ -67,7 +67,7 @@ interface InstanceMemory {
 }
 
 interface Session {
-  lease?: PairLease;
+  lease: PairLease;
   links: Map<string, Link | undefined>;
 }
 
@@ -131,7 +131,7 @@ async function serveBatch(
   if (skipped) return answer(batch, { status: 'skipped', detail: skipped });
 
   const session = await sessionFor(deps, memory, key, batch);
-  if (session.lease!.heldByOther()) return requeue(deps, memory, key, batch);
+  if (session.lease.heldByOther()) return requeue(deps, memory, key, batch);
 
   const sides = [...new Set(batch.map((r) => r.work.side))];
   for (const [index, side] of sides.entries()) {
@@ -177,7 +177,7 @@ async function sessionFor(
   batch: Array<LoopRequest<WorkOutcome>>,
 ): Promise<Session> {
   const existing = memory.sessions.get(key);
-  if (existing?.lease) return existing;
+  if (existing) return existing;
   const { pairId, kind } = batch[0].work;
   const hinted = batch.flatMap((r) => (r.work.itemId ? [{ side: r.work.side, id: r.work.itemId }] : []));
   const recent = memory.recent.recentItems(pairId, kind, MAX_KEYS_PER_QUERY - 1);
@@ -198,7 +198,7 @@ async function sessionFor(
  * what it holds: only a listing can.
  */
 function alreadySeen(session: Session, work: WorkItem): boolean {
-  const state = session.lease!.state;
+  const state = session.lease.state;
   if (covers(state.sides[work.side].listedAt, work)) return true;
   if (!work.itemId || work.side === 'dingtalk') return false;
   const link = session.links.get(linkRowKey(work.side, work.itemId));
@@ -215,7 +215,7 @@ async function pullSide(
   due: Array<LoopRequest<WorkOutcome>>,
   keepLease: () => boolean,
 ): Promise<WorkOutcome> {
-  const lease = session.lease!;
+  const lease = session.lease;
   const { kind } = due[0].work;
   const journal = new PullJournal(deps.stores.pairState, lease, session.links);
   const endpoints = deps.endpoints(kind, journal.links)!;
@@ -393,7 +393,7 @@ async function releaseLease(deps: WorkerDeps, memory: InstanceMemory, key: strin
   const session = memory.sessions.get(key);
   memory.sessions.delete(key);
   try {
-    await session?.lease?.release();
+    await session?.lease.release();
   } catch (err) {
     deps.log.warn('could not release a lease; it runs out by itself', { error: err });
   }

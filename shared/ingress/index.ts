@@ -34,7 +34,6 @@ export {
   type SubscriptionSecrets,
 } from './graph/subscription-check';
 export {
-  notificationDeliveryId,
   parseNotificationBatch,
   verifyNotificationItems,
   type AcceptedNotification,

@@ -77,16 +77,7 @@ type StateRow = {
   intents?: string;
 };
 
-type LinkRow = {
-  linkId: string;
-  kind: string;
-  dingtalkId?: string;
-  outlookId?: string;
-  dingtalkVersion?: string;
-  outlookVersion?: string;
-  projectionHash: string;
-  tombstone?: boolean;
-};
+type LinkRow = Omit<Link, 'kind' | 'etag'> & { kind: string };
 
 const SIDE_ID = { dingtalk: 'dingtalkId', outlook: 'outlookId' } as const;
 

@@ -9,12 +9,7 @@ import type {
   Side,
   UserRef,
 } from '../../sync/types';
-import {
-  linkRowKey,
-  MAX_KEYS_PER_QUERY,
-  type LinkWrite,
-  type PairStateStore,
-} from '../../store/pair-state-store';
+import { linkRowKey, type LinkWrite, type PairStateStore } from '../../store/pair-state-store';
 import type { PairLease } from './pair-lease';
 
 const SIDES = ['dingtalk', 'outlook'] as const;
@@ -36,8 +31,6 @@ export class PullJournal {
   };
   readonly intents: IntentStore & { plan(intents: Intent[]): void };
   readonly audit: AuditSink;
-  /** Table reads this pull made for links (the bench and the tests count them). */
-  reads = 0;
 
   private readonly known = new Map<string, Link>();
   private readonly pending = new Map<string, LinkWrite>();
@@ -119,7 +112,6 @@ export class PullJournal {
   private async findBySideId(user: UserRef, kind: Kind, side: Side, id: string): Promise<Link | undefined> {
     const key = linkRowKey(side, id);
     if (!this.cache.has(key)) {
-      this.reads++;
       this.remember(key, await this.store.findLink(user.pairId, kind, side, id));
     }
     return this.cache.get(key);
@@ -128,14 +120,12 @@ export class PullJournal {
   private async prefetch(user: UserRef, kind: Kind, side: Side, ids: string[]): Promise<void> {
     const missing = [...new Set(ids.filter((id) => !this.cache.has(linkRowKey(side, id))))];
     if (missing.length === 0) return;
-    this.reads += Math.ceil(missing.length / MAX_KEYS_PER_QUERY);
     for (const [key, link] of await this.store.findLinks(user.pairId, kind, side, missing)) {
       this.remember(key, link);
     }
   }
 
   private async listLinks(user: UserRef, kind: Kind): Promise<Link[]> {
-    this.reads++;
     const stored = await this.store.listLinks(user.pairId, kind);
     for (const link of stored) this.known.set(link.linkId, link);
     const byId = new Map(stored.map((link) => [link.linkId, link]));

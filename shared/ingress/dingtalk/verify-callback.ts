@@ -1,6 +1,5 @@
 import { isJsonContentType } from '../content-type';
 import { utf8ByteLength } from '../body-size';
-import { canonicalJson, deliveryIdOf } from '../delivery-id';
 import { parseJsonObject } from '../json-object';
 import type { QueryInput } from '../query';
 import { reject, type Rejection } from '../rejection';
@@ -30,8 +29,6 @@ export interface AcceptedCallback {
   event: DingTalkEvent;
   /** The reply must be encrypted with this key, the one the request came with. */
   ownerKey: string;
-  /** Same for every delivery of the same event, so repeats can be skipped. */
-  deliveryId: string;
   /** The request's nonce, which the reply may reuse. */
   nonce: string;
 }
@@ -99,9 +96,6 @@ export function verifyDingTalkCallback(
     ok: true,
     event,
     ownerKey: decrypted.ownerKey,
-    // Hashing the decrypted event, not the envelope: a retry may be re-encrypted (new random) and re-signed
-    // (new timestamp and nonce), but it carries the same event.
-    deliveryId: deliveryIdOf('dingtalk', [canonicalJson(payload)]),
     nonce: query.nonce,
   };
 }

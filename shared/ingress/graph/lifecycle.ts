@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { deliveryIdOf } from '../delivery-id';
 import type { Rejection } from '../rejection';
 import { DEFAULT_MAX_BATCH_ITEMS, type DroppedItem, parseBatchItems } from './batch-envelope';
 import { checkSubscriptions, type SubscriptionLookup, type SubscriptionSecrets } from './subscription-check';
@@ -27,7 +26,6 @@ export interface AcceptedLifecycle {
   item: LifecycleItem;
   subscription: SubscriptionSecrets;
   action: LifecycleAction;
-  deliveryId: string;
 }
 
 export interface LifecycleVerdicts {
@@ -80,14 +78,6 @@ export function lifecycleActionFor(item: LifecycleItem): LifecycleAction {
   }
 }
 
-/** Repeats of one lifecycle event for one subscription expiry collapse; all the actions are idempotent anyway. */
-export const lifecycleDeliveryId = (item: LifecycleItem): string =>
-  deliveryIdOf('graph-lifecycle', [
-    item.subscriptionId,
-    item.lifecycleEvent,
-    item.subscriptionExpirationDateTime ?? '',
-  ]);
-
 export function verifyLifecycleItems(
   items: readonly LifecycleItem[],
   lookup: SubscriptionLookup,
@@ -98,7 +88,6 @@ export function verifyLifecycleItems(
       item,
       subscription,
       action: lifecycleActionFor(item),
-      deliveryId: lifecycleDeliveryId(item),
     })),
     rejected: checked.rejected,
   };

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { deliveryIdOf } from '../delivery-id';
 import type { Rejection } from '../rejection';
 import { DEFAULT_MAX_BATCH_ITEMS, type DroppedItem, parseBatchItems } from './batch-envelope';
 import { checkSubscriptions, type SubscriptionLookup, type SubscriptionSecrets } from './subscription-check';
@@ -20,7 +19,6 @@ export type NotificationBatch = { ok: true; items: NotificationItem[]; dropped: 
 export interface AcceptedNotification {
   item: NotificationItem;
   subscription: SubscriptionSecrets;
-  deliveryId: string;
 }
 
 export interface NotificationVerdicts {
@@ -82,21 +80,6 @@ export function parseNotificationBatch(
   return parseBatchItems({ contentType, body, maxBytes, maxItems }, itemSchema, toItem);
 }
 
-/**
- * Same id for every delivery of one change: the etag is the item's version, so retries and Graph's replays of a
- * change collapse while a later change (new etag) does not. Deletes carry no etag, so all deletes of one item
- * collapse, which is harmless as a delete is final. Without an etag, successive updates of one item collapse too;
- * that is why dedupe may skip only the queue message, never the recording of the hint.
- */
-export function notificationDeliveryId(item: NotificationItem): string {
-  return deliveryIdOf('graph', [
-    item.subscriptionId,
-    item.changeType,
-    item.resourceData?.id ?? item.resource,
-    item.resourceData?.etag ?? '',
-  ]);
-}
-
 export function verifyNotificationItems(
   items: readonly NotificationItem[],
   lookup: SubscriptionLookup,
@@ -106,7 +89,6 @@ export function verifyNotificationItems(
     accepted: checked.accepted.map(({ item, subscription }) => ({
       item,
       subscription,
-      deliveryId: notificationDeliveryId(item),
     })),
     rejected: checked.rejected,
   };

@@ -228,34 +228,6 @@ describe('verifyDingTalkCallback rejects', () => {
   });
 });
 
-describe('deliveryId', () => {
-  const idOf = (req: ReturnType<typeof signedRequest>, cfg = config()) => {
-    const verdict = verifyDingTalkCallback(req, cfg);
-    if (!verdict.ok) throw new Error(verdict.reason);
-    return verdict.deliveryId;
-  };
-  const event = JSON.stringify(CALENDAR_CHANGE);
-
-  it('is the same for a redelivery that was re-encrypted and re-signed with a new timestamp and nonce', () => {
-    const first = idOf(signedRequest({ plainText: event }));
-    const again = idOf(signedRequest({ plainText: event, timestamp: String(NOW + 4000), nonce: 'other' }));
-    expect(again).toBe(first);
-  });
-
-  it('does not depend on the key order of the payload', () => {
-    const reordered = JSON.stringify(Object.fromEntries(Object.entries(CALENDAR_CHANGE).reverse()));
-    expect(idOf(signedRequest({ plainText: reordered }))).toBe(idOf(signedRequest({ plainText: event })));
-  });
-
-  it('differs for a later change of the same calendar event', () => {
-    const later = JSON.stringify({
-      ...CALENDAR_CHANGE,
-      CalendarEventUpdateTime: CALENDAR_CHANGE.CalendarEventUpdateTime + 1,
-    });
-    expect(idOf(signedRequest({ plainText: later }))).not.toBe(idOf(signedRequest({ plainText: event })));
-  });
-});
-
 test('the fixture helpers build what DingTalk builds (sanity check of the test support itself)', () => {
   const req = signedRequest();
   const q = req.query as URLSearchParams;

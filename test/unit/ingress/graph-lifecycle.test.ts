@@ -101,22 +101,8 @@ describe('lifecycle actions', () => {
         item: items[0],
         subscription: SECRETS,
         action: { action: 'resync', subscriptionId: SUBSCRIPTION_ID },
-        deliveryId: expect.stringMatching(/^graph-lifecycle:[0-9a-f]{64}$/),
       },
     ]);
     expect(rejected.map((r) => r.reason)).toEqual(['clientState does not match', 'unknown subscription']);
-  });
-
-  it('collapse repeats of one event for one expiry but not a later one', () => {
-    const { items } = itemsOf(
-      batch(
-        lifecycleNotification(),
-        lifecycleNotification(),
-        lifecycleNotification({ subscriptionExpirationDateTime: '2026-11-28T11:00:00Z' }),
-      ),
-    );
-    const ids = verifyLifecycleItems(items, lookup).accepted.map((a) => a.deliveryId);
-    expect(ids[0]).toBe(ids[1]);
-    expect(ids[2]).not.toBe(ids[0]);
   });
 });

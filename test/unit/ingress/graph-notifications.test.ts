@@ -1,8 +1,4 @@
-import {
-  notificationDeliveryId,
-  parseNotificationBatch,
-  verifyNotificationItems,
-} from '../../../shared/ingress/graph/notifications';
+import { parseNotificationBatch, verifyNotificationItems } from '../../../shared/ingress/graph/notifications';
 import { subscriptionIdsOf } from '../../../shared/ingress/graph/subscription-check';
 import {
   batch,
@@ -117,7 +113,6 @@ describe('verifyNotificationItems', () => {
     expect(accepted[0]).toMatchObject({
       item: items[0],
       subscription: SECRETS,
-      deliveryId: expect.stringMatching(/^graph:[0-9a-f]{64}$/),
     });
   });
 
@@ -149,32 +144,5 @@ describe('verifyNotificationItems', () => {
     const seen: string[] = [];
     verifyNotificationItems(items, (id) => (seen.push(id), lookup(id)));
     expect(seen).toHaveLength(3);
-  });
-});
-
-describe('notificationDeliveryId', () => {
-  const idOf = (overrides: Record<string, unknown>) =>
-    notificationDeliveryId(parsed(batch(notification(overrides))).items[0]!);
-
-  it('is the same for a redelivery of the same change, whatever the notification metadata', () => {
-    expect(idOf({ subscriptionExpirationDateTime: '2026-11-26T00:00:00Z', tenantId: 'x' })).toBe(idOf({}));
-  });
-
-  it('differs for a new version of the item, another change type, item or subscription', () => {
-    const base = idOf({});
-    const resourceData = notification().resourceData as Record<string, unknown>;
-    expect(idOf({ resourceData: { ...resourceData, '@odata.etag': 'W/"newer"' } })).not.toBe(base);
-    expect(idOf({ changeType: 'updated' })).not.toBe(base);
-    expect(idOf({ resourceData: { ...resourceData, id: 'other' } })).not.toBe(base);
-    expect(idOf({ subscriptionId: OTHER_SUBSCRIPTION_ID })).not.toBe(base);
-  });
-
-  it('falls back to the resource path when there is no resourceData', () => {
-    const { resourceData: _omitted, ...bare } = notification();
-    const a = notificationDeliveryId(parsed(batch(bare)).items[0]!);
-    const b = notificationDeliveryId(
-      parsed(batch({ ...bare, resource: 'Users/x/Messages/other' })).items[0]!,
-    );
-    expect(a).not.toBe(b);
   });
 });
