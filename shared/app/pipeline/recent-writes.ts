@@ -7,6 +7,8 @@ export const RECENT_WRITES_TTL_MS = 10 * 60_000;
 export const RECENT_WRITES_MAX = 50_000;
 
 const DELETED = '\u0000deleted';
+/** As many as one query can read besides the state row (pair-state-store.ts, MAX_KEYS_PER_QUERY). */
+const LATEST_PER_PAIR = 13;
 
 interface Entry {
   version: string;
@@ -22,6 +24,8 @@ interface Entry {
  */
 export class RecentWrites {
   private readonly writes = new Map<string, Entry>();
+  /** Per pair and kind, the latest items written (newest last), so a pull finds them without a scan. */
+  private readonly latest = new Map<string, Array<{ side: Side; id: string }>>();
   private readonly listings = new Map<string, number>();
 
   constructor(private readonly now: () => number) {}
@@ -31,6 +35,12 @@ export class RecentWrites {
     this.writes.delete(key);
     this.writes.set(key, { version: version ?? DELETED, at: this.now() });
     if (this.writes.size > RECENT_WRITES_MAX) this.writes.delete(this.writes.keys().next().value!);
+    const pairKey = `${pairId}|${kind}`;
+    const items = (this.latest.get(pairKey) ?? []).filter((i) => i.side !== side || i.id !== id);
+    items.push({ side, id });
+    this.latest.delete(pairKey);
+    this.latest.set(pairKey, items.slice(-LATEST_PER_PAIR));
+    if (this.latest.size > RECENT_WRITES_MAX) this.latest.delete(this.latest.keys().next().value!);
   }
 
   /** A hint naming an item and version (or deletion) that this instance wrote itself. */
@@ -61,16 +71,13 @@ export class RecentWrites {
    * with the state row instead of one more query.
    */
   recentItems(pairId: string, kind: Kind, limit: number): Array<{ side: Side; id: string }> {
-    const prefix = `${pairId}|${kind}|`;
-    const out: Array<{ side: Side; id: string }> = [];
-    for (const [key, entry] of [...this.writes.entries()].reverse()) {
-      if (out.length >= limit) break;
-      if (!key.startsWith(prefix) || this.now() - entry.at > RECENT_WRITES_TTL_MS) continue;
-      const rest = key.slice(prefix.length);
-      const bar = rest.indexOf('|');
-      out.push({ side: rest.slice(0, bar) as Side, id: rest.slice(bar + 1) });
-    }
-    return out;
+    return (this.latest.get(`${pairId}|${kind}`) ?? [])
+      .filter(({ side, id }) => {
+        const entry = this.writes.get(`${pairId}|${kind}|${side}|${id}`);
+        return entry !== undefined && this.now() - entry.at <= RECENT_WRITES_TTL_MS;
+      })
+      .reverse()
+      .slice(0, limit);
   }
 
   listed(pairId: string, kind: Kind, side: Side, at: number): void {
