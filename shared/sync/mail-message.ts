@@ -1,0 +1,57 @@
+/**
+ * The mail kind as the engine sees it. A message's content never changes once delivered, so the only fields that
+ * are ever updated are its read state and flag; they are merged one by one against the values last synced
+ * (docs/mail.md), so a stale side never flips a newer change back (isync keeps flags the same way).
+ *
+ * Content is not part of the projection: it is read from the source side only when a copy is made, through
+ * `content`, and written to the other side by that side's adapter (IMAP APPEND of the exact MIME; a Graph JSON
+ * create built from the parsed MIME).
+ */
+
+/** The fields of a message that are synced after the copy: `\Seen` ⇄ `isRead`, `\Flagged` ⇄ flag "flagged". */
+export interface MailFlags {
+  seen: boolean;
+  flagged: boolean;
+}
+
+/** Immutable facts about a message: first-sync matching keys and what the audit names it by. */
+export interface MailEnvelope {
+  /** RFC 5322 Message-ID including angle brackets, as sent; absent when the message has none. */
+  messageId?: string;
+  subject: string;
+  /** Sender address (lower-cased), when known. */
+  from?: string;
+  /** The Date header (Graph sentDateTime), ISO 8601 UTC to the second. */
+  sentAt?: string;
+  /** When the mailbox received it (IMAP INTERNALDATE, Graph receivedDateTime), ISO 8601 UTC to the second. */
+  receivedAt: string;
+  /** Size in bytes as the side reports it (IMAP RFC822.SIZE; Graph PidTagMessageSize). Sides differ; a hint only. */
+  size?: number;
+}
+
+/** Reads the exact RFC 5322 message from the side that holds it. */
+export interface MailContent {
+  raw(): Promise<Buffer>;
+}
+
+export interface MailProjection extends MailFlags {
+  envelope: MailEnvelope;
+  /**
+   * Present on items read from a side; what a create on the other side copies. Excluded from the hash and from
+   * anything stored.
+   */
+  content?: MailContent;
+}
+
+/** The hash the engine compares: the mutable fields only (content and envelope never change). */
+export const mailFlagsOf = (p: MailFlags): MailFlags => ({ seen: p.seen, flagged: p.flagged });
+
+/**
+ * First-sync match keys: the same message on both sides has the same Message-ID and Date. Without a Message-ID,
+ * sender + subject + date stand in. Dates are compared to the minute: Exchange and IMAP servers round differently.
+ */
+export function mailMatchKeys(envelope: MailEnvelope): string[] {
+  const minute = (envelope.sentAt ?? envelope.receivedAt).slice(0, 16);
+  if (envelope.messageId) return [`mid:${envelope.messageId.trim().toLowerCase()}|${minute}`];
+  return [`env:${(envelope.from ?? '').toLowerCase()}|${envelope.subject.trim()}|${minute}`];
+}
