@@ -1,4 +1,5 @@
 import { idsOf, record } from './audit-rows';
+import { writeMerged } from './field-merge';
 import type { EngineContext } from './engine-context';
 import { idOn, newLink, pairOf, withoutSide, withSide } from './link-fields';
 import { createCopy, deleteCopy, intentFor, saveLink, updateCopy, type CopyRequest } from './remote-writes';
@@ -13,6 +14,8 @@ export interface Subject<P> {
   change: RemoteChange<P>;
   link?: Link;
   other?: RemoteItem<P>;
+  /** For kinds merged field by field: what both sides should hold (field-merge.ts). */
+  merged?: P;
 }
 
 export async function applyDecision<P>(
@@ -20,7 +23,7 @@ export async function applyDecision<P>(
   decision: Decision,
   subject: Subject<P>,
 ): Promise<void> {
-  const { side, change, link, other } = subject;
+  const { side, change, link, other, merged } = subject;
   const there = otherSide(side);
   const reason = `${decision.rule.id}: ${decision.rule.why}`;
   if (decision.conflict) await recordConflict(ctx, decision, subject);
@@ -66,6 +69,8 @@ export async function applyDecision<P>(
         link,
         reason,
       });
+    case 'merge':
+      return writeMerged(ctx, link!, { side, item: itemOf(change) }, other!, merged!, reason);
     case 'delete-other':
       return deleteCopy(ctx, there, link!, reason);
     case 'unlink':

@@ -1,3 +1,4 @@
+import type { FieldMerge } from './field-merge';
 import type { Action } from './truth-table';
 import type {
   AuditSink,
@@ -36,6 +37,8 @@ export interface EngineContext<P> {
   audit: AuditSink;
   policy: SyncPolicy;
   hash: (projection: P) => string;
+  /** Set for kinds merged field by field (mail flags); the others resolve conflicts by policy. */
+  fieldMerge?: FieldMerge<P>;
   now: () => number;
   stats: PullStats;
 }

@@ -1,3 +1,5 @@
+import type { FieldMerge } from './field-merge';
+
 /**
  * The mail kind as the engine sees it. A message's content never changes once delivered, so the only fields that
  * are ever updated are its read state and flag; they are merged one by one against the values last synced
@@ -43,8 +45,39 @@ export interface MailProjection extends MailFlags {
   content?: MailContent;
 }
 
-/** The hash the engine compares: the mutable fields only (content and envelope never change). */
+/** The mutable fields only (content and envelope never change). */
 export const mailFlagsOf = (p: MailFlags): MailFlags => ({ seen: p.seen, flagged: p.flagged });
+
+const HASH_PREFIX = 'flags:';
+
+/**
+ * The "hash" the engine compares and stores in the link: the flags spelled out (`flags:SF`, `flags:S`, `flags:-`),
+ * so that the link keeps the values last synced and the merge below can read them back.
+ */
+export function mailHash(p: MailFlags): string {
+  const code = `${p.seen ? 'S' : ''}${p.flagged ? 'F' : ''}`;
+  return `${HASH_PREFIX}${code || '-'}`;
+}
+
+function flagsOfHash(hash: string): MailFlags | undefined {
+  if (!hash.startsWith(HASH_PREFIX)) return undefined;
+  const code = hash.slice(HASH_PREFIX.length);
+  return { seen: code.includes('S'), flagged: code.includes('F') };
+}
+
+/**
+ * Read state and flag, merged one at a time against the values last synced: the side that changed a field since
+ * then wins that field; a field only the other side changed keeps the other side's value. So a stale side never
+ * flips a newer change back (docs/mail.md, "Read state and flags").
+ */
+export const mailFieldMerge: FieldMerge<MailProjection> = {
+  merge(base, pulled, other) {
+    const synced = flagsOfHash(base);
+    if (!synced) return undefined;
+    const pick = (field: keyof MailFlags) => (pulled[field] !== synced[field] ? pulled[field] : other[field]);
+    return { ...pulled, seen: pick('seen'), flagged: pick('flagged') };
+  },
+};
 
 /**
  * First-sync match keys: the same message on both sides has the same Message-ID and Date. Without a Message-ID,

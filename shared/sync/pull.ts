@@ -1,6 +1,7 @@
 import { idsOf, record } from './audit-rows';
 import { countBulkDeletes } from './breaker';
 import { dryRunView } from './dry-run';
+import type { FieldMerge } from './field-merge';
 import { emptyStats, type EngineContext, type PullStats, type SideEndpoint } from './engine-context';
 import { matchIndexOfOtherSide, unlistedLinkedItems } from './full-listing';
 import { latestPerId, listSinceCursor } from './listing';
@@ -38,6 +39,8 @@ export interface PullInput<P> {
   now: () => number;
   /** Hash of the synced projection; defaults to stableHash (canonical JSON, FNV-1a 64). */
   hashProjection?: (projection: P) => string;
+  /** For kinds whose fields are merged one by one against the last synced values (mail flags). */
+  fieldMerge?: FieldMerge<P>;
   /**
    * After a full listing, read each linked item the listing did not return and treat a confirmed 404 as a delete
    * (default true). Turn it off where a full listing is windowed or spans one folder of several, to save the reads.
@@ -75,6 +78,7 @@ export async function runPull<P>(input: PullInput<P>): Promise<PullResult> {
     audit: input.audit,
     policy: input.policy,
     hash: input.hashProjection ?? stableHash,
+    fieldMerge: input.fieldMerge,
     now: input.now,
     stats: emptyStats(),
   };

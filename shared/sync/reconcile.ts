@@ -47,16 +47,25 @@ export async function reconcileChange<P>(
     [side]: isDeletion(change) ? undefined : change.modifiedAt,
     [there]: other?.modifiedAt,
   };
+  const merged =
+    ctx.fieldMerge && link && other && !isDeletion(change)
+      ? ctx.fieldMerge.merge(link.projectionHash, change.projection, other.projection)
+      : undefined;
   const decision = decide(
     { link: linkState, pulled, other: otherState },
-    { policy: ctx.policy, pulledSide: side, modifiedAt: modifiedAt as Record<Side, string | undefined> },
+    {
+      policy: ctx.policy,
+      pulledSide: side,
+      modifiedAt: modifiedAt as Record<Side, string | undefined>,
+      mergesFields: merged !== undefined,
+    },
   );
   try {
     const seen = [
       { side, item: change },
       { side: there, item: other },
     ];
-    await applyDecision(seeing(ctx, seen), decision, { side, change, link, other });
+    await applyDecision(seeing(ctx, seen), decision, { side, change, link, other, merged });
   } catch (err) {
     if (err instanceof ChangedDuringWrite && (isRetry || !link)) {
       // Edited again after the re-read, or a first-sync match (claimed once per listing) that only a fresh listing

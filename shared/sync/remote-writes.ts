@@ -105,7 +105,25 @@ export interface UpdateRequest<P> {
 
 export async function updateCopy<P>(ctx: EngineContext<P>, request: UpdateRequest<P>): Promise<void> {
   const { target, targetId, source } = request;
-  const ids = idsOf(source.side, source.item.id, targetId);
+  const updated = await writeUpdate(ctx, target, targetId, source, request.reason);
+  const base = request.link ?? newLink(ctx.kind, source.side, source.item.id);
+  await saveLink(
+    ctx,
+    pairOf(base, source, { side: target, item: updated }, ctx.hash(source.item.projection)),
+  );
+}
+
+/**
+ * One conditional update of the target to the source's projection, and its audit row; the caller saves the link.
+ * A target gone or edited since our read surfaces as GoneDuringWrite / ChangedDuringWrite (decided again).
+ */
+export async function writeUpdate<P>(
+  ctx: EngineContext<P>,
+  target: Side,
+  targetId: string,
+  source: { side: Side; item: RemoteItem<P> },
+  reason: string,
+): Promise<RemoteItem<P>> {
   let updated: RemoteItem<P>;
   try {
     const expectedVersion = versionSeen(ctx, target, targetId);
@@ -120,12 +138,8 @@ export async function updateCopy<P>(ctx: EngineContext<P>, request: UpdateReques
     if (err instanceof VersionConflictRemoteError) throw new ChangedDuringWrite(target, targetId);
     throw err;
   }
-  await record(ctx, 'update', { side: target, ids, reason: request.reason });
-  const base = request.link ?? newLink(ctx.kind, source.side, source.item.id);
-  await saveLink(
-    ctx,
-    pairOf(base, source, { side: target, item: updated }, ctx.hash(source.item.projection)),
-  );
+  await record(ctx, 'update', { side: target, ids: idsOf(source.side, source.item.id, targetId), reason });
+  return updated;
 }
 
 /** Deletes the target's half and keeps the link as a tombstone, so a late change of either id resurrects nothing. */

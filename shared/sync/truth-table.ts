@@ -22,7 +22,8 @@ import { SyncError } from './errors';
  *   live      touched                -                        refresh versions
  *   live      changed                unchanged                update-other
  *   live      changed                same                     refresh versions
- *   live      changed                changed                  conflict policy: update-other | update-pulled
+ *   live      changed                changed                  conflict policy: update-other | update-pulled;
+ *                                                             kinds merged per field: merge
  *   live      changed                deleted                  recreate-other (an edit beats a delete)
  *   live      deleted                unchanged                delete policy: delete-other | unlink
  *   live      deleted                changed                  recreate-pulled (an edit beats a delete)
@@ -37,6 +38,7 @@ export type Action =
   | 'create-other'
   | 'update-other'
   | 'update-pulled'
+  | 'merge'
   | 'delete-other'
   | 'recreate-other'
   | 'recreate-pulled'
@@ -59,6 +61,8 @@ export interface Rule {
   outcome: Outcome;
   /** Both sides changed (or one edited what the other deleted): audited as a conflict. */
   conflict: 'no' | 'by-policy' | 'edit-beats-delete';
+  /** Kinds merged field by field (field-merge.ts) merge here instead of applying the conflict policy. */
+  mergeable?: true;
   why: string;
 }
 
@@ -79,7 +83,7 @@ export const RULES: readonly Rule[] = [
   { id: 'L2', link: ['live'], pulled: ['touched'], other: NOT_READ, outcome: 'refresh', conflict: 'no', why: 'the version moved but the synced content did not' },
   { id: 'L3', link: ['live'], pulled: ['changed'], other: ['unchanged'], outcome: 'update-other', conflict: 'no', why: 'changed on the pulled side only' },
   { id: 'L4', link: ['live'], pulled: ['changed'], other: ['same'], outcome: 'refresh', conflict: 'no', why: 'both sides already hold the same content' },
-  { id: 'L5', link: ['live'], pulled: ['changed'], other: ['changed'], outcome: 'by-conflict-policy', conflict: 'by-policy', why: 'changed on both sides' },
+  { id: 'L5', link: ['live'], pulled: ['changed'], other: ['changed'], outcome: 'by-conflict-policy', conflict: 'by-policy', mergeable: true, why: 'changed on both sides' },
   { id: 'L6', link: ['live'], pulled: ['changed'], other: ['deleted'], outcome: 'recreate-other', conflict: 'edit-beats-delete', why: 'edited here, deleted there: the edit wins' },
   { id: 'L7', link: ['live'], pulled: ['deleted'], other: ['unchanged'], outcome: 'by-delete-policy', conflict: 'no', why: 'deleted on the pulled side only' },
   { id: 'L8', link: ['live'], pulled: ['deleted'], other: ['changed'], outcome: 'recreate-pulled', conflict: 'edit-beats-delete', why: 'deleted here, edited there: the edit wins' },
@@ -90,6 +94,8 @@ export interface DecisionContext {
   policy: SyncPolicy;
   pulledSide: Side;
   modifiedAt: Record<Side, string | undefined>;
+  /** The kind merges its fields one by one against the last synced values (and the link's base is readable). */
+  mergesFields?: boolean;
 }
 
 export interface Decision {
@@ -118,6 +124,7 @@ export function decide(situation: Situation, context: DecisionContext): Decision
   if (rule.outcome === 'by-delete-policy') {
     return { rule, action: context.policy.deletes === 'propagate' ? 'delete-other' : 'unlink' };
   }
+  if (rule.mergeable && context.mergesFields) return { rule, action: 'merge' };
   if (rule.outcome === 'by-conflict-policy') {
     const winner = chooseWinner(context.policy.conflict, context.modifiedAt);
     const action = winner === pulledSide ? 'update-other' : 'update-pulled';
@@ -134,7 +141,8 @@ export function decide(situation: Situation, context: DecisionContext): Decision
 export function renderTruthTable(): string {
   const outcome = (r: Rule): string =>
     r.outcome === 'by-conflict-policy'
-      ? 'conflict policy → `update-other` or `update-pulled`'
+      ? 'conflict policy → `update-other` or `update-pulled`' +
+        (r.mergeable ? '; `merge` for kinds merged per field' : '')
       : r.outcome === 'by-delete-policy'
         ? '`delete-other` (propagate) or `unlink` (ignore)'
         : `\`${r.outcome}\``;
