@@ -4,6 +4,8 @@ import type { Logger } from '../../platform/logger';
 import { GraphApi, type GraphApiOptions } from './http-client';
 import { createGraphSdkClient } from './graph-client-factory';
 import { OutlookCalendarAdapter } from './calendar-adapter';
+import { OutlookMailAdapter } from './mail-adapter';
+import { MailTransfer } from './mail-transfer';
 import { GraphSubscriptionsApi } from './subscriptions-api';
 import { ClientCredentialsTokenProvider, graphScopeFor } from './token-provider';
 import { GraphUsersApi } from './directory';
@@ -16,6 +18,7 @@ export interface GraphConnector {
   subscriptions: GraphSubscriptionsApi;
   users: GraphUsersApi;
   calendar: OutlookCalendarAdapter;
+  mail: OutlookMailAdapter;
 }
 
 export interface GraphConnectorOptions extends Omit<GraphApiOptions, 'tokenProvider'> {
@@ -48,11 +51,31 @@ export function createGraphConnector(
       defaultTimeZone: options.defaultTimeZone,
       logger: options.logger,
     }),
+    mail: new OutlookMailAdapter({
+      api,
+      transfer: new MailTransfer({
+        client,
+        limiter: api.limiter,
+        retryPolicy: options.retryPolicy,
+        retryHooks: options.retryHooks,
+      }),
+      clock: options.clock,
+      // The mail settings (MAIL_LOOKBACK_DAYS) when the caller passes them; 30 days otherwise.
+      lookBackDays: (config as { mail?: { lookBackDays?: number } }).mail?.lookBackDays,
+      logger: options.logger,
+    }),
   };
 }
 
 export { GraphApi } from './http-client';
 export { OutlookCalendarAdapter, OUTLOOK_CALENDAR_FOLDER } from './calendar-adapter';
+export {
+  OutlookMailAdapter,
+  OUTLOOK_MAIL_FOLDER,
+  type MailImportIssue,
+  type MailImportReport,
+  type MailImportIssueListener,
+} from './mail-adapter';
 export { GraphSubscriptionsApi, expiryFor, maxLifetimeMinutes } from './subscriptions-api';
 export { GraphUsersApi, emailAddressesOf, type DirectoryUser } from './directory';
 export { ClientCredentialsTokenProvider } from './token-provider';
