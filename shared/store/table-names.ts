@@ -9,6 +9,7 @@ export const TABLE_NAMES = {
   quota: 'quota',
   /** One row per maintenance job: its lease, last run and the "requested" flag. */
   jobs: 'jobs',
+  mailCredentials: 'mailcredentials',
 } as const;
 
 export type TableRole = keyof typeof TABLE_NAMES;
