@@ -290,7 +290,7 @@ export class Session {
       email,
       tag,
       command: name,
-      line: describe(texts, literals, name),
+      line: describe(texts, name),
       at: this.ctx.clock.now(),
     });
     if (refusal) return this.tagged(tag, refusal);
@@ -330,7 +330,7 @@ export class Session {
 }
 
 /** The line for the command log: literals as `{n}`, LOGIN's password hidden. */
-function describe(texts: string[], literals: Buffer[], name: string): string {
+function describe(texts: string[], name: string): string {
   if (name === 'LOGIN') {
     const head = texts[0].split(' ').slice(0, 3).join(' ');
     return `${head} ***`;
