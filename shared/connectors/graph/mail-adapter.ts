@@ -106,8 +106,8 @@ const READ_QUERY = `$select=${MESSAGE_SELECT}&$expand=${encodeURIComponent(MAIL_
 
 /** Graph's upload sessions take files from 3 MB up to 150 MB ("Attach large files to Outlook messages"). */
 export const MAX_UPLOAD_BYTES = 150 * 1024 * 1024;
-/** Below this, an attachment is one POST …/attachments: its base64 JSON stays under the 4 MB request limit. */
-const POST_ATTACHMENT_MAX_BYTES = 3 * 1024 * 1024 - 16 * 1024;
+/** Below 3 MB an attachment is one POST …/attachments, from 3 MB an upload session (the same page's rule). */
+const UPLOAD_SESSION_MIN_BYTES = 3 * 1024 * 1024;
 
 interface AttachmentFailure {
   attachment: MailAttachment;
@@ -367,7 +367,7 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
         'AttachmentTooLarge',
       );
     }
-    if (a.content.length <= POST_ATTACHMENT_MAX_BYTES) {
+    if (a.content.length < UPLOAD_SESSION_MIN_BYTES) {
       await this.api.post(path, toFileAttachment(a, index, a.content.toString('base64')), {
         mailbox: user.entraId,
         what: 'add attachment',
