@@ -5,7 +5,7 @@ import type { Instance, StoredEvent } from './calendar-store';
 import { answered, fail, hasRole, resolveUser, type FakeGraphServices, type GraphRequest } from './context';
 import { renderInstance, renderStored, type RenderOptions } from './event-render';
 import { parseEventWrite } from './event-validation';
-import { ifMatchHeader, ifMatchHolds } from './if-match';
+import { ifMatchHeader, ifMatchHolds, STALE_CHANGE_KEY } from './if-match';
 import { sendEmpty, sendJson } from './http-util';
 import { parseEventFilter, parseExtendedExpand } from './odata';
 import { toRestId } from './ids';
@@ -284,14 +284,7 @@ function preconditionHolds(s: FakeGraphServices, r: GraphRequest, userId: string
   if (header === undefined) return true;
   const found = s.calendar.find(userId, id);
   if (!found || ifMatchHolds(header, found.event.changeKey)) return true;
-  fail(
-    s,
-    r,
-    412,
-    'ErrorIrresolvableConflict',
-    'The send or update operation could not be performed because the change key passed in the request does not ' +
-      'match the current change key for the item.',
-  );
+  fail(s, r, STALE_CHANGE_KEY.status, STALE_CHANGE_KEY.code, STALE_CHANGE_KEY.message);
   return false;
 }
 

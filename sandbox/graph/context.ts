@@ -7,6 +7,10 @@ import type { FaultInjector, MailboxConcurrency } from './faults';
 import { sendGraphError } from './graph-errors';
 import { preferences } from './http-util';
 import type { IdentityService, IssuedToken } from './identity';
+import type { MailDeltaTracker } from './mail-delta';
+import type { MailOptions } from './mail-routes';
+import type { MailStore } from './mail-store';
+import type { UploadSessions } from './mail-upload';
 import type { Notifier } from './notifier';
 import type { SubscriptionStore } from './subscriptions';
 
@@ -18,6 +22,10 @@ export interface FakeGraphServices {
   directory: Directory;
   calendar: CalendarStore;
   delta: DeltaTracker;
+  mail: MailStore;
+  mailDelta: MailDeltaTracker;
+  mailUploads: UploadSessions;
+  mailOptions: MailOptions;
   subscriptions: SubscriptionStore;
   notifier: Notifier;
   faults: FaultInjector;

@@ -5,6 +5,7 @@ import { renderInstance, renderStored, type RenderOptions } from './event-render
 import { parseEventWrite } from './event-validation';
 import type { FaultRule, FaultSpec } from './faults';
 import type { AppRegistration } from './identity';
+import { MailControl, type DeliverOptions } from './mail-control';
 import type { Delivery, ReleaseOrder } from './notifier';
 import { renderSubscription, type StoredSubscription } from './subscriptions';
 
@@ -33,8 +34,11 @@ const OUTLOOK_VIEW: RenderOptions = {
 
 export class FakeGraphControl {
   readonly requests: CapturedRequest[] = [];
+  private readonly mail: MailControl;
 
-  constructor(private readonly s: FakeGraphServices) {}
+  constructor(private readonly s: FakeGraphServices) {
+    this.mail = new MailControl(s);
+  }
 
   // --- directory and apps
   addUser(user: NewFakeUser): FakeUser {
@@ -94,10 +98,42 @@ export class FakeGraphControl {
     return this.s.calendar.list(this.user(user).id).map((e) => renderStored(e, OUTLOOK_VIEW));
   }
 
+  // --- the user's mail (see mail-control.ts)
+  deliverMail(user: string, folder: string, raw: Buffer | string, options?: DeliverOptions) {
+    return this.mail.deliver(user, folder, raw, options);
+  }
+
+  mailMessages(user: string, folder: string) {
+    return this.mail.messages(user, folder);
+  }
+
+  setMailRead(user: string, messageId: string, isRead: boolean) {
+    return this.mail.setRead(user, messageId, isRead);
+  }
+
+  setMailFlag(user: string, messageId: string, flagStatus: 'flagged' | 'complete' | 'notFlagged') {
+    return this.mail.setFlag(user, messageId, flagStatus);
+  }
+
+  deleteMail(user: string, messageId: string): boolean {
+    return this.mail.delete(user, messageId);
+  }
+
+  moveMail(user: string, messageId: string, folder: string) {
+    return this.mail.move(user, messageId, folder);
+  }
+
+  setMailAttachmentsOnNonDraft(mode: 'accept' | 'reject'): void {
+    this.s.mailOptions.attachmentsOnNonDraft = mode;
+  }
+
   // --- delta
   expireDeltaTokens(user?: string): void {
     const ids = user ? [this.user(user).id] : this.s.directory.all().map((u) => u.id);
-    for (const id of ids) this.s.delta.expire(id);
+    for (const id of ids) {
+      this.s.delta.expire(id);
+      this.s.mailDelta.expire(id);
+    }
   }
 
   // --- faults

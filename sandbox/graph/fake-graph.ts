@@ -12,9 +12,14 @@ import { handleControl } from './control-routes';
 import { Directory, type NewFakeUser } from './directory';
 import { errorFor, FaultInjector, MailboxConcurrency, type FaultRule } from './faults';
 import { sendAadError, sendGraphError } from './graph-errors';
-import { readBody, sendJson, sleep } from './http-util';
+import { readBodyBytes, sendJson, sleep } from './http-util';
 import { IdentityService, type AppRegistration } from './identity';
 import { toRestId } from './ids';
+import { MailDeltaTracker } from './mail-delta';
+import { notifyMailChange } from './mail-notify';
+import { handleMail } from './mail-routes';
+import { MailStore } from './mail-store';
+import { UPLOAD_PATH_PREFIX, UploadSessions } from './mail-upload';
 import { Notifier } from './notifier';
 import { handleSubscriptions } from './subscription-routes';
 import { SubscriptionStore } from './subscriptions';
@@ -49,6 +54,8 @@ export interface FakeGraphOptions {
   notificationRetryDelayMs?: number;
   /** Most requests remembered for inspection. */
   maxCapturedRequests?: number;
+  /** Attachments (POST or upload session) on a message that is not a draft: unverified on Graph; default accept. */
+  mailAttachmentsOnNonDraft?: 'accept' | 'reject';
 }
 
 export interface FakeGraph {
@@ -92,6 +99,7 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
   const directory = new Directory();
   for (const u of options.users ?? []) directory.add(u);
   const calendar = new CalendarStore(clock);
+  const mail = new MailStore(clock);
   let origin = '';
   const services: FakeGraphServices = {
     clock,
@@ -100,6 +108,10 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
     directory,
     calendar,
     delta: new DeltaTracker(calendar),
+    mail,
+    mailDelta: new MailDeltaTracker(mail),
+    mailUploads: new UploadSessions(clock, mail, () => origin),
+    mailOptions: { attachmentsOnNonDraft: options.mailAttachmentsOnNonDraft ?? 'accept' },
     subscriptions: new SubscriptionStore(clock, directory, {
       validationTimeoutMs: options.validationTimeoutMs ?? 10_000,
     }),
@@ -135,6 +147,8 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
       });
     }
   });
+
+  mail.onChange((change) => notifyMailChange(services, tenantId, change));
 
   const tls = options.tls ?? sandboxTls();
   const sockets = new Set<Socket>();
@@ -180,11 +194,28 @@ async function handle(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', s.origin());
   const method = (req.method ?? 'GET').toUpperCase();
-  const raw = method === 'GET' || method === 'DELETE' ? '' : await readBody(req);
+  const read =
+    method === 'GET' || method === 'DELETE'
+      ? { bytes: Buffer.alloc(0), tooLarge: false }
+      : await readBodyBytes(req);
+  const raw = read.bytes.toString('utf8');
 
   if (url.pathname.startsWith('/_control/')) {
     return handleControl(control, s.clock, req, res, url, parseJson(raw));
   }
+  // Graph refuses any request over 4 MB ("The maximum request length supported is 4MB.",
+  // microsoft-graph-docs#11806; status 413 as seen by clients, e.g. python-o365#308).
+  if (read.tooLarge)
+    return sendGraphError(
+      req,
+      res,
+      413,
+      'BadRequest',
+      'The maximum request length supported is 4MB.',
+      {},
+      s.clock.now(),
+    );
+  if (url.pathname.startsWith(UPLOAD_PATH_PREFIX)) return s.mailUploads.handle(req, res, url, read.bytes);
 
   const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
   const fault = s.faults.take(method, url.pathname + url.search);
@@ -242,6 +273,7 @@ async function handle(
   if (handleUsers(s, r)) return;
   if (await handleSubscriptions(s, r)) return;
   if (handleCalendar(s, r)) return;
+  if (await handleMail(s, r)) return;
   fail(
     s,
     r,

@@ -4,15 +4,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * The whole body as bytes. Past MAX_BODY_BYTES the rest is read and dropped, so that the answer (413) reaches a
+ * client that is still sending rather than a reset connection.
+ */
+export async function readBodyBytes(req: IncomingMessage): Promise<{ bytes: Buffer; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return {
+    bytes: size > MAX_BODY_BYTES ? Buffer.alloc(0) : Buffer.concat(chunks),
+    tooLarge: size > MAX_BODY_BYTES,
+  };
 }
 
 export function sendJson(

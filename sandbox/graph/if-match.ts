@@ -24,3 +24,15 @@ function opaqueValue(tag: string): string | undefined {
   const match = /^(?:W\/)?"([^"]*)"$/.exec(tag);
   return match?.[1];
 }
+
+/**
+ * What Outlook answers when the change key does not match: 412 ErrorIrresolvableConflict
+ * (observed, msgraph-sdk-dotnet#1201; Outlook does not document If-Match).
+ */
+export const STALE_CHANGE_KEY = {
+  status: 412,
+  code: 'ErrorIrresolvableConflict',
+  message:
+    'The send or update operation could not be performed because the change key passed in the request does not ' +
+    'match the current change key for the item.',
+} as const;

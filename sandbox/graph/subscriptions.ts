@@ -28,6 +28,8 @@ export interface StoredSubscription {
   kind: ResourceKind;
   /** Mailbox owner for Outlook resources. */
   mailbox?: string;
+  /** messages in one folder only (mailFolders('inbox')/messages, mailFolders/{id}/messages): the folder as given. */
+  mailFolder?: string;
 }
 
 export interface SubscriptionError {
@@ -172,6 +174,7 @@ export class SubscriptionStore {
       immutableIds,
       kind: target.kind,
       mailbox: target.mailbox,
+      mailFolder: target.mailFolder,
     };
     this.subscriptions.set(subscription.id, subscription);
     return { ok: true, subscription };
@@ -293,7 +296,7 @@ export class SubscriptionStore {
 
   private parseResource(
     resource: string,
-  ): { kind: ResourceKind; mailbox?: string } | { error: SubscriptionError } {
+  ): { kind: ResourceKind; mailbox?: string; mailFolder?: string } | { error: SubscriptionError } {
     const r = resource.replace(/^\//, '');
     const bad = (status: number, code: string, message: string) => ({ error: { status, code, message } });
     if (/^me(\/|$)/i.test(r)) {
@@ -330,7 +333,13 @@ export class SubscriptionStore {
         'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
       );
     }
-    return { kind, mailbox: kind === 'users' ? undefined : user.id };
+    const folder =
+      kind === 'messages' ? /^\/mailFolders(?:\('([^']+)'\)|\/([^/]+))\/messages$/i.exec(m[2] ?? '') : null;
+    return {
+      kind,
+      mailbox: kind === 'users' ? undefined : user.id,
+      mailFolder: folder ? decodeURIComponent(folder[1] ?? folder[2]) : undefined,
+    };
   }
 }
 
