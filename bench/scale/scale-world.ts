@@ -81,6 +81,7 @@ export async function startScaleWorld(peopleCount: number): Promise<ScaleWorld> 
       DINGTALK_API_BASE: dingtalk.url,
       DINGTALK_OAPI_BASE: dingtalk.url,
       DINGTALK_MONTHLY_CALL_QUOTA: '100000000',
+      SYNC_KINDS: 'calendar',
     });
     const logged = { warnings: 0, errors: 0, firstErrors: [] as string[] };
     const log = createLogger({

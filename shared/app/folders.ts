@@ -9,13 +9,25 @@ export const FOLDERS: Record<Kind, Record<Side, string>> = {
   contact: { dingtalk: 'extcontacts', outlook: 'dingtalk' },
 };
 
+/**
+ * Sides of a kind that have no push and are pulled by a poll chain instead (worker.ts, poll-slots.ts): DingTalk
+ * mail is read over IMAP, which pushes nothing to an app. A safety sweep adds nothing to a folder polled every
+ * minute, and DingTalk's sweep budget counts metered API calls, which an IMAP poll is not.
+ */
+export const POLLED: Partial<Record<Kind, readonly Side[]>> = { mail: ['dingtalk'] };
+
+export const isPolled = (kind: Kind, side: Side): boolean => POLLED[kind]?.includes(side) ?? false;
+
 /** One pull per enabled kind of the pair on each given side. */
 export function folderWork(
   pair: Pick<UserPair, 'pairId' | 'enabledKinds'>,
   sides: readonly Side[],
   reason: string,
+  options: { skipPolled?: boolean } = {},
 ): WorkItem[] {
   return pair.enabledKinds.flatMap((kind) =>
-    sides.map((side) => ({ pairId: pair.pairId, kind, side, folder: FOLDERS[kind][side], reason })),
+    sides
+      .filter((side) => !(options.skipPolled && isPolled(kind, side)))
+      .map((side) => ({ pairId: pair.pairId, kind, side, folder: FOLDERS[kind][side], reason })),
   );
 }

@@ -1,9 +1,12 @@
 import { createDingTalkConnectors, type DingTalkConnectors } from '../connectors/dingtalk';
 import { createGraphConnector, expiryFor, type GraphConnector } from '../connectors/graph';
 import { calendarContentHash, type SideEndpoint } from '../sync';
+import type { FieldMerge } from '../sync/field-merge';
+import { mailFieldMerge, mailHash } from '../sync/mail-message';
 import type { SideAdapter, SyncPolicy } from '../sync/types';
 import type { AppContext } from './context';
 import { getAppContext } from './context';
+import { isPolled } from './folders';
 import { FOLDERS, type DirectorySources, type MaintenanceDeps } from './maintenance';
 import { withSeriesIds, type SeriesLinks } from './series-ids';
 import type { SubscriptionsPort } from './subscriptions';
@@ -82,10 +85,24 @@ export function workerDeps(app: AppContext, services: Services): WorkerDeps {
   return {
     stores: app.stores,
     endpoints: services.endpoints,
-    hashes: { calendar: calendarContentHash as (projection: unknown) => string },
+    kinds: kindRules(app),
     policy: services.policy,
+    pollIntervalMs: (kind, side) => (isPolled(kind, side) ? app.config.mail.pollIntervalMs : undefined),
     log: app.log,
     now: () => app.clock.now(),
+  };
+}
+
+function kindRules(app: AppContext): WorkerDeps['kinds'] {
+  return {
+    calendar: { hash: calendarContentHash as (projection: unknown) => string },
+    mail: {
+      hash: mailHash as (projection: unknown) => string,
+      fieldMerge: mailFieldMerge as FieldMerge<unknown>,
+      // The first sync lists a look-back window: mail older than it is not listed, and not gone.
+      proveMissing: false,
+      deletes: app.config.mail.deletes === 'trash' ? 'propagate' : 'ignore',
+    },
   };
 }
 
@@ -100,6 +117,7 @@ export function maintenanceDeps(app: AppContext, services: Services): Maintenanc
       expiryFor: (resource, now) => expiryFor(resource, now),
     },
     overrides: app.config.pairing.overrides,
+    kinds: app.config.kinds,
     schedule: app.config.schedule,
     dingtalkBudget: services.dingtalk.budget,
     log: app.log,

@@ -7,6 +7,7 @@ import { toUserRef } from '../store/repositories';
 import type { UserPair, WorkItem } from '../store/types';
 import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
 import { errorFields } from '../sync/errors';
+import type { FieldMerge } from '../sync/field-merge';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
 import { sameVersion } from './pipeline/hint-versions';
 import { PairLease } from './pipeline/pair-lease';
@@ -29,13 +30,25 @@ export type EndpointsFor = (
 export interface WorkerDeps {
   stores: Pick<Stores, 'users' | 'pairState' | 'audit' | 'failures' | 'workQueue'>;
   endpoints: EndpointsFor;
-  /** Hash of the synced projection per kind, where it is not the whole projection. */
-  hashes?: Partial<Record<Kind, (projection: unknown) => string>>;
+  /** What differs between kinds in how the engine runs them. */
+  kinds?: Partial<Record<Kind, KindRules>>;
   policy: SyncPolicy;
   log: Logger;
   now: () => number;
   /** The poll interval of a side that has no push (undefined: the side pushes its changes). */
   pollIntervalMs?: (kind: Kind, side: Side) => number | undefined;
+}
+
+/** How the engine treats one kind, where it differs from the defaults. */
+export interface KindRules {
+  /** Hash of the synced projection, where it is not the whole projection. */
+  hash?: (projection: unknown) => string;
+  /** Fields merged one by one against the last synced values instead of by conflict policy (mail flags). */
+  fieldMerge?: FieldMerge<unknown>;
+  /** False where a full listing is windowed (mail's look-back): an unlisted item is not a deleted one. */
+  proveMissing?: boolean;
+  /** The kind's own delete policy (mail keeps copies unless the admin chose otherwise). */
+  deletes?: SyncPolicy['deletes'];
 }
 
 export type WorkOutcome =
@@ -217,6 +230,7 @@ async function pullSide(
 ): Promise<WorkOutcome> {
   const lease = session.lease;
   const { kind } = due[0].work;
+  const rules = deps.kinds?.[kind];
   const journal = new PullJournal(deps.stores.pairState, lease, session.links);
   const endpoints = deps.endpoints(kind, journal.links)!;
   const guarded = (s: Side): SideEndpoint<unknown> => ({
@@ -241,9 +255,11 @@ async function pullSide(
         links: journal.links,
         intents: journal.intents,
         audit: journal.audit,
-        policy: deps.policy,
+        policy: rules?.deletes ? { ...deps.policy, deletes: rules.deletes } : deps.policy,
         now: deps.now,
-        hashProjection: deps.hashes?.[kind],
+        hashProjection: rules?.hash,
+        fieldMerge: rules?.fieldMerge,
+        proveMissing: rules?.proveMissing,
       }),
     );
   } catch (err) {

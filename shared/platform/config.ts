@@ -162,6 +162,50 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(1).max(1825),
     default: '365',
   },
+  SYNC_KINDS: {
+    help: 'what is synced, comma-separated: calendar, mail (to-dos and contacts are not available yet)',
+    schema: z
+      .string()
+      .transform((v) => [
+        ...new Set(
+          v
+            .split(',')
+            .map((k) => k.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+      ])
+      .pipe(
+        z
+          .array(z.enum(['calendar', 'mail'], { error: 'each kind must be calendar or mail' }))
+          .min(1, 'name at least one kind'),
+      ),
+    default: 'calendar,mail',
+  },
+  MAIL_IMAP_HOST: {
+    help: 'host name of the DingTalk mail IMAP server',
+    schema: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name such as imap.dingtalk.com'),
+    default: 'imap.dingtalk.com',
+  },
+  MAIL_IMAP_PORT: {
+    help: 'TLS port of the DingTalk mail IMAP server (993)',
+    schema: z.coerce.number().int().min(1).max(65535),
+    default: '993',
+  },
+  MAIL_POLL_SECONDS: {
+    help: 'seconds between polls of each DingTalk mailbox (IMAP has no push); Outlook mail is pushed',
+    schema: z.coerce.number().int().min(15).max(3600),
+    default: '60',
+  },
+  MAIL_LOOKBACK_DAYS: {
+    help: 'how many days of mail the first sync of a mailbox copies and matches',
+    schema: z.coerce.number().int().min(0).max(365),
+    default: '30',
+  },
+  MAIL_DELETES: {
+    help: 'what deleting a synced mail does: keep (the copy stays, unlinked) or trash (the copy moves to Deleted Items / the trash folder)',
+    schema: z.enum(['keep', 'trash']),
+    default: 'keep',
+  },
   TIMER_SCHEDULE: {
     help: 'NCRONTAB schedule of the maintenance timer (renewals, polls, retries)',
     schema: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be an NCRONTAB expression with 6 (or 5) fields'),
@@ -216,6 +260,8 @@ export const SANDBOX_DEFAULTS: Partial<Record<SettingName, string>> = {
   DINGTALK_CALLBACK_AES_KEY: '4g5j64qlyl3zvetqxz5jiocdr586fn2zvjpa8zls3ij',
   DINGTALK_API_BASE: 'http://127.0.0.1:7444',
   DINGTALK_OAPI_BASE: 'http://127.0.0.1:7444',
+  MAIL_IMAP_HOST: '127.0.0.1',
+  MAIL_IMAP_PORT: '7993',
 };
 
 export interface Config {
@@ -242,6 +288,15 @@ export interface Config {
     dryRun: boolean;
     calendarWindowPastDays: number;
     calendarWindowFutureDays: number;
+  };
+  /** The kinds synced for every pair. */
+  kinds: Array<'calendar' | 'mail'>;
+  mail: {
+    imapHost: string;
+    imapPort: number;
+    pollIntervalMs: number;
+    lookBackDays: number;
+    deletes: 'keep' | 'trash';
   };
   pairing: { overrides: Array<{ dingtalkUserId: string; entraId: string }> };
   schedule: { pairingIntervalMs: number; outlookSweepIntervalMs: number; dingtalkSweepIntervalMs: number };
@@ -342,6 +397,14 @@ export function loadConfig(env: Env = process.env): Config {
       dryRun: values.DRY_RUN as boolean,
       calendarWindowPastDays: num('CALENDAR_WINDOW_PAST_DAYS'),
       calendarWindowFutureDays: num('CALENDAR_WINDOW_FUTURE_DAYS'),
+    },
+    kinds: values.SYNC_KINDS as Config['kinds'],
+    mail: {
+      imapHost: str('MAIL_IMAP_HOST'),
+      imapPort: num('MAIL_IMAP_PORT'),
+      pollIntervalMs: num('MAIL_POLL_SECONDS') * 1000,
+      lookBackDays: num('MAIL_LOOKBACK_DAYS'),
+      deletes: values.MAIL_DELETES as Config['mail']['deletes'],
     },
     pairing: { overrides: parseOverrides(values.PAIRING_OVERRIDES as string | undefined) },
     schedule: {

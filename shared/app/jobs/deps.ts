@@ -1,3 +1,4 @@
+import type { Kind } from '../../sync/types';
 import type { BackgroundWork } from '../../connectors/dingtalk/budget-governor';
 import type { BudgetPlan } from '../../connectors/dingtalk/budget-plan';
 import type { Logger } from '../../platform/logger';
@@ -25,6 +26,8 @@ export interface MaintenanceDeps {
   directory: DirectorySources;
   subscriptions: Pick<SubscriptionManagerDeps, 'graph' | 'publicBaseUrl' | 'expiryFor'>;
   overrides: PairOverride[];
+  /** The kinds synced for every pair (SYNC_KINDS); a pair picks up a kind added here at the next pairing run. */
+  kinds?: Kind[];
   schedule: MaintenanceSchedule;
   /** The DingTalk budget: how often background pulls may run this month (budget-plan.ts). */
   dingtalkBudget?: { plan(work: BackgroundWork): Promise<BudgetPlan> };

@@ -21,18 +21,16 @@ export async function pairingJob(deps: MaintenanceDeps): Promise<JobOutcome<Pair
     deps.directory.entraPeople(),
     users.list(),
   ]);
-  const plan = planPairs({ dingtalk, entra, overrides: deps.overrides, existing });
+  const plan = planPairs({ dingtalk, entra, overrides: deps.overrides, existing, enabledKinds: deps.kinds });
   const byId = new Map(existing.map((p) => [p.pairId, p]));
 
   const changed: UserPair[] = [];
+  const gainedKind = new Set<string>();
   for (const planned of plan.pairs) {
     const old = byId.get(planned.pairId);
-    const next: UserPair = {
-      ...planned,
-      enabledKinds: old?.enabledKinds ?? planned.enabledKinds,
-      etag: old?.etag,
-    };
+    const next: UserPair = { ...planned, etag: old?.etag };
     if (!old || !samePair(old, next)) changed.push(next);
+    if (old && old.status === 'active' && addsKind(old, next)) gainedKind.add(planned.pairId);
   }
   for (const change of plan.statusChanges) {
     const old = byId.get(change.pairId);
@@ -44,7 +42,10 @@ export async function pairingJob(deps: MaintenanceDeps): Promise<JobOutcome<Pair
   for (const { pair, error } of failed) deps.log.warn('saving a pair failed', { pairId: pair.pairId, error });
   // Saved before marked: a crash in between leaves pairs the daily subscription audit finds out of line. A pair
   // that just became active gets its first sync from the subscription upkeep, at the upkeep's pace.
-  const started = saved.filter((p) => p.status === 'active' && byId.get(p.pairId)?.status !== 'active');
+  // A kind newly enabled for an active pair needs its first sync as much as a pair that just became active.
+  const started = saved.filter(
+    (p) => p.status === 'active' && (byId.get(p.pairId)?.status !== 'active' || gainedKind.has(p.pairId)),
+  );
   const startedIds = new Set(started.map((p) => p.pairId));
   await subscriptions.markPending(
     started.map((p) => p.pairId),
@@ -66,7 +67,12 @@ export async function pairingJob(deps: MaintenanceDeps): Promise<JobOutcome<Pair
   };
 }
 
+function addsKind(old: UserPair, next: UserPair): boolean {
+  return next.enabledKinds.some((kind) => !old.enabledKinds.includes(kind));
+}
+
 function samePair(a: UserPair, b: UserPair): boolean {
+  if (a.enabledKinds.join(',') !== b.enabledKinds.join(',')) return false;
   const fields: (keyof UserPair)[] = [
     'dingtalkUserId',
     'dingtalkUnionId',

@@ -57,7 +57,8 @@ export async function sweepJob(deps: MaintenanceDeps, state: JobState): Promise<
     if (side === 'outlook') {
       estimate = { pairs: pairs.length, slots: ranges.reduce((sum, [from, to]) => sum + to - from, 0) };
     }
-    for (const pair of pairs) if (pair.status === 'active') work.push(...folderWork(pair, [side], 'sweep'));
+    for (const pair of pairs)
+      if (pair.status === 'active') work.push(...folderWork(pair, [side], 'sweep', { skipPolled: true }));
     swept[side] = last;
   }
   await forEachBounded(work, ENQUEUE_CONCURRENCY, (item) => deps.stores.workQueue.enqueue(item));

@@ -167,4 +167,31 @@ describe('loadConfig', () => {
     });
     expect(config.secretValues).toContain('c2VjcmV0a2V5PT0=');
   });
+
+  test('mail settings: defaults, the sandbox server, and plain messages for bad values', () => {
+    const live = loadConfig(LIVE);
+    expect(live.kinds).toEqual(['calendar', 'mail']);
+    expect(live.mail).toEqual({
+      imapHost: 'imap.dingtalk.com',
+      imapPort: 993,
+      pollIntervalMs: 60_000,
+      lookBackDays: 30,
+      deletes: 'keep',
+    });
+    expect(loadConfig({}).mail).toMatchObject({ imapHost: '127.0.0.1', imapPort: 7993 });
+    expect(loadConfig({ ...LIVE, SYNC_KINDS: ' Calendar , calendar ' }).kinds).toEqual(['calendar']);
+    const problems = problemsOf({
+      ...LIVE,
+      SYNC_KINDS: 'calendar,todo',
+      MAIL_POLL_SECONDS: '5',
+      MAIL_DELETES: 'purge',
+      MAIL_IMAP_HOST: 'imap://x',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.find((p) => p.startsWith('SYNC_KINDS'))).toMatch(/calendar or mail/);
+    expect(problems.find((p) => p.startsWith('MAIL_POLL_SECONDS'))).toMatch(/seconds between polls/);
+    expect(problems.find((p) => p.startsWith('MAIL_DELETES'))).toMatch(/keep .*trash/);
+    expect(problems.find((p) => p.startsWith('MAIL_IMAP_HOST'))).toMatch(/host name/);
+    expect(problemsOf({ ...LIVE, SYNC_KINDS: ' , ' })[0]).toMatch(/^SYNC_KINDS .*at least one kind/);
+  });
 });
