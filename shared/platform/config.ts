@@ -352,6 +352,13 @@ export function loadConfig(env: Env = process.env): Config {
       );
     }
   }
+  const kinds = values.SYNC_KINDS as string[] | undefined;
+  if (mode === 'live' && kinds?.includes('mail') && !values.KEY_VAULT_URL) {
+    problems.push(
+      "KEY_VAULT_URL is missing: mail sync reads each DingTalk mailbox's app password from Key Vault; set it to the " +
+        `${SETTINGS.KEY_VAULT_URL.help}, or take mail out of SYNC_KINDS.`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const str = (n: SettingName) => values[n] as string;

@@ -14,6 +14,7 @@ const LIVE = {
   DINGTALK_CORP_ID: 'dingcorp',
   DINGTALK_CALLBACK_TOKEN: 'callback-token-value',
   DINGTALK_CALLBACK_AES_KEY: 'a'.repeat(43),
+  KEY_VAULT_URL: 'https://kv-sync.vault.azure.net',
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -193,5 +194,13 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('MAIL_DELETES'))).toMatch(/keep .*trash/);
     expect(problems.find((p) => p.startsWith('MAIL_IMAP_HOST'))).toMatch(/host name/);
     expect(problemsOf({ ...LIVE, SYNC_KINDS: ' , ' })[0]).toMatch(/^SYNC_KINDS .*at least one kind/);
+    expect(problemsOf({ ...LIVE, KEY_VAULT_URL: undefined })).toEqual([
+      expect.stringMatching(
+        /^KEY_VAULT_URL is missing: mail sync reads each DingTalk mailbox's app password/,
+      ),
+    ]);
+    expect(loadConfig({ ...LIVE, KEY_VAULT_URL: undefined, SYNC_KINDS: 'calendar' }).kinds).toEqual([
+      'calendar',
+    ]);
   });
 });
