@@ -28,7 +28,7 @@ const DEFAULT_DELTA_PAGE = 10;
 export interface MailOptions {
   /**
    * Whether POST …/attachments and createUploadSession accept a message that is not a draft. Graph documents
-   * both for drafts; on a non-draft the outcome is unverified (research notes, "Size"), so the fake accepts by
+   * both for drafts; on a non-draft the outcome is unverified (see docs/graph.md), so the fake accepts by
    * default and can be told to refuse.
    */
   attachmentsOnNonDraft: 'accept' | 'reject';

@@ -3,8 +3,9 @@ import { canonicalPropertyId } from './mail-store';
 import type { MessageWrite, Parsed, Recipient, StoredAttachment, WriteError } from './mail-types';
 
 /**
- * Message bodies as Graph reads them. Create follows what public migration code relies on (the project's
- * research notes, "Graph mail: importing non-draft messages"): a created message is a draft unless the MAPI
+ * Message bodies as Graph reads them. Create follows what public migration code relies on (undocumented by
+ * Microsoft: microsoft-graph-docs-contrib#2790, DavMail's Graph backend and its PR #517; see docs/graph.md):
+ * a created message is a draft unless the MAPI
  * property PidTagMessageFlags ("Integer 0x0E07") is set without MSGFLAG_UNSENT (0x8); receivedDateTime and
  * sentDateTime in the body are ignored, PidTagMessageDeliveryTime ("SystemTime 0x0E06") and
  * PidTagClientSubmitTime ("SystemTime 0x0039") set them. Update follows the "Update message" page: content
@@ -133,7 +134,7 @@ export function parseMessageUpdate(body: unknown, isDraft: boolean): Parsed<Mess
     const problem = readField(write, name, value);
     if (problem) return { ok: false, error: problem };
   }
-  // PidTagMessageFlags, delivery and submit time only count at creation (research notes: PATCH of 0x0E07 is a
+  // PidTagMessageFlags, delivery and submit time only count at creation (public reports: PATCH of 0x0E07 is a
   // silent no-op on the real service); they are stored but change nothing.
   return { ok: true, value: write };
 }
