@@ -243,13 +243,14 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
     projection: MailProjection,
     expectedVersion?: string,
   ): Promise<RemoteItem<MailProjection>> {
+    // The answer of a PATCH is the whole message with its new changeKey (the engine keeps the version and the
+    // flags from it); only our stamp is missing from it.
     const updated = await this.api.patch<GraphMessage>(
-      `${this.messagePath(user, id)}?${READ_QUERY}`,
+      this.messagePath(user, id),
       { isRead: projection.seen, flag: { flagStatus: projection.flagged ? 'flagged' : 'notFlagged' } },
       { mailbox: user.entraId, what: 'update message flags', ifMatch: ifMatchFor(expectedVersion) },
     );
-    const stamps = readMailStamps(updated.singleValueExtendedProperties);
-    return this.toItem(user, updated, { keepDrafts: true, originKey: stamps.originKey })!;
+    return this.toItem(user, updated, { keepDrafts: true })!;
   }
 
   /**
