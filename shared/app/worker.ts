@@ -6,7 +6,7 @@ import { LeaseLostError, linkRowKey, MAX_KEYS_PER_QUERY } from '../store/pair-st
 import { toUserRef } from '../store/repositories';
 import type { UserPair, WorkItem } from '../store/types';
 import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
-import { errorFields } from '../sync/errors';
+import { errorFields, SyncError } from '../sync/errors';
 import type { FieldMerge } from '../sync/field-merge';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
 import { sameVersion } from './pipeline/hint-versions';
@@ -265,6 +265,7 @@ async function pullSide(
   } catch (err) {
     const cause = err instanceof PullFailedError ? err.cause : err;
     if (cause instanceof LeaseLostError) throw cause;
+    if (waitsForAdmin(cause)) return waitForAdmin(deps, journal, lease, side, due, cause, log);
     // A failed poll still schedules the next one: the chain must outlive a bad minute.
     await keepPolling(deps, lease, side, due);
     return failed(deps, journal, lease, due[0].work, err, log);
@@ -325,10 +326,12 @@ async function keepPolling(
   lease: PairLease,
   side: Side,
   due: Array<LoopRequest<WorkOutcome>>,
+  slowDown = 1,
 ): Promise<{ polledAt?: number }> {
   const work = due[0].work;
-  const interval = deps.pollIntervalMs?.(work.kind, side);
-  if (!interval) return {};
+  const configured = deps.pollIntervalMs?.(work.kind, side);
+  if (!configured) return {};
+  const interval = configured * slowDown;
   const now = deps.now();
   const polledAt = lease.state.sides[side].polledAt ?? 0;
   const chain = due.some((r) => r.work.reason === 'poll');
@@ -389,6 +392,43 @@ async function failed(
   await deps.stores.failures.record(work, message, permanent, deps.now());
   log.warn('pull failed', { ...errorFields(err), error: message });
   return { status: 'failed', detail: message };
+}
+
+/**
+ * Errors only an admin can clear: a mailbox without an app password, or one whose password the server rejected
+ * (shared/app/mail/credential-guard.ts). Retrying cannot help, and failing every minute would write an audit row
+ * and a failure row per poll for each such mailbox (10,000 of them, once a minute, in a fresh deployment).
+ */
+const WAITING_FOR_ADMIN = new Set([
+  'imap-no-app-password',
+  'imap-credentials-rejected',
+  'imap-login-rejected',
+]);
+/** While it waits, the folder is polled this many times less often: the credentials are re-read at that pace. */
+export const WAITING_POLL_SLOWDOWN = 10;
+
+const waitsForAdmin = (err: unknown): err is SyncError =>
+  err instanceof SyncError && WAITING_FOR_ADMIN.has(err.code);
+
+/**
+ * The folder waits for an admin: it is recorded once (audit, failures, the side's last error), not at every poll,
+ * and its poll chain slows down until the credentials change. Nothing else of the pair is held up.
+ */
+async function waitForAdmin(
+  deps: WorkerDeps,
+  journal: PullJournal,
+  lease: PairLease,
+  side: Side,
+  due: Array<LoopRequest<WorkOutcome>>,
+  err: SyncError,
+  log: Logger,
+): Promise<WorkOutcome> {
+  const poll = await keepPolling(deps, lease, side, due, WAITING_POLL_SLOWDOWN);
+  const known = lease.state.sides[side].lastError === err.message && journal.pendingLinks === 0;
+  if (known) return { status: 'failed', detail: err.message };
+  // Stored on the state row, which every pull reads anyway: that is how the next poll knows it was said.
+  await lease.commit(side, { lastError: err.message, ...poll }, journal.takeLinks(), false);
+  return failed(deps, journal, lease, due[0].work, err, log);
 }
 
 /** Another instance holds the lease: the hints come back shortly, and are covered if that instance saw them. */

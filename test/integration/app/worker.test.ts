@@ -1,4 +1,11 @@
-import { processWork, type EndpointsFor, type WorkerDeps } from '../../../shared/app/worker';
+import {
+  processWork,
+  WAITING_POLL_SLOWDOWN,
+  type EndpointsFor,
+  type WorkerDeps,
+} from '../../../shared/app/worker';
+import { utcDay } from '../../../shared/store/day';
+import { MissingAppPasswordError } from '../../../shared/connectors/imap/credentials';
 import { ManualClock } from '../../../shared/platform/clock';
 import { PairStateStore } from '../../../shared/store/pair-state-store';
 import type { WorkItem } from '../../../shared/store/types';
@@ -377,5 +384,41 @@ describe('polls (a side without push)', () => {
     clock.advance(60_000);
     await processWork(deps, work('dingtalk', 'sweep'));
     expect(polls()).toHaveLength(2);
+  });
+
+  test('a mailbox waiting for an admin (no app password) is recorded once and polled ten times less often', async () => {
+    const waiting = new MissingAppPasswordError('li.lei@example.com');
+    const listChanges = sides.dingtalk.listChanges.bind(sides.dingtalk);
+    sides.dingtalk.listChanges = async () => {
+      throw waiting;
+    };
+    expect(await processWork(deps, work('dingtalk', 'first-sync'))).toMatchObject({ status: 'failed' });
+    expect(polls()).toHaveLength(1);
+    const slow = polls()[0];
+    expect(slow.work.hintedAt! - clock.now()).toBeGreaterThan(POLL_MS);
+    expect(slow.work.hintedAt! - clock.now()).toBeLessThanOrEqual(WAITING_POLL_SLOWDOWN * POLL_MS);
+    const recorded = async () => ({
+      failures: (await s.stores.failures.list()).length,
+      audits: (await s.stores.audit.listDay(utcDay(clock.now()))).filter((row) => row.action === 'failure')
+        .length,
+      etag: (await state()).etag,
+    });
+    const once = await recorded();
+    expect(once.failures).toBe(1);
+    expect(once.audits).toBe(1);
+    expect((await state()).sides.dingtalk.lastError).toBe(waiting.message);
+
+    // The next polls while it still waits write nothing at all.
+    clock.set(slow.work.hintedAt!);
+    expect(await processWork(deps, slow.work)).toMatchObject({ status: 'failed' });
+    expect(await recorded()).toEqual(once);
+    expect(polls()).toHaveLength(2);
+
+    // The admin stores a password: the next poll syncs and the chain is back to its pace.
+    sides.dingtalk.listChanges = listChanges;
+    clock.set(polls()[1].work.hintedAt!);
+    expect(await processWork(deps, polls()[1].work)).toMatchObject({ status: 'synced' });
+    expect(polls()[2].work.hintedAt! - clock.now()).toBeLessThanOrEqual(POLL_MS);
+    expect((await state()).sides.dingtalk.lastError).toBeFalsy();
   });
 });
