@@ -54,11 +54,8 @@ const store: CommandSpec = {
       }
       const same = next.size === message.flags.size && [...next].every((f) => message.flags.has(f));
       if (!same) s.ctx.store.setFlags(s.account!, s.selected!.folder, message, next);
-      if (silent) {
-        s.noteFlags(message);
-        continue;
-      }
       s.noteFlags(message);
+      if (silent) continue;
       const uid = c.byUid ? `UID ${message.uid} ` : '';
       s.untagged(`${seq} FETCH (${uid}FLAGS (${flagList(message).join(' ')}))`);
     }
