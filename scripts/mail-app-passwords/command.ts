@@ -1,10 +1,11 @@
-import type { AccessToken, TokenCredential } from '@azure/identity';
-import type { SecretClientOptions } from '@azure/keyvault-secrets';
-import { createAppPasswordVault, type AppPasswordVault } from '../../shared/app/mail/app-password-vault';
+import {
+  appPasswordVaultAccess,
+  createAppPasswordVault,
+  type AppPasswordVault,
+} from '../../shared/app/mail/app-password-vault';
 import { checkMailboxAddress } from '../../shared/app/mail/mailbox-address';
 import { SETTINGS } from '../../shared/platform/config';
 import { redactText, registerSecret } from '../../shared/platform/logger';
-import { managedIdentityCredential } from '../../shared/platform/managed-identity';
 import { createStorage, type Storage } from '../../shared/platform/storage';
 import {
   TableMailCredentialStore,
@@ -38,9 +39,6 @@ export interface CommandDeps {
   mailCredentialsTable?: string;
 }
 
-/** The fake Key Vault's token (sandbox/keyvault); only ever sent to a plain-http vault on this machine. */
-const SANDBOX_KEY_VAULT_TOKEN = 'sandbox-key-vault-token';
-const LOOPBACK_HTTP = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i;
 /** Parallel Key Vault requests while loading a CSV: far below its 4,000 per 10 s, fast enough for 10,000 lines. */
 const CONCURRENCY = 4;
 
@@ -239,30 +237,14 @@ function vaultFor(options: Options, env: CommandIO['env'], deps: CommandDeps): A
   }
   const mode = (env.SYNC_MODE ?? '').trim() || SETTINGS.SYNC_MODE.default;
   if (mode !== 'sandbox' && mode !== 'live') throw new UsageError(`SYNC_MODE must be sandbox or live`);
-  if (LOOPBACK_HTTP.test(url)) {
-    if (mode !== 'sandbox') {
-      throw new UsageError(`${url} is a plain-http vault on this machine, which only the sandbox has`);
-    }
-    return createAppPasswordVault({ url, credential: sandboxCredential, options: sandboxOptions });
+  try {
+    return createAppPasswordVault(
+      appPasswordVaultAccess(url, mode, env.AZURE_CLIENT_ID?.trim() || undefined),
+    );
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
-  if (!url.startsWith('https://')) throw new UsageError(`the vault URL must start with https://`);
-  return createAppPasswordVault({
-    url,
-    credential: managedIdentityCredential(env.AZURE_CLIENT_ID?.trim() || undefined),
-  });
 }
-
-const sandboxCredential: TokenCredential = {
-  getToken: async (): Promise<AccessToken> => ({
-    token: SANDBOX_KEY_VAULT_TOKEN,
-    expiresOnTimestamp: Date.now() + 3600_000,
-  }),
-};
-const sandboxOptions: SecretClientOptions = {
-  allowInsecureConnection: true,
-  disableChallengeResourceVerification: true,
-  retryOptions: { maxRetries: 0 },
-};
 
 function markStore(env: CommandIO['env'], deps: CommandDeps): TableMailCredentialStore | undefined {
   const table = deps.mailCredentialsTable ?? TABLE_NAMES.mailCredentials;

@@ -4,6 +4,7 @@ import { TableAuditLog } from './audit-log';
 import { BatchingCallCounter, TableCallCounter, type MonthlyCounter } from './call-counter';
 import { TableFailureRepository } from './failure-repository';
 import { TableJobStore } from './job-store';
+import { TableMailCredentialStore } from './mail-credential-store';
 import { PairStateStore } from './pair-state-store';
 import { TableSubscriptionRepository } from './subscription-repository';
 import { tableNames } from './table-names';
@@ -22,6 +23,8 @@ export interface Stores {
   dingtalkCalls: MonthlyCounter;
   /** The maintenance jobs' leases, last runs and requests. */
   jobs: TableJobStore;
+  /** DingTalk mailboxes whose app password the mail server rejected (shared/app/mail/credential-guard.ts). */
+  mailCredentials: TableMailCredentialStore;
 }
 
 /** Every repository on one storage account. A prefix gives tests (or a second install) their own tables. */
@@ -43,5 +46,6 @@ export function createStores(
     workQueue: new StorageWorkQueue(storage, options.queueName ?? SYNC_WORK_QUEUE),
     dingtalkCalls: new BatchingCallCounter(new TableCallCounter(storage, names.quota)),
     jobs: new TableJobStore(storage, names.jobs),
+    mailCredentials: new TableMailCredentialStore(storage, names.mailCredentials),
   };
 }

@@ -1,6 +1,7 @@
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { keyVaultSecretsSdk } from '../../platform/lazy-sdks';
 import { registerSecret } from '../../platform/logger';
+import { managedIdentityCredential } from '../../platform/managed-identity';
 import type { KeyVaultAccess } from '../../platform/secrets';
 import { APP_PASSWORD_SECRET_PREFIX, appPasswordSecretName, mailboxOfSecretName } from './app-password-names';
 import { normalizeMailbox } from './mailbox-address';
@@ -91,4 +92,37 @@ class KeyVaultAppPasswordVault implements AppPasswordVault {
 function isDisabled(err: unknown): boolean {
   const text = JSON.stringify((err as { details?: unknown }).details ?? '') + String((err as Error).message);
   return /disabled/i.test(text);
+}
+
+/** The fake Key Vault's token (sandbox/keyvault); only ever sent to a plain-http vault on this machine. */
+const SANDBOX_KEY_VAULT_TOKEN = 'sandbox-key-vault-token';
+const LOOPBACK_HTTP = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i;
+
+/**
+ * How the app and the admin's command reach the vault at `url`: Azure's with the managed identity (or the admin's
+ * own sign-in, which the same credential chain finds locally); the sandbox's plain-http fake with its fixed token.
+ * Throws a plain message for a URL that fits neither.
+ */
+export function appPasswordVaultAccess(
+  url: string,
+  mode: 'sandbox' | 'live',
+  managedIdentityClientId: string | undefined,
+): KeyVaultAccess {
+  if (LOOPBACK_HTTP.test(url)) {
+    if (mode !== 'sandbox')
+      throw new Error(`${url} is a plain-http vault on this machine, which only the sandbox has`);
+    return {
+      url,
+      credential: {
+        getToken: async () => ({ token: SANDBOX_KEY_VAULT_TOKEN, expiresOnTimestamp: Date.now() + 3600_000 }),
+      },
+      options: {
+        allowInsecureConnection: true,
+        disableChallengeResourceVerification: true,
+        retryOptions: { maxRetries: 0 },
+      },
+    };
+  }
+  if (!url.startsWith('https://')) throw new Error('the vault URL must start with https://');
+  return { url, credential: managedIdentityCredential(managedIdentityClientId) };
 }
