@@ -7,6 +7,7 @@ import type { SideAdapter, SyncPolicy } from '../sync/types';
 import type { AppContext } from './context';
 import { getAppContext } from './context';
 import { isPolled } from './folders';
+import { auditImportIssues, createMailSides, type MailSides } from './mail/mail-sides';
 import { FOLDERS, type DirectorySources, type MaintenanceDeps } from './maintenance';
 import { withSeriesIds, type SeriesLinks } from './series-ids';
 import type { SubscriptionsPort } from './subscriptions';
@@ -37,13 +38,25 @@ export function createServices(app: AppContext): Services {
   const committedLinks: SeriesLinks = {
     findBySideId: (user, kind, side, id) => app.stores.pairState.findLink(user.pairId, kind, side, id),
   };
-  const endpoints: EndpointsFor = (kind, links = committedLinks) =>
-    kind === 'calendar'
-      ? {
-          dingtalk: endpoint(withSeriesIds(dingtalk.calendar, links), FOLDERS.calendar.dingtalk),
-          outlook: endpoint(withSeriesIds(graph.calendar, links), FOLDERS.calendar.outlook),
-        }
-      : undefined;
+  let mail: MailSides | undefined;
+  const endpoints: EndpointsFor = (kind, links = committedLinks) => {
+    if (kind === 'calendar') {
+      return {
+        dingtalk: endpoint(withSeriesIds(dingtalk.calendar, links), FOLDERS.calendar.dingtalk),
+        outlook: endpoint(withSeriesIds(graph.calendar, links), FOLDERS.calendar.outlook),
+      };
+    }
+    if (kind === 'mail' && app.config.kinds.includes('mail')) {
+      // Built on first use: a deployment without mail never reads its settings or opens a connection.
+      mail ??= createMailSides(app);
+      return {
+        dingtalk: endpoint(mail.dingtalk, FOLDERS.mail.dingtalk),
+        outlook: endpoint(graph.mail, FOLDERS.mail.outlook),
+      };
+    }
+    return undefined;
+  };
+  auditImportIssues(graph.mail, app.stores, app.clock, app.log);
   const directory: DirectorySources = {
     dingtalkPeople: async () =>
       (await dingtalk.directory.listAllUsers()).map((u) => ({

@@ -29,7 +29,7 @@ export interface GraphConnectorOptions extends Omit<GraphApiOptions, 'tokenProvi
 }
 
 export function createGraphConnector(
-  config: Pick<Config, 'graph' | 'sync'>,
+  config: Pick<Config, 'graph' | 'sync'> & { mail?: Pick<Config['mail'], 'lookBackDays'> },
   options: GraphConnectorOptions = {},
 ): GraphConnector {
   const tokenProvider = new ClientCredentialsTokenProvider(
@@ -60,8 +60,8 @@ export function createGraphConnector(
         retryHooks: options.retryHooks,
       }),
       clock: options.clock,
-      // The mail settings (MAIL_LOOKBACK_DAYS) when the caller passes them; 30 days otherwise.
-      lookBackDays: (config as { mail?: { lookBackDays?: number } }).mail?.lookBackDays,
+      // MAIL_LOOKBACK_DAYS when the caller passes the mail settings; 30 days otherwise.
+      lookBackDays: config.mail?.lookBackDays,
       logger: options.logger,
     }),
   };

@@ -1,0 +1,126 @@
+import { createImapMailAdapter } from '../../connectors/imap';
+import { ImapLoginRejectedError } from '../../connectors/imap/credentials';
+import type { OutlookMailAdapter, MailImportReport } from '../../connectors/graph';
+import type { Config } from '../../platform/config';
+import type { Clock } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
+import type { Stores } from '../../store';
+import type { MailProjection } from '../../sync/mail-message';
+import type { AuditEntry, SideAdapter, UserRef } from '../../sync/types';
+import { appPasswordVaultAccess, createAppPasswordVault } from './app-password-vault';
+import { KeyVaultImapCredentials } from './app-passwords';
+import { CredentialGuard } from './credential-guard';
+
+/**
+ * The DingTalk side of mail as the worker runs it: the IMAP adapter logging in with the mailbox's app password from
+ * Key Vault, behind the guard that stops retrying a rejected password (credential-guard.ts). Built once per process.
+ */
+export interface MailSides {
+  dingtalk: SideAdapter<MailProjection>;
+  guard: CredentialGuard;
+  close(): Promise<void>;
+}
+
+export function createMailSides(deps: {
+  config: Config;
+  stores: Pick<Stores, 'audit' | 'mailCredentials'>;
+  clock: Clock;
+  log: Logger;
+}): MailSides {
+  const { config } = deps;
+  if (!config.keyVaultUrl) {
+    throw new Error('KEY_VAULT_URL is not set: mail sync reads each mailbox app password from Key Vault');
+  }
+  const vault = createAppPasswordVault(
+    appPasswordVaultAccess(config.keyVaultUrl, config.mode, config.storage.managedIdentityClientId),
+  );
+  const guard = new CredentialGuard({
+    credentials: new KeyVaultImapCredentials({ vault, clock: deps.clock }),
+    store: deps.stores.mailCredentials,
+    audit: deps.stores.audit,
+    logger: deps.log,
+    clock: deps.clock,
+  });
+  const imap = createImapMailAdapter({
+    host: config.mail.imapHost,
+    port: config.mail.imapPort,
+    secure: true,
+    credentials: guard.imapCredentials(),
+    lookBackDays: config.mail.lookBackDays,
+    clock: deps.clock,
+    logger: deps.log,
+  });
+  return { dingtalk: reportingLogins(imap, guard), guard, close: () => imap.close() };
+}
+
+/**
+ * Tells the guard how each login went: a rejection is counted against the password's version (and audited by the
+ * guard), a success clears a mark the mailbox had. Only the caller knows the pair, so this sits around the adapter.
+ */
+function reportingLogins(
+  adapter: SideAdapter<MailProjection>,
+  guard: CredentialGuard,
+): SideAdapter<MailProjection> {
+  const observed =
+    <A extends unknown[], R>(call: (user: UserRef, ...args: A) => Promise<R>) =>
+    async (user: UserRef, ...args: A): Promise<R> => {
+      try {
+        const result = await call(user, ...args);
+        await guard.loginAccepted(user.email);
+        return result;
+      } catch (err) {
+        if (err instanceof ImapLoginRejectedError) {
+          await guard.loginRejected({ email: user.email, pairId: user.pairId }, err.secretVersion);
+        }
+        throw err;
+      }
+    };
+  return {
+    side: adapter.side,
+    kind: adapter.kind,
+    listChanges: observed((user, folder: string, cursor: string | undefined) =>
+      adapter.listChanges(user, folder, cursor),
+    ),
+    get: observed((user, id: string) => adapter.get(user, id)),
+    create: observed((user, projection: MailProjection, originKey: string) =>
+      adapter.create(user, projection, originKey),
+    ),
+    findByOriginKey: observed((user, originKey: string) => adapter.findByOriginKey(user, originKey)),
+    update: observed((user, id: string, projection: MailProjection, expected?: string) =>
+      adapter.update(user, id, projection, expected),
+    ),
+    delete: observed((user, id: string, expected?: string) => adapter.delete(user, id, expected)),
+  };
+}
+
+/**
+ * What an Outlook import could not do as asked (a draft where a non-draft was asked, a date or read state Exchange
+ * did not keep, an attachment left out) becomes an audit row the admin reads, never a silent difference.
+ */
+export function auditImportIssues(
+  outlook: OutlookMailAdapter,
+  stores: Pick<Stores, 'audit'>,
+  clock: Clock,
+  log: Logger,
+): void {
+  outlook.onImportIssue = (user, report) => {
+    const entry = importIssueEntry(user, report, clock.now());
+    stores.audit.record(entry).catch((err: unknown) => {
+      log.warn('could not audit a mail import issue', { pairId: user.pairId, error: err });
+    });
+  };
+}
+
+export function importIssueEntry(user: UserRef, report: MailImportReport, now: number): AuditEntry {
+  const what = report.issues.map((issue) => issue.reason).join('; ');
+  return {
+    at: new Date(now).toISOString(),
+    pairId: user.pairId,
+    kind: 'mail',
+    side: 'outlook',
+    action: 'failure',
+    outlookId: report.id,
+    reason: `the Outlook copy of "${report.subject}" differs from the original: ${what}`,
+    detail: JSON.stringify(report),
+  };
+}
