@@ -20,6 +20,8 @@ export interface Services {
   endpoints: EndpointsFor;
   directory: DirectorySources;
   policy: SyncPolicy;
+  /** Closes what holds connections open (the IMAP connection pool), for a clean stop. */
+  close(): Promise<void>;
 }
 
 export function createServices(app: AppContext): Services {
@@ -75,7 +77,10 @@ export function createServices(app: AppContext): Services {
     bulkDeleteMaxShare: app.config.sync.bulkDeleteMaxShare,
     dryRun: app.config.sync.dryRun,
   };
-  return { graph, dingtalk, endpoints, directory, policy };
+  const close = async () => {
+    await mail?.close();
+  };
+  return { graph, dingtalk, endpoints, directory, policy, close };
 }
 
 /** The engine is generic in the projection; the worker holds both sides of one kind, so their types agree. */

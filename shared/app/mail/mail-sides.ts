@@ -47,6 +47,8 @@ export function createMailSides(deps: {
     secure: true,
     credentials: guard.imapCredentials(),
     lookBackDays: config.mail.lookBackDays,
+    // Kept open a little longer than the poll interval, so that the next poll of the mailbox reuses it.
+    idleMs: config.mail.pollIntervalMs + 30_000,
     clock: deps.clock,
     logger: deps.log,
   });

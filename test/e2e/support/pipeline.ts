@@ -2,6 +2,9 @@ import path from 'node:path';
 import { setServices, createServices, type Services } from '../../../shared/app/services';
 import { startFakeDingTalk, type FakeDingTalk } from '../../../sandbox/dingtalk';
 import { startFakeGraph, type FakeGraph } from '../../../sandbox/graph/fake-graph';
+import { startFakeKeyVault, type FakeKeyVault } from '../../../sandbox/keyvault/fake-key-vault';
+import { startFakeMailServer, type FakeMailServer } from '../../../sandbox/mail';
+import { appPasswordVaultAccess, createAppPasswordVault } from '../../../shared/app/mail/app-password-vault';
 import { startLocalHost, type LocalHost } from '../../../sandbox/host';
 import { SANDBOX_DEFAULTS } from '../../../shared/platform/config';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +26,8 @@ export interface Pipeline {
   graph: FakeGraph;
   dingtalk: FakeDingTalk;
   people: Person[];
+  /** With `mail`: the sandbox DingTalk Mail server and the Key Vault holding each mailbox's app password. */
+  mail?: { server: FakeMailServer; vault: FakeKeyVault; passwords: Record<string, string> };
   /**
    * Waits until no notification, callback or queue message is pending. With `timer`, the maintenance run the
    * timer would start within a minute runs once the queue is empty (retries, sweeps), and the wait goes on.
@@ -46,7 +51,9 @@ const FUNCTION_FILES = [
  * The whole product in one process: the real functions served by the local host (HTTP and queue triggers), real
  * Azurite, the fake Graph over HTTPS and the fake DingTalk, both calling the app's webhooks.
  */
-export async function startPipeline(options: { env?: Record<string, string> } = {}): Promise<Pipeline> {
+export async function startPipeline(
+  options: { env?: Record<string, string>; mail?: boolean } = {},
+): Promise<Pipeline> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading registers the function, as the worker does
   for (const file of FUNCTION_FILES) require(`../../../functions/${file}`);
   const graph = await startFakeGraph({ tenantAliases: [SANDBOX_DEFAULTS.GRAPH_TENANT_ID!] });
@@ -55,6 +62,15 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
     appSecret: SANDBOX_DEFAULTS.DINGTALK_APP_SECRET!,
     corpId: SANDBOX_DEFAULTS.DINGTALK_CORP_ID!,
   });
+  const mail = options.mail ? await startMailSandbox() : undefined;
+  const mailEnv: Record<string, string> = mail
+    ? {
+        SYNC_KINDS: 'calendar,mail',
+        KEY_VAULT_URL: mail.vault.url,
+        MAIL_IMAP_HOST: mail.server.host,
+        MAIL_IMAP_PORT: String(mail.server.port),
+      }
+    : {};
   // Each pipeline has a work queue of its own: suites running side by side on one Azurite must not take each
   // other's messages.
   const workQueue = `sync-work-${randomBytes(4).toString('hex')}`;
@@ -70,6 +86,7 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
       TIMER_SCHEDULE: '0 0 0 1 1 *',
       // The calendar pipeline's figures and budgets; mail has its own suite.
       SYNC_KINDS: 'calendar',
+      ...mailEnv,
     },
     queuePolling: { minIntervalMs: 20, maxIntervalMs: 100 },
     log: () => undefined,
@@ -87,6 +104,7 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
       GRAPH_BASE_URL: graph.url,
       DINGTALK_API_BASE: dingtalk.url,
       DINGTALK_OAPI_BASE: dingtalk.url,
+      ...mailEnv,
       ...options.env,
     },
   });
@@ -102,10 +120,20 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
     const dt = dingtalk.control.addUser({ name: p.name, userid: p.userid, org_email: p.email });
     return { name: p.name, email: p.email, entraId: entra.id, unionId: dt.unionid };
   });
+  if (mail) await mail.provision(people.map((p) => p.email));
 
+  const pollChains = async () => {
+    if (!mail) return 0;
+    const states = await Promise.all(
+      (await app.stores.users.list()).map((pair) => app.stores.pairState.load(pair.pairId, 'mail')),
+    );
+    return states.filter((state) => state.state.sides.dingtalk.polledAt !== undefined).length;
+  };
+  // Each polled mailbox keeps one delayed message in the queue (its poll chain): that one is not pending work.
   const queueDepth = async () => {
     const queue = await app.storage.queue(workQueue);
-    return (await queue.getProperties()).approximateMessagesCount ?? 0;
+    const depth = (await queue.getProperties()).approximateMessagesCount ?? 0;
+    return depth - (await pollChains());
   };
 
   const quiet = async (options: { timer?: boolean } = {}) => {
@@ -149,12 +177,16 @@ export async function startPipeline(options: { env?: Record<string, string> } = 
     graph,
     dingtalk,
     people,
+    mail,
     quiet,
     writes,
     stop: async () => {
       await host.stop();
+      await services.close();
       await graph.stop();
       await dingtalk.stop();
+      await mail?.server.stop();
+      await mail?.vault.stop();
       setServices(undefined);
     },
   };
@@ -169,4 +201,20 @@ function onQueue(fn: RegisteredFunction, queueName: string): RegisteredFunction 
     ]),
   );
   return { ...fn, bindings };
+}
+
+/** The sandbox mail server and a Key Vault; `provision` gives each address a mailbox and its app password. */
+async function startMailSandbox() {
+  const server = await startFakeMailServer({});
+  const vault = await startFakeKeyVault();
+  const passwords: Record<string, string> = {};
+  const provision = async (emails: string[]) => {
+    const secrets = createAppPasswordVault(appPasswordVaultAccess(vault.url, 'sandbox', undefined));
+    for (const email of emails) {
+      passwords[email] = `app-${randomBytes(6).toString('hex')}`;
+      server.control.addMailbox(email, passwords[email]);
+      await secrets.write(email, passwords[email]);
+    }
+  };
+  return { server, vault, passwords, provision };
 }
