@@ -5,6 +5,8 @@ import type { Kind, Side } from '../sync/types';
 export const FOLDERS: Record<Kind, Record<Side, string>> = {
   calendar: { dingtalk: 'primary', outlook: 'calendar' },
   mail: { dingtalk: 'INBOX', outlook: 'inbox' },
+  // The Sent folder's name differs by server and language: the IMAP side finds the folder marked \Sent.
+  sentmail: { dingtalk: '\\Sent', outlook: 'sentitems' },
   todo: { dingtalk: 'tasks', outlook: 'dingtalk' },
   contact: { dingtalk: 'extcontacts', outlook: 'dingtalk' },
 };
@@ -14,7 +16,7 @@ export const FOLDERS: Record<Kind, Record<Side, string>> = {
  * mail is read over IMAP, which pushes nothing to an app. A safety sweep adds nothing to a folder polled every
  * minute, and DingTalk's sweep budget counts metered API calls, which an IMAP poll is not.
  */
-export const POLLED: Partial<Record<Kind, readonly Side[]>> = { mail: ['dingtalk'] };
+export const POLLED: Partial<Record<Kind, readonly Side[]>> = { mail: ['dingtalk'], sentmail: ['dingtalk'] };
 
 export const isPolled = (kind: Kind, side: Side): boolean => POLLED[kind]?.includes(side) ?? false;
 

@@ -11,7 +11,7 @@ import { auditImportIssues, createMailSides, type MailSides } from './mail/mail-
 import { FOLDERS, type DirectorySources, type MaintenanceDeps } from './maintenance';
 import { withSeriesIds, type SeriesLinks } from './series-ids';
 import type { SubscriptionsPort } from './subscriptions';
-import type { EndpointsFor, WorkerDeps } from './worker';
+import type { EndpointsFor, KindRules, WorkerDeps } from './worker';
 
 /** The remote side of the app: both services' clients and adapters, built once per process on first use. */
 export interface Services {
@@ -48,17 +48,18 @@ export function createServices(app: AppContext): Services {
         outlook: endpoint(withSeriesIds(graph.calendar, links), FOLDERS.calendar.outlook),
       };
     }
-    if (kind === 'mail' && app.config.kinds.includes('mail')) {
+    if ((kind === 'mail' || kind === 'sentmail') && app.config.kinds.includes(kind)) {
       // Built on first use: a deployment without mail never reads its settings or opens a connection.
       mail ??= createMailSides(app);
       return {
-        dingtalk: endpoint(mail.dingtalk, FOLDERS.mail.dingtalk),
-        outlook: endpoint(graph.mail, FOLDERS.mail.outlook),
+        dingtalk: endpoint(kind === 'mail' ? mail.dingtalk : mail.dingtalkSent, FOLDERS[kind].dingtalk),
+        outlook: endpoint(kind === 'mail' ? graph.mail : graph.sentMail, FOLDERS[kind].outlook),
       };
     }
     return undefined;
   };
   auditImportIssues(graph.mail, app.stores, app.clock, app.log);
+  auditImportIssues(graph.sentMail, app.stores, app.clock, app.log);
   const directory: DirectorySources = {
     dingtalkPeople: async () =>
       (await dingtalk.directory.listAllUsers()).map((u) => ({
@@ -112,15 +113,17 @@ export function workerDeps(app: AppContext, services: Services): WorkerDeps {
 }
 
 function kindRules(app: AppContext): WorkerDeps['kinds'] {
+  const mail: KindRules = {
+    hash: mailHash as (projection: unknown) => string,
+    fieldMerge: mailFieldMerge as FieldMerge<unknown>,
+    // The first sync lists a look-back window: mail older than it is not listed, and not gone.
+    proveMissing: false,
+    deletes: app.config.mail.deletes === 'trash' ? 'propagate' : 'ignore',
+  };
   return {
     calendar: { hash: calendarContentHash as (projection: unknown) => string },
-    mail: {
-      hash: mailHash as (projection: unknown) => string,
-      fieldMerge: mailFieldMerge as FieldMerge<unknown>,
-      // The first sync lists a look-back window: mail older than it is not listed, and not gone.
-      proveMissing: false,
-      deletes: app.config.mail.deletes === 'trash' ? 'propagate' : 'ignore',
-    },
+    mail,
+    sentmail: mail,
   };
 }
 

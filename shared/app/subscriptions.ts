@@ -101,6 +101,14 @@ export function desiredSubscriptions(pair: UserPair): DesiredSubscription[] {
       changeType: 'created,updated,deleted',
     });
   }
+  if (pair.enabledKinds.includes('sentmail')) {
+    all.push({
+      kind: 'sentmail',
+      folder: 'sentitems',
+      resource: `${user}/mailFolders('SentItems')/messages`,
+      changeType: 'created,updated,deleted',
+    });
+  }
   return all;
 }
 

@@ -201,6 +201,11 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(0).max(365),
     default: '30',
   },
+  MAIL_SENT: {
+    help: '"true" also syncs each Sent folder both ways, so a reply written in either tool completes the thread in both',
+    schema: z.enum(['true', 'false']).transform((v) => v === 'true'),
+    default: 'false',
+  },
   MAIL_DELETES: {
     help: 'what deleting a synced mail does: keep (the copy stays, unlinked) or trash (the copy moves to Deleted Items / the trash folder)',
     schema: z.enum(['keep', 'trash']),
@@ -290,7 +295,7 @@ export interface Config {
     calendarWindowFutureDays: number;
   };
   /** The kinds synced for every pair. */
-  kinds: Array<'calendar' | 'mail'>;
+  kinds: Array<'calendar' | 'mail' | 'sentmail'>;
   mail: {
     imapHost: string;
     imapPort: number;
@@ -359,6 +364,11 @@ export function loadConfig(env: Env = process.env): Config {
         `${SETTINGS.KEY_VAULT_URL.help}, or take mail out of SYNC_KINDS.`,
     );
   }
+  if (values.MAIL_SENT && !kinds?.includes('mail')) {
+    problems.push(
+      'MAIL_SENT is "true" but mail is not in SYNC_KINDS: add mail to SYNC_KINDS, or set MAIL_SENT to false.',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const str = (n: SettingName) => values[n] as string;
@@ -405,7 +415,10 @@ export function loadConfig(env: Env = process.env): Config {
       calendarWindowPastDays: num('CALENDAR_WINDOW_PAST_DAYS'),
       calendarWindowFutureDays: num('CALENDAR_WINDOW_FUTURE_DAYS'),
     },
-    kinds: values.SYNC_KINDS as Config['kinds'],
+    kinds: [
+      ...(values.SYNC_KINDS as Config['kinds']),
+      ...(values.MAIL_SENT && kinds?.includes('mail') ? (['sentmail'] as const) : []),
+    ],
     mail: {
       imapHost: str('MAIL_IMAP_HOST'),
       imapPort: num('MAIL_IMAP_PORT'),

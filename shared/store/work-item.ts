@@ -8,7 +8,7 @@ import { SyncError } from '../sync/errors';
  */
 const workItemSchema = z.object({
   pairId: z.string().min(1).max(256),
-  kind: z.enum(['calendar', 'mail', 'todo', 'contact']),
+  kind: z.enum(['calendar', 'mail', 'sentmail', 'todo', 'contact']),
   side: z.enum(['dingtalk', 'outlook']),
   folder: z.string().min(1).max(1024),
   reason: z.string().min(1).max(64),

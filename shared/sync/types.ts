@@ -6,7 +6,7 @@
 import { SyncError } from './errors';
 
 export type Side = 'dingtalk' | 'outlook';
-export type Kind = 'calendar' | 'mail' | 'todo' | 'contact';
+export type Kind = 'calendar' | 'mail' | 'sentmail' | 'todo' | 'contact';
 
 export const otherSide = (side: Side): Side => (side === 'dingtalk' ? 'outlook' : 'dingtalk');
 

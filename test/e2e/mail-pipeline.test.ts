@@ -1,5 +1,6 @@
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { FOLDERS } from '../../shared/app/folders';
 import { utcDay } from '../../shared/store/day';
 import type { WorkItem } from '../../shared/store/types';
 import type { UserRef } from '../../shared/sync/types';
@@ -26,12 +27,12 @@ const userOf = (person: Person): UserRef => ({
   email: person.email,
 });
 
-async function pollDingTalkMailbox(person: Person): Promise<void> {
+async function pollDingTalkMailbox(person: Person, kind: 'mail' | 'sentmail' = 'mail'): Promise<void> {
   const work: WorkItem = {
     pairId: person.entraId,
-    kind: 'mail',
+    kind,
     side: 'dingtalk',
-    folder: 'INBOX',
+    folder: FOLDERS[kind].dingtalk,
     reason: 'sweep',
   };
   await p.app.stores.workQueue.enqueue(work);
@@ -49,7 +50,7 @@ const outlookInbox = (person: Person) =>
 const dingtalkInbox = (person: Person) => p.mail!.server.control.messages(person.email, 'INBOX');
 
 beforeAll(async () => {
-  p = await startPipeline({ mail: true });
+  p = await startPipeline({ mail: true, env: { MAIL_SENT: 'true' } });
   await p.host.invoke('maintenance');
   await p.quiet();
 }, 60_000);
@@ -62,6 +63,7 @@ test('pairing subscribes to each Outlook inbox and starts a poll chain for each 
   const resources = p.graph.control.subscriptions().map((s) => String(s.resource));
   for (const person of p.people) {
     expect(resources).toContain(`users/${person.entraId}/mailFolders('Inbox')/messages`);
+    expect(resources).toContain(`users/${person.entraId}/mailFolders('SentItems')/messages`);
     const { state } = await p.app.stores.pairState.load(person.entraId, 'mail');
     expect(state.sides.dingtalk.polledAt).toBeDefined();
     expect(state.sides.dingtalk.cursor).toBeTruthy();
@@ -174,4 +176,44 @@ test('deleting a synced mail in Outlook keeps the DingTalk copy (MAIL_DELETES=ke
       (r) => r.kind === 'mail' && r.action === 'skip' && /delete policy ignore keeps it/.test(r.reason),
     ),
   ).toBe(true);
+});
+
+test("with MAIL_SENT, a reply sent from either tool lands in the other tool's Sent folder, once", async () => {
+  const [zhang] = p.people;
+  const fromOutlook = await mime({
+    from: zhang.email,
+    to: 'notice@customs.example.cn',
+    subject: 'Re: 报关单已放行',
+    messageId: '<reply-1@contoso.com>',
+    inReplyTo: '<customs-0001@customs.example.cn>',
+    text: '收到，谢谢。',
+  });
+  p.graph.control.deliverMail(zhang.entraId, 'sentitems', fromOutlook, { isRead: true });
+  await p.quiet();
+  const sentFolder = p.mail!.server.control.folders(zhang.email).find((f) => f.specialUse === '\\Sent')!;
+  const sent = p.mail!.server.control.messages(zhang.email, sentFolder.name);
+  expect(sent).toHaveLength(1);
+  expect(sent[0].raw.toString('utf8')).toContain('In-Reply-To: <customs-0001@customs.example.cn>');
+  expect(sent[0].flags).toContain('\\Seen');
+
+  const fromDingTalk = await mime({
+    from: zhang.email,
+    to: 'buyer@client.example.com',
+    subject: 'Re: PO 4471 confirmed',
+    messageId: '<reply-2@contoso.com>',
+    text: 'Confirmed: 200 units.',
+  });
+  p.mail!.server.control.deliver(zhang.email, sentFolder.name, fromDingTalk, { flags: ['\\Seen'] });
+  await pollDingTalkMailbox(zhang, 'sentmail');
+  const outlookSent = p.graph.control.mailMessages(zhang.entraId, 'sentitems') as Array<{
+    subject: string;
+    isDraft: boolean;
+  }>;
+  expect(outlookSent.map((m) => m.subject).sort()).toEqual(['Re: PO 4471 confirmed', 'Re: 报关单已放行']);
+  expect(outlookSent.every((m) => !m.isDraft)).toBe(true);
+  // Nothing from Sent leaked into either inbox.
+  expect(outlookInbox(zhang).map((m) => m.subject)).not.toContain('Re: PO 4471 confirmed');
+  expect(dingtalkInbox(zhang)).toHaveLength(1);
+  await pollDingTalkMailbox(zhang, 'sentmail');
+  expect(p.mail!.server.control.messages(zhang.email, sentFolder.name)).toHaveLength(2);
 });

@@ -1,4 +1,5 @@
-import { createImapMailAdapter } from '../../connectors/imap';
+import { createImapMailAdapter, createImapPool } from '../../connectors/imap';
+import { FOLDERS } from '../folders';
 import { ImapLoginRejectedError } from '../../connectors/imap/credentials';
 import type { OutlookMailAdapter, MailImportReport } from '../../connectors/graph';
 import type { Config } from '../../platform/config';
@@ -17,6 +18,8 @@ import { CredentialGuard } from './credential-guard';
  */
 export interface MailSides {
   dingtalk: SideAdapter<MailProjection>;
+  /** The mailbox's Sent folder (the one marked \Sent), when MAIL_SENT is on. */
+  dingtalkSent: SideAdapter<MailProjection>;
   guard: CredentialGuard;
   close(): Promise<void>;
 }
@@ -41,7 +44,7 @@ export function createMailSides(deps: {
     logger: deps.log,
     clock: deps.clock,
   });
-  const imap = createImapMailAdapter({
+  const settings = {
     host: config.mail.imapHost,
     port: config.mail.imapPort,
     secure: true,
@@ -51,8 +54,22 @@ export function createMailSides(deps: {
     idleMs: config.mail.pollIntervalMs + 30_000,
     clock: deps.clock,
     logger: deps.log,
+  };
+  // One pool for both folders: one connection per mailbox, whichever folder is polled.
+  const pool = createImapPool(settings);
+  const inbox = createImapMailAdapter({ ...settings, pool });
+  const sent = createImapMailAdapter({
+    ...settings,
+    pool,
+    folder: FOLDERS.sentmail.dingtalk,
+    kind: 'sentmail',
   });
-  return { dingtalk: reportingLogins(imap, guard), guard, close: () => imap.close() };
+  return {
+    dingtalk: reportingLogins(inbox, guard),
+    dingtalkSent: reportingLogins(sent, guard),
+    guard,
+    close: () => pool.close(),
+  };
 }
 
 /**
@@ -106,19 +123,24 @@ export function auditImportIssues(
   log: Logger,
 ): void {
   outlook.onImportIssue = (user, report) => {
-    const entry = importIssueEntry(user, report, clock.now());
+    const entry = importIssueEntry(user, report, clock.now(), outlook.kind);
     stores.audit.record(entry).catch((err: unknown) => {
       log.warn('could not audit a mail import issue', { pairId: user.pairId, error: err });
     });
   };
 }
 
-export function importIssueEntry(user: UserRef, report: MailImportReport, now: number): AuditEntry {
+export function importIssueEntry(
+  user: UserRef,
+  report: MailImportReport,
+  now: number,
+  kind: 'mail' | 'sentmail' = 'mail',
+): AuditEntry {
   const what = report.issues.map((issue) => issue.reason).join('; ');
   return {
     at: new Date(now).toISOString(),
     pairId: user.pairId,
-    kind: 'mail',
+    kind,
     side: 'outlook',
     action: 'failure',
     outlookId: report.id,

@@ -19,6 +19,8 @@ export interface GraphConnector {
   users: GraphUsersApi;
   calendar: OutlookCalendarAdapter;
   mail: OutlookMailAdapter;
+  /** Sent Items, synced when the admin turns on MAIL_SENT. */
+  sentMail: OutlookMailAdapter;
 }
 
 export interface GraphConnectorOptions extends Omit<GraphApiOptions, 'tokenProvider'> {
@@ -38,6 +40,23 @@ export function createGraphConnector(
   );
   const client = createGraphSdkClient({ baseUrl: config.graph.baseUrl, authProvider: tokenProvider });
   const api = new GraphApi(client, { ...options, tokenProvider });
+  const transfer = new MailTransfer({
+    client,
+    limiter: api.limiter,
+    retryPolicy: options.retryPolicy,
+    retryHooks: options.retryHooks,
+  });
+  const mailAdapter = (kind: 'mail' | 'sentmail', folder: string) =>
+    new OutlookMailAdapter({
+      api,
+      transfer,
+      clock: options.clock,
+      // MAIL_LOOKBACK_DAYS when the caller passes the mail settings; 30 days otherwise.
+      lookBackDays: config.mail?.lookBackDays,
+      logger: options.logger,
+      kind,
+      createFolder: folder,
+    });
   return {
     tokenProvider,
     api,
@@ -51,19 +70,8 @@ export function createGraphConnector(
       defaultTimeZone: options.defaultTimeZone,
       logger: options.logger,
     }),
-    mail: new OutlookMailAdapter({
-      api,
-      transfer: new MailTransfer({
-        client,
-        limiter: api.limiter,
-        retryPolicy: options.retryPolicy,
-        retryHooks: options.retryHooks,
-      }),
-      clock: options.clock,
-      // MAIL_LOOKBACK_DAYS when the caller passes the mail settings; 30 days otherwise.
-      lookBackDays: config.mail?.lookBackDays,
-      logger: options.logger,
-    }),
+    mail: mailAdapter('mail', 'inbox'),
+    sentMail: mailAdapter('sentmail', 'sentitems'),
   };
 }
 

@@ -78,6 +78,8 @@ export interface OutlookMailAdapterOptions {
   pageSize?: number;
   /** Folder that copies are created in (well-known name or id; default "inbox"). */
   createFolder?: string;
+  /** The kind this folder syncs (default "mail"; "sentmail" for Sent Items). */
+  kind?: 'mail' | 'sentmail';
   /** Tells the worker what an import could not do as asked; may also be set later (`adapter.onImportIssue = …`). */
   onImportIssue?: MailImportIssueListener;
   /** Graph's request limit, for tests; default 4 MB. */
@@ -117,7 +119,7 @@ interface AttachmentFailure {
 
 export class OutlookMailAdapter implements SideAdapter<MailProjection> {
   readonly side = 'outlook' as const;
-  readonly kind = 'mail' as const;
+  readonly kind: 'mail' | 'sentmail';
   onImportIssue?: MailImportIssueListener;
   private readonly api: GraphApi;
   private readonly clock: Clock;
@@ -131,6 +133,7 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
     this.lookBackDays = options.lookBackDays ?? 30;
     this.pageSize = options.pageSize ?? 50;
     this.createFolder = options.createFolder ?? OUTLOOK_MAIL_FOLDER;
+    this.kind = options.kind ?? 'mail';
     this.onImportIssue = options.onImportIssue;
   }
 

@@ -32,9 +32,9 @@ export interface ImapMailAdapterConfig extends Omit<ImapMailAdapterOptions, 'poo
 
 export type ImapMailSideAdapter = SideAdapter<MailProjection> & { close(): Promise<void> };
 
-/** The DingTalk mail side: one connection pool per adapter, closed by close(). */
-export function createImapMailAdapter(config: ImapMailAdapterConfig): ImapMailAdapter {
-  const pool = new ImapConnectionPool({
+/** The connection pool the adapters of one mailbox's folders share (one connection per mailbox). */
+export function createImapPool(config: ImapMailAdapterConfig): ImapConnectionPool {
+  return new ImapConnectionPool({
     host: config.host,
     port: config.port,
     secure: config.secure,
@@ -45,5 +45,30 @@ export function createImapMailAdapter(config: ImapMailAdapterConfig): ImapMailAd
     logger: config.logger,
     onCommand: config.onCommand,
   });
-  return new ImapMailAdapter({ ...config, pool });
+}
+
+/**
+ * The DingTalk mail side of one folder (INBOX unless `folder` says otherwise). Without `pool` it has a pool of its
+ * own, closed by close(); adapters of several folders pass one shared pool and close that.
+ */
+export function createImapMailAdapter(
+  config: ImapMailAdapterConfig & {
+    pool?: ImapConnectionPool;
+    folder?: string;
+    kind?: 'mail' | 'sentmail';
+  },
+): ImapMailAdapter {
+  return new ImapMailAdapter({
+    pool: config.pool ?? createImapPool(config),
+    lookBackDays: config.lookBackDays,
+    flagWindow: config.flagWindow,
+    fullScanEveryMs: config.fullScanEveryMs,
+    windowScanEveryMs: config.windowScanEveryMs,
+    maxTracked: config.maxTracked,
+    pageSize: config.pageSize,
+    folder: config.folder,
+    kind: config.kind,
+    clock: config.clock,
+    logger: config.logger,
+  });
 }

@@ -63,8 +63,10 @@ export interface ImapMailAdapterOptions {
   pageSize?: number;
   /** How many of the newest messages findByOriginKey reads the trace header of (default 500). */
   originScanDepth?: number;
-  /** The folder ids refer to (default INBOX). */
+  /** The folder ids refer to (default INBOX); a special use such as `\Sent` names the folder marked so. */
   folder?: string;
+  /** The kind this folder syncs (default "mail"; "sentmail" for the Sent folder). */
+  kind?: 'mail' | 'sentmail';
   clock: Clock;
   logger?: Logger;
 }
@@ -89,7 +91,7 @@ const DETAIL_QUERY: FetchQueryObject = {
 
 export class ImapMailAdapter implements SideAdapter<MailProjection> {
   readonly side = 'dingtalk' as const;
-  readonly kind = 'mail' as const;
+  readonly kind: 'mail' | 'sentmail';
   private readonly pool: ImapConnectionPool;
   private readonly clock: Clock;
   private readonly lookBackMs: number;
@@ -109,6 +111,8 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
    * treats as its own echo. Both ways nothing is copied back.
    */
   private readonly ownWrites = new Map<string, Map<number, Memo>>();
+  /** `<mailbox>|<special use>` → the folder's path there (pathOf). */
+  private readonly specialPaths = new Map<string, string>();
   /** originKey → id for creates made by this process: findByOriginKey's first, cheap answer. */
   private readonly createdHere = new Map<string, string>();
 
@@ -123,6 +127,7 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
     this.pageSize = options.pageSize ?? 100;
     this.originScanDepth = options.originScanDepth ?? 500;
     this.folder = options.folder ?? 'INBOX';
+    this.kind = options.kind ?? 'mail';
     this.logger = options.logger;
   }
 
@@ -140,9 +145,10 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
   ): Promise<ChangePage<MailProjection>> {
     const from = cursor === undefined ? undefined : decodeMailCursor(cursor);
     return this.pool.withMailbox(user.email, `listing ${folder}`, async (client) => {
-      if (!from) return this.startListing(client, user, folder);
-      if (from.kind === 'listing') return this.continueListing(client, user, folder, from);
-      return this.poll(client, user, folder, from);
+      const path = await this.pathOf(client, user, folder);
+      if (!from) return this.startListing(client, user, path);
+      if (from.kind === 'listing') return this.continueListing(client, user, path, from);
+      return this.poll(client, user, path, from);
     });
   }
 
@@ -371,10 +377,11 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
     const ref = parseId(id);
     if (!ref) return undefined;
     return this.pool.withMailbox(user.email, `reading ${this.folder} UID ${ref.uid}`, async (client) => {
-      const box = await this.select(client, this.folder);
+      const folder = await this.pathOf(client, user, this.folder);
+      const box = await this.select(client, folder);
       if (String(box.uidValidity) !== ref.uidValidity) return undefined;
       const m = await this.fetchDetails(client, ref.uid);
-      return m ? this.toItem(user, this.folder, ref.uidValidity, m) : undefined;
+      return m ? this.toItem(user, folder, ref.uidValidity, m) : undefined;
     });
   }
 
@@ -401,18 +408,19 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
     const flags = [...(projection.seen ? ['\\Seen'] : []), ...(projection.flagged ? ['\\Flagged'] : [])];
     const receivedAt = new Date(projection.envelope.receivedAt);
     return this.pool.withMailbox(user.email, `appending to ${this.folder}`, async (client) => {
-      const result = await client.append(this.folder, raw, flags, receivedAt);
+      const folder = await this.pathOf(client, user, this.folder);
+      const result = await client.append(folder, raw, flags, receivedAt);
       let uidValidity = result && result.uidValidity !== undefined ? String(result.uidValidity) : undefined;
       let uid = result ? result.uid : undefined;
       if (uid === undefined || uidValidity === undefined) {
         // Without an APPENDUID (a server without UIDPLUS) the header scan names the message.
-        const found = await this.scanForOrigin(client, originKey);
+        const found = await this.scanForOrigin(client, folder, originKey);
         if (!found) throw new PermanentRemoteError('the server stored the message but did not say where');
         uidValidity = found.uidValidity;
         uid = found.message.uid;
       }
       const bits = bitsOf(projection);
-      this.remember(user, this.folder, uidValidity, uid, bits);
+      this.remember(user, folder, uidValidity, uid, bits);
       const id = idOf(uidValidity, uid);
       this.createdHere.set(originKey, id);
       const envelope: MailEnvelope = { ...projection.envelope, size: raw.length };
@@ -443,10 +451,11 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
       if (item) return { ...item, originKey };
     }
     return this.pool.withMailbox(user.email, `looking for a copy in ${this.folder}`, async (client) => {
-      const found = await this.scanForOrigin(client, originKey);
+      const folder = await this.pathOf(client, user, this.folder);
+      const found = await this.scanForOrigin(client, folder, originKey);
       if (!found) return undefined;
       const m = await this.fetchDetails(client, found.message.uid);
-      return m ? { ...this.toItem(user, this.folder, found.uidValidity, m), originKey } : undefined;
+      return m ? { ...this.toItem(user, folder, found.uidValidity, m), originKey } : undefined;
     });
   }
 
@@ -467,7 +476,8 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
       user.email,
       `storing flags on ${this.folder} UID ${ref.uid}`,
       async (client) => {
-        const box = await this.select(client, this.folder);
+        const folder = await this.pathOf(client, user, this.folder);
+        const box = await this.select(client, folder);
         if (String(box.uidValidity) !== ref.uidValidity)
           throw new NotFoundRemoteError(`message ${id} is gone`);
         const m = await this.fetchDetails(client, ref.uid);
@@ -483,12 +493,12 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
         const add = flagNames(wanted & ~current);
         const remove = flagNames(current & ~wanted);
         // Remember before storing: a poll that runs right after must not take our write for someone else's.
-        this.remember(user, this.folder, ref.uidValidity, ref.uid, wanted);
+        this.remember(user, folder, ref.uidValidity, ref.uid, wanted);
         if (add.length) await client.messageFlagsAdd(String(ref.uid), add, { uid: true, silent: true });
         if (remove.length)
           await client.messageFlagsRemove(String(ref.uid), remove, { uid: true, silent: true });
         const flags = new Set([...(m.flags ?? [])].filter((f) => !remove.includes(f)).concat(add));
-        return this.toItem(user, this.folder, ref.uidValidity, { ...m, flags });
+        return this.toItem(user, folder, ref.uidValidity, { ...m, flags });
       },
     );
   }
@@ -506,7 +516,8 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
       user.email,
       `moving ${this.folder} UID ${ref.uid} to Trash`,
       async (client) => {
-        const box = await this.select(client, this.folder);
+        const folder = await this.pathOf(client, user, this.folder);
+        const box = await this.select(client, folder);
         if (String(box.uidValidity) !== ref.uidValidity)
           throw new NotFoundRemoteError(`message ${id} is gone`);
         const rows = await client.fetchAll(String(ref.uid), { uid: true, flags: true }, { uid: true });
@@ -516,8 +527,8 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
           throw new VersionConflictRemoteError(`message ${id} changed`, versionOfBits(bitsOfFlags(m.flags)));
         }
         const trash = await this.trashOf(client);
-        this.remember(user, this.folder, ref.uidValidity, ref.uid, DELETED);
-        if (trash === this.folder) throw new PermanentRemoteError('the Trash folder is the synced folder');
+        this.remember(user, folder, ref.uidValidity, ref.uid, DELETED);
+        if (trash === folder) throw new PermanentRemoteError('the Trash folder is the synced folder');
         await client.messageMove(String(ref.uid), trash, { uid: true });
       },
     );
@@ -565,9 +576,10 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
 
   private async scanForOrigin(
     client: ImapFlow,
+    folder: string,
     originKey: string,
   ): Promise<{ uidValidity: string; message: FetchMessageObject } | undefined> {
-    const box = await this.select(client, this.folder);
+    const box = await this.select(client, folder);
     if (box.exists === 0) return undefined;
     const lo = Math.max(1, box.exists - this.originScanDepth + 1);
     const rows = await client.fetchAll(`${lo}:*`, { uid: true, headers: [ORIGIN_HEADER.toLowerCase()] });
@@ -575,6 +587,22 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
       .filter((r) => headerValue(r.headers, ORIGIN_HEADER) === originKey)
       .sort((a, b) => a.uid - b.uid);
     return match.length ? { uidValidity: String(box.uidValidity), message: match[0] } : undefined;
+  }
+
+  /**
+   * The folder's path in this mailbox. A name such as `\Sent` is a special use (RFC 6154), found once per mailbox
+   * through LIST — imapflow reads the flags from XLIST where the server has no SPECIAL-USE, as DingTalk's has not
+   * (research §A1) — because the real name differs by server and language (已发送, Sent, Sent Messages).
+   */
+  private async pathOf(client: ImapFlow, user: UserRef, folder: string): Promise<string> {
+    if (!folder.startsWith('\\')) return folder;
+    const key = `${user.email}|${folder}`;
+    const known = this.specialPaths.get(key);
+    if (known) return known;
+    const found = (await client.list()).find((f) => f.specialUse === folder);
+    if (!found) throw new PermanentRemoteError(`the mailbox has no ${folder} folder`);
+    this.specialPaths.set(key, found.path);
+    return found.path;
   }
 
   private async trashOf(client: ImapFlow): Promise<string> {

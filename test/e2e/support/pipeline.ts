@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isPolled } from '../../../shared/app/folders';
 import { setServices, createServices, type Services } from '../../../shared/app/services';
 import { startFakeDingTalk, type FakeDingTalk } from '../../../sandbox/dingtalk';
 import { startFakeGraph, type FakeGraph } from '../../../sandbox/graph/fake-graph';
@@ -87,6 +88,7 @@ export async function startPipeline(
       // The calendar pipeline's figures and budgets; mail has its own suite.
       SYNC_KINDS: 'calendar',
       ...mailEnv,
+      ...options.env,
     },
     queuePolling: { minIntervalMs: 20, maxIntervalMs: 100 },
     log: () => undefined,
@@ -124,8 +126,12 @@ export async function startPipeline(
 
   const pollChains = async () => {
     if (!mail) return 0;
+    const pairs = await app.stores.users.list();
+    const polled = pairs.flatMap((pair) =>
+      pair.enabledKinds.filter((kind) => isPolled(kind, 'dingtalk')).map((kind) => ({ pair, kind })),
+    );
     const states = await Promise.all(
-      (await app.stores.users.list()).map((pair) => app.stores.pairState.load(pair.pairId, 'mail')),
+      polled.map(({ pair, kind }) => app.stores.pairState.load(pair.pairId, kind)),
     );
     return states.filter((state) => state.state.sides.dingtalk.polledAt !== undefined).length;
   };
