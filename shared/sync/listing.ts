@@ -1,3 +1,4 @@
+import { isDeletion } from './types';
 import type { SideEndpoint } from './engine-context';
 import type { RemoteChange, UserRef } from './types';
 import { CursorExpiredError } from './types';
@@ -50,4 +51,18 @@ export function latestPerId<P>(changes: RemoteChange<P>[]): RemoteChange<P>[] {
     byId.set(change.id, change);
   }
   return [...byId.values()];
+}
+
+/**
+ * A full listing is reconciled oldest first (by modifiedAt; deletions, which carry no time, last), whatever order
+ * the side listed it in: a first sync cut short by a quota, a throttle or a crash has then copied the oldest items,
+ * and the next pull goes on from there, rather than leaving holes in the history.
+ */
+export function oldestFirst<P>(changes: RemoteChange<P>[]): RemoteChange<P>[] {
+  const at = (c: RemoteChange<P>) =>
+    isDeletion(c) ? Number.POSITIVE_INFINITY : Date.parse(c.modifiedAt) || 0;
+  return changes
+    .map((change, index) => ({ change, index }))
+    .sort((a, b) => at(a.change) - at(b.change) || a.index - b.index)
+    .map(({ change }) => change);
 }

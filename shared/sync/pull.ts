@@ -4,7 +4,7 @@ import { dryRunView } from './dry-run';
 import type { FieldMerge } from './field-merge';
 import { emptyStats, type EngineContext, type PullStats, type SideEndpoint } from './engine-context';
 import { matchIndexOfOtherSide, unlistedLinkedItems } from './full-listing';
-import { latestPerId, listSinceCursor } from './listing';
+import { latestPerId, listSinceCursor, oldestFirst } from './listing';
 import type { MatchIndex } from './match-index';
 import { PullFailedError } from './pull-errors';
 import { reconcileChange } from './reconcile';
@@ -94,6 +94,7 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
   await replayIntents(ctx);
   const listing = await listSinceCursor(input.pulled, ctx.user, input.cursor);
   let changes = latestPerId(listing.changes);
+  if (listing.fullListing) changes = oldestFirst(changes);
   await ctx.links.prefetch?.(
     ctx.user,
     ctx.kind,
