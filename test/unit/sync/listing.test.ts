@@ -1,4 +1,4 @@
-import { latestPerId, listSinceCursor } from '../../../shared/sync/listing';
+import { latestPerId, listSinceCursor, oldestFirst } from '../../../shared/sync/listing';
 import type { ChangePage, RemoteChange, SideAdapter } from '../../../shared/sync/types';
 import { CursorExpiredError } from '../../../shared/sync/types';
 import { USER, World } from '../../property/support/world';
@@ -90,4 +90,16 @@ describe('listing', () => {
     expect(world.sides.outlook.liveItems()[0]!.projection.title).toBe('v2');
     expect(world.sides.outlook.calls.update).toBe(1);
   });
+});
+
+test('a full listing is reconciled oldest first, deletions last, equal times in listed order', () => {
+  const at = (id: string, modifiedAt: string): RemoteChange<string> => ({ ...item(id, id), modifiedAt });
+  const listed: RemoteChange<string>[] = [
+    at('newest', '2026-12-07T10:00:00Z'),
+    { id: 'gone', deleted: true },
+    at('oldest', '2026-11-01T08:00:00+08:00'),
+    at('tie-a', '2026-12-01T00:00:00Z'),
+    at('tie-b', '2026-12-01T08:00:00+08:00'),
+  ];
+  expect(oldestFirst(listed).map((c) => c.id)).toEqual(['oldest', 'tie-a', 'tie-b', 'newest', 'gone']);
 });
