@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream';
-import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
+import {
+  simpleParser,
+  type AddressObject,
+  type Attachment,
+  type EmailAddress,
+  type ParsedMail,
+} from 'mailparser';
 import { headerBytesToUtf8, rewriteGbLabels } from './charset';
 
 /**
@@ -28,6 +34,18 @@ export interface MailAttachment {
   size: number;
 }
 
+/** A part whose bytes cannot be decoded as they were sent (see base64Damage). */
+export interface DamagedPart {
+  /** The file name of an attachment; absent for a part of the message text. */
+  filename?: string;
+  contentType: string;
+  contentId?: string;
+  /** Roughly how large the part was meant to be, in bytes. */
+  size: number;
+  /** Why, in plain words. */
+  reason: string;
+}
+
 export interface ParsedMessage {
   subject: string;
   from?: MailAddress;
@@ -43,7 +61,14 @@ export interface ParsedMessage {
   references: string[];
   html?: string;
   text?: string;
+  /** The attachments that decoded cleanly; damaged ones are in `damaged` instead. */
   attachments: MailAttachment[];
+  /**
+   * Parts whose content arrived damaged: decoding them would hand over other bytes than the sender's, so they are
+   * not carried as attachments. A damaged part of the message text stays in html/text (best effort) and is listed
+   * here too.
+   */
+  damaged?: DamagedPart[];
   /** The message's own header block, normalised to UTF-8 (CRLF line ends, no final blank line). */
   headerBlock: string;
 }
@@ -63,7 +88,7 @@ const DASH = 0x2d;
 const MAX_HEADER_BLOCK = 2 * 1024 * 1024;
 
 export async function parseMime(raw: Buffer): Promise<ParsedMessage> {
-  const { segments, topHeader } = normaliseHeaderBlocks(raw);
+  const { segments, topHeader, damage } = normaliseHeaderBlocks(raw);
   let mail: ParsedMail;
   try {
     mail = await simpleParser(Readable.from(segments, { objectMode: false }), {
@@ -92,19 +117,57 @@ export async function parseMime(raw: Buffer): Promise<ParsedMessage> {
     references: typeof mail.references === 'string' ? [mail.references] : (mail.references ?? []),
     html: typeof mail.html === 'string' && mail.html ? mail.html : undefined,
     text: mail.text || undefined,
-    attachments: mail.attachments.map((a) => {
-      const contentId = a.cid ?? a.contentId?.replace(/^<|>$/g, '');
-      return {
-        content: a.content,
-        filename: a.filename,
-        contentType: a.contentType,
-        contentId: contentId || undefined,
-        inline: Boolean(contentId) && (a.related === true || a.contentDisposition === 'inline'),
-        size: a.size ?? a.content.length,
-      };
-    }),
+    attachments: mail.attachments
+      .filter((a) => damageOf(a) === undefined)
+      .map((a) => {
+        const contentId = contentIdOf(a);
+        return {
+          content: a.content,
+          filename: a.filename,
+          contentType: a.contentType,
+          contentId,
+          inline: Boolean(contentId) && (a.related === true || a.contentDisposition === 'inline'),
+          size: a.size ?? a.content.length,
+        };
+      }),
+    damaged: damagedParts(mail, damage),
     headerBlock: topHeader,
   };
+}
+
+/** The marker normaliseHeaderBlocks puts in the header block of a damaged part; its value indexes `damage`. */
+const DAMAGE_MARKER = 'x-dingtalk-m365-sync-damaged';
+
+const damageOf = (a: Attachment): number | undefined => {
+  const mark = a.headers?.get(DAMAGE_MARKER);
+  return mark === undefined ? undefined : Number(mark);
+};
+
+const contentIdOf = (a: Attachment): string | undefined =>
+  (a.cid ?? a.contentId?.replace(/^<|>$/g, '')) || undefined;
+
+/** Every damaged part: attachments by their marker, and the rest (parts of the message text) as they were found. */
+function damagedParts(mail: ParsedMail, damage: PartDamage[]): DamagedPart[] {
+  const out: DamagedPart[] = [];
+  const seen = new Set<number>();
+  for (const a of mail.attachments) {
+    const index = damageOf(a);
+    if (index === undefined || !damage[index]) continue;
+    seen.add(index);
+    const part: DamagedPart = {
+      contentType: a.contentType,
+      size: damage[index].size,
+      reason: damage[index].reason,
+    };
+    if (a.filename) part.filename = a.filename;
+    const contentId = contentIdOf(a);
+    if (contentId) part.contentId = contentId;
+    out.push(part);
+  }
+  damage.forEach((d, index) => {
+    if (!seen.has(index)) out.push({ contentType: d.contentType, size: d.size, reason: d.reason });
+  });
+  return out;
 }
 
 function addresses(header: AddressObject | AddressObject[] | undefined): MailAddress[] {
@@ -129,10 +192,26 @@ function headerDateReadable(header: string): boolean {
   return match !== null && Number.isFinite(Date.parse(match[1].replace(/\r?\n[ \t]+/g, ' ')));
 }
 
+interface PartDamage {
+  contentType: string;
+  size: number;
+  reason: string;
+}
+
 interface Normalised {
   /** The message again, header blocks rewritten, everything else views of the input. */
   segments: Buffer[];
   topHeader: string;
+  /** Parts whose base64 is damaged; each one's header block carries DAMAGE_MARKER with its index here. */
+  damage: PartDamage[];
+}
+
+/** The part whose body is being read: where its header block is among the segments, and how its body is encoded. */
+interface OpenPart {
+  segment: number;
+  base64: boolean;
+  contentType: string;
+  bodyStart: number;
 }
 
 /**
@@ -143,10 +222,12 @@ interface Normalised {
 export function normaliseHeaderBlocks(raw: Buffer): Normalised {
   const segments: Buffer[] = [];
   const boundaries = new Set<string>();
+  const damage: PartDamage[] = [];
   let topHeader: string | undefined;
   let pos = 0;
   let bodyStart = 0;
   let headerStart: number | undefined = 0;
+  let open: OpenPart | undefined;
 
   const endHeader = (end: number) => {
     const block = raw.subarray(headerStart!, end);
@@ -161,7 +242,27 @@ export function normaliseHeaderBlocks(raw: Buffer): Normalised {
     const boundary = boundaryOf(text);
     if (boundary) boundaries.add(boundary);
     if (topHeader === undefined) topHeader = fixed.toString('utf8').replace(/(\r?\n)+$/, '');
+    open = {
+      segment: segments.length,
+      base64: !boundary && /^content-transfer-encoding:[ \t]*base64[ \t]*\r?$/im.test(text),
+      contentType: contentTypeOf(text),
+      bodyStart: end,
+    };
     segments.push(fixed);
+  };
+
+  // The body of the part just read ends where a delimiter line starts: check it when it was sent as base64.
+  const endBody = (end: number) => {
+    const part = open;
+    open = undefined;
+    if (!part?.base64) return;
+    const body = raw.subarray(part.bodyStart, end);
+    const reason = base64Damage(body);
+    if (!reason) return;
+    const marker = Buffer.from(`${DAMAGE_MARKER}: ${damage.length}\r\n`, 'latin1');
+    segments[part.segment] = Buffer.concat([marker, segments[part.segment]]);
+    const chars = body.toString('latin1').replace(/[^A-Za-z0-9+/]/g, '').length;
+    damage.push({ contentType: part.contentType, size: Math.floor((chars * 3) / 4), reason });
   };
 
   while (pos < raw.length) {
@@ -173,15 +274,51 @@ export function normaliseHeaderBlocks(raw: Buffer): Normalised {
     } else if (raw[pos] === DASH && raw[pos + 1] === DASH && boundaries.size > 0) {
       const line = raw.toString('latin1', pos + 2, end).replace(/[ \t]*\r?\n?$/, '');
       if (boundaries.has(line)) {
+        endBody(pos);
         segments.push(raw.subarray(bodyStart, end));
         headerStart = end;
+      } else if (line.endsWith('--') && boundaries.has(line.slice(0, -2))) {
+        endBody(pos);
       }
     }
     pos = end;
   }
   if (headerStart !== undefined) endHeader(raw.length);
-  else if (bodyStart < raw.length) segments.push(raw.subarray(bodyStart));
-  return { segments, topHeader: topHeader ?? '' };
+  else {
+    endBody(raw.length);
+    if (bodyStart < raw.length) segments.push(raw.subarray(bodyStart));
+  }
+  return { segments, topHeader: topHeader ?? '', damage };
+}
+
+/**
+ * Why a base64 body cannot be decoded as sent, or undefined when it can. Decoders (mailparser's among them) skip
+ * what is not base64 and read on, so a damaged body decodes without an error into other bytes than the sender's:
+ * a relay that replaced a line with its own text, or cut lines short, leaves a file that opens as garbage or not
+ * at all. Encoders write every line but the last with a length that is a multiple of 4 (76 in practice), so a
+ * shorter line inside shifts every byte after it. A body that only lacks its final padding is read as it is.
+ */
+export function base64Damage(body: Buffer): string | undefined {
+  const lines = body.toString('latin1').split(/\r?\n/);
+  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
+  let total = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].replace(/[ \t]+/g, '');
+    const bad = /[^A-Za-z0-9+/=]/.exec(line);
+    if (bad) return `its base64 content is damaged (line ${i + 1} holds "${bad[0]}", which is not base64)`;
+    if (i < lines.length - 1 && line.length % 4 !== 0 && !line.endsWith('=')) {
+      return `its base64 content is damaged (line ${i + 1} is cut short: ${line.length} characters)`;
+    }
+    total += line.replace(/=+$/, '').length;
+  }
+  if (total % 4 === 1) return 'its base64 content is damaged (it ends in the middle of a byte)';
+  return undefined;
+}
+
+/** The media type of a header block, for naming a damaged part; text/plain when it names none (RFC 2045 §5.2). */
+function contentTypeOf(header: string): string {
+  const match = /^content-type:[ \t]*([^;\s]+)/im.exec(header);
+  return match ? match[1].toLowerCase() : 'text/plain';
 }
 
 /** One header block: each line that is not UTF-8 read as GB18030, then GB-family labels rewritten. */

@@ -18,6 +18,7 @@ import type { GraphApi } from './http-client';
 import { decodeMailCursor, encodeMailCursor, type MailCursorState } from './mail-cursor';
 import {
   attachmentName,
+  damagedPartName,
   missingAttachmentNote,
   planImport,
   toFileAttachment,
@@ -213,7 +214,7 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
         maxRequestBytes: this.options.maxRequestBytes,
       }),
     );
-    const issues: MailImportIssue[] = [];
+    const issues: MailImportIssue[] = damageIssues(parsed);
     if (created.plan.deferred.length) {
       const failures = await this.addAttachments(user, created.message.id, parsed, created.plan.deferred);
       if (failures.length) {
@@ -604,6 +605,20 @@ const stampOf = (body: GraphMessageWrite) => body.singleValueExtendedProperties[
 function reasonOf(err: unknown): string {
   if (err instanceof PermanentRemoteError || err instanceof TransientRemoteError) return err.message;
   return (err as Error)?.message ?? String(err);
+}
+
+/** Parts the source's MIME carried damaged (parse-mime.ts): left out of the copy, and named in its body. */
+function damageIssues(parsed: ParsedMessage): MailImportIssue[] {
+  return (parsed.damaged ?? []).map((d) =>
+    d.filename || d.contentId
+      ? {
+          kind: 'attachment-not-imported',
+          attachment: { name: damagedPartName(d), size: d.size },
+          // The audit row shows the reasons alone: the file's name goes in, so the admin knows which one.
+          reason: `${damagedPartName(d)}: ${d.reason}; the original message carries it damaged`,
+        }
+      : { kind: 'not-as-asked', reason: `${damagedPartName(d)}: ${d.reason}; copied as received` },
+  );
 }
 
 /** What Exchange made of the create against what was asked: non-draft, read state, delivery time, flag. */

@@ -1,4 +1,4 @@
-import type { MailAddress, MailAttachment, ParsedMessage } from '../../mail/parse-mime';
+import type { DamagedPart, MailAddress, MailAttachment, ParsedMessage } from '../../mail/parse-mime';
 import type { MailProjection } from '../../sync/mail-message';
 import { importProperties } from './mail-stamps';
 import type { GraphFileAttachmentWrite, GraphMessageWrite, GraphRecipient } from './mail-wire-types';
@@ -73,9 +73,32 @@ export function planImport(input: ImportInput): ImportPlan {
   return { body, bytes, deferred };
 }
 
-/** The attachment's name in Outlook: its file name, else its Content-ID, else a numbered stand-in. */
-export function attachmentName(a: MailAttachment, index: number): string {
-  return a.filename?.trim() || a.contentId || `attachment-${index + 1}`;
+/**
+ * The attachment's name in Outlook: its file name, else its Content-ID, else a stand-in. A calendar part without a
+ * name (the text/calendar alternative of an invitation) is called invite.ics, as mail clients show it, so that the
+ * file opens in a calendar; anything else is numbered.
+ */
+export function attachmentName(
+  a: Pick<MailAttachment, 'filename' | 'contentId' | 'contentType'>,
+  index: number,
+): string {
+  const named = a.filename?.trim() || a.contentId;
+  if (named) return named;
+  return /^text\/calendar$/i.test(a.contentType) ? 'invite.ics' : `attachment-${index + 1}`;
+}
+
+/** The name a damaged part is reported under: its file name, its Content-ID, or what it was. */
+export function damagedPartName(d: DamagedPart): string {
+  return d.filename?.trim() || d.contentId || `${d.contentType} part of the message text`;
+}
+
+/** Damaged parts are left out of the copy (parse-mime.ts); its body names each one and says why. */
+function damageNotes(parsed: ParsedMessage): string[] {
+  return (parsed.damaged ?? []).map((d) =>
+    d.filename || d.contentId
+      ? missingAttachmentNote(damagedPartName(d), d.size, d.reason)
+      : `正文部分损坏 / Part of the message text arrived damaged (${d.contentType}): ${d.reason}; shown as received`,
+  );
 }
 
 export function toFileAttachment(
@@ -99,7 +122,7 @@ function baseWrite(input: ImportInput): GraphMessageWrite {
   const sentAt = projection.envelope.sentAt ?? parsed.date?.toISOString();
   const write: GraphMessageWrite = {
     subject: parsed.subject || projection.envelope.subject,
-    body: withNotes(bodyOf(parsed), input.notes ?? []),
+    body: withNotes(bodyOf(parsed), [...damageNotes(parsed), ...(input.notes ?? [])]),
     toRecipients: parsed.to.map(recipient),
     ccRecipients: parsed.cc.map(recipient),
     replyTo: parsed.replyTo.map(recipient),

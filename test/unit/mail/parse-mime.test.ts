@@ -178,7 +178,7 @@ describe('parseMime', () => {
     expect(parsed.attachments[0].content.equals(png)).toBe(true);
   });
 
-  test('broken base64 is decoded best-effort, never a crash', async () => {
+  test('broken base64 never crashes: the text is decoded best-effort, the damaged file is set aside', async () => {
     const raw = msg(
       `Subject: broken${CRLF}Content-Type: multipart/mixed; boundary=b${CRLF}${CRLF}`,
       `--b${CRLF}Content-Type: text/plain; charset=gb2312${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}`,
@@ -190,8 +190,15 @@ describe('parseMime', () => {
     const parsed = await parseMime(raw);
     expect(parsed.subject).toBe('broken');
     expect(parsed.text).toContain('正文');
-    expect(parsed.attachments).toHaveLength(1);
-    expect(parsed.attachments[0].content.subarray(0, 4).toString()).toBe('%PDF');
+    // Decoding the file would hand over other bytes than the sender's: it is listed as damaged instead.
+    expect(parsed.attachments).toHaveLength(0);
+    expect(parsed.damaged).toEqual([
+      expect.objectContaining({
+        filename: 'a.pdf',
+        reason: expect.stringContaining('"@", which is not base64'),
+      }),
+      expect.objectContaining({ contentType: 'text/plain', reason: expect.stringContaining('not base64') }),
+    ]);
   });
 
   test('garbage and empty input give a result or a MimeParseError, nothing else', async () => {
