@@ -10,8 +10,14 @@ export const DEV_KEY =
 export interface AzuriteHandle {
   connectionString: string;
   ports: { blob: number; queue: number; table: number };
+  /** SIGTERM, then SIGKILL if Azurite is still there after a grace; resolves once the process is gone. */
   stop(): Promise<void>;
+  /** SIGKILL now, for an exit that cannot wait. */
+  kill(): void;
 }
+
+/** How long stop() lets Azurite close by itself before it is killed. */
+const STOP_GRACE_MS = 3000;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,7 +43,12 @@ export function connectionStringFor(ports: { blob: number; queue: number; table:
 
 /** Starts Azurite (blob, queue, table; in memory) as a child process and waits until it listens. */
 export async function startAzurite(
-  options: { ports?: { blob: number; queue: number; table: number }; onOutput?: (line: string) => void } = {},
+  options: {
+    ports?: { blob: number; queue: number; table: number };
+    onOutput?: (line: string) => void;
+    /** Aborting while Azurite starts kills it and rejects, so a start cut short leaves no process. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<AzuriteHandle> {
   const ports = options.ports ?? { blob: await freePort(), queue: await freePort(), table: await freePort() };
   const entry = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/azurite.js');
@@ -58,9 +69,20 @@ export async function startAzurite(
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // A process killed by a signal keeps exitCode null; signalCode says it is gone all the same.
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const kill = () => {
+    if (!gone()) child.kill('SIGKILL');
+  };
+  const onAbort = () => kill();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) kill();
   await new Promise<void>((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`Azurite did not start within 20 s:\n${seen}`)), 20000);
+    const timer = setTimeout(() => {
+      kill();
+      reject(new Error(`Azurite did not start within 20 s:\n${seen}`));
+    }, 20000);
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       seen += text;
@@ -75,11 +97,11 @@ export async function startAzurite(
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`Azurite exited with code ${code} before it was ready:\n${seen}`));
+      reject(new Error(`Azurite exited (${signal ?? `code ${code}`}) before it was ready:\n${seen}`));
     });
-  });
+  }).finally(() => options.signal?.removeEventListener('abort', onAbort));
   child.stdout?.removeAllListeners('data');
   child.stdout?.resume();
   child.stderr?.resume();
@@ -88,9 +110,16 @@ export async function startAzurite(
     ports,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (gone()) return resolve();
+        // Azurite closes its servers on SIGTERM but only exits once every client connection has ended, which
+        // may be never while a client of this process keeps one open: after the grace it is killed.
+        const grace = setTimeout(kill, STOP_GRACE_MS);
+        child.once('exit', () => {
+          clearTimeout(grace);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
+    kill,
   };
 }

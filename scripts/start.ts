@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole product on embedded defaults. Azurite, the sandbox Graph (HTTPS) and DingTalk with a demo
  * organisation, the local Functions host with the real function app, then a short demo of events crossing both ways.
- * Ctrl-C stops everything. Nothing here is needed in Azure.
+ * Ctrl-C stops everything, at any moment: once, each part is stopped within a bound and the script exits; twice,
+ * every child process is killed and it exits at once. Nothing here is needed in Azure.
  */
 import path from 'node:path';
 import { startLocalHost, type LocalHost } from '../sandbox/host';
@@ -9,45 +10,76 @@ import { startAzurite, type AzuriteHandle } from '../sandbox/azurite';
 import { startFakeGraph, type FakeGraph } from '../sandbox/graph/fake-graph';
 import { startFakeDingTalk, type FakeDingTalk } from '../sandbox/dingtalk';
 import { SANDBOX_DEFAULTS } from '../shared/platform/config';
-import { assertPortsFree, DEMO_PORTS } from './start/ports';
+import { assertPortsFree, demoPorts } from './start/ports';
 import { seedDemoOrganisation } from './start/demo-org';
 import { runDemo } from './start/demo';
 import { say } from './start/say';
+import { StopList } from './start/stop-list';
 
 const appRoot = path.join(__dirname, '..', '..');
 
+/** The bounds of a Ctrl-C: each part's stop, all of them together, and the host's wait for running functions. */
+const STOP_PART_MS = 5000;
+const STOP_TOTAL_MS = 10_000;
+const HOST_DRAIN_MS = 3000;
+/**
+ * One Ctrl-C can arrive twice: the terminal signals the whole process group, and the wrapper that trusts the
+ * sandbox certificate forwards its own copy. A repeat this soon after the first is that copy, not a second press.
+ */
+const SAME_PRESS_MS = 500;
+
 async function main(): Promise<void> {
-  await assertPortsFree(Object.values(DEMO_PORTS));
-  const stoppers: Array<() => Promise<void>> = [];
-  let stopping = false;
+  const stops = new StopList({ perPartMs: STOP_PART_MS, totalMs: STOP_TOTAL_MS, say });
+  // Aborted on the first Ctrl-C: a start under way and the demo stop at their next step instead of going on.
+  const interrupted = new AbortController();
+  let firstSignalAt: number | undefined;
   const stopAll = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping…');
-    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+    if (interrupted.signal.aborted) return;
+    interrupted.abort(new Error('stopping'));
+    say(`stopping… (within ${STOP_TOTAL_MS / 1000} s; Ctrl-C again to kill at once)`);
+    await stops.stopAll();
     say('stopped; no process left behind.');
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  const onSignal = () => {
+    const now = Date.now();
+    if (firstSignalAt === undefined) {
+      firstSignalAt = now;
+      void stopAll(0);
+    } else if (now - firstSignalAt > SAME_PRESS_MS) {
+      stops.killAll();
+      say('stopped at once; child processes killed.');
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // Whatever the way out (an uncaught error included), no child process outlives this one.
+  process.on('exit', () => stops.killAll());
 
+  const signal = interrupted.signal;
   try {
+    const ports = demoPorts();
+    await assertPortsFree(Object.values(ports));
     const azurite: AzuriteHandle = await startAzurite({
-      ports: { blob: DEMO_PORTS.blob, queue: DEMO_PORTS.queue, table: DEMO_PORTS.table },
+      ports: { blob: ports.blob, queue: ports.queue, table: ports.table },
+      signal,
     });
-    stoppers.push(() => azurite.stop());
-    say(`Azurite (tables, queues) on 127.0.0.1:${DEMO_PORTS.table} and :${DEMO_PORTS.queue}`);
+    stops.add({ name: 'Azurite', stop: () => azurite.stop(), kill: () => azurite.kill() });
+    signal.throwIfAborted();
+    say(`Azurite (tables, queues) on 127.0.0.1:${ports.table} and :${ports.queue}`);
 
-    const hostUrl = `http://127.0.0.1:${DEMO_PORTS.functions}`;
+    const hostUrl = `http://127.0.0.1:${ports.functions}`;
     const graph: FakeGraph = await startFakeGraph({
-      port: DEMO_PORTS.graph,
+      port: ports.graph,
       tenantAliases: [SANDBOX_DEFAULTS.GRAPH_TENANT_ID!],
     });
-    stoppers.push(() => graph.stop());
+    stops.add({ name: 'the sandbox Graph', stop: () => graph.stop() });
+    signal.throwIfAborted();
     say(`sandbox Microsoft Graph + identity on ${graph.url}`);
 
     const dingtalk: FakeDingTalk = await startFakeDingTalk({
-      port: DEMO_PORTS.dingtalk,
+      port: ports.dingtalk,
       appKey: SANDBOX_DEFAULTS.DINGTALK_APP_KEY!,
       appSecret: SANDBOX_DEFAULTS.DINGTALK_APP_SECRET!,
       corpId: SANDBOX_DEFAULTS.DINGTALK_CORP_ID!,
@@ -57,7 +89,8 @@ async function main(): Promise<void> {
         aesKey: SANDBOX_DEFAULTS.DINGTALK_CALLBACK_AES_KEY!,
       },
     });
-    stoppers.push(() => dingtalk.stop());
+    stops.add({ name: 'the sandbox DingTalk', stop: () => dingtalk.stop() });
+    signal.throwIfAborted();
     say(`sandbox DingTalk on ${dingtalk.url}`);
 
     const people = seedDemoOrganisation(graph, dingtalk);
@@ -65,7 +98,8 @@ async function main(): Promise<void> {
 
     const host: LocalHost = await startLocalHost({
       appRoot,
-      port: DEMO_PORTS.functions,
+      port: ports.functions,
+      shutdownTimeoutMs: HOST_DRAIN_MS,
       env: {
         SYNC_MODE: 'sandbox',
         AzureWebJobsStorage: azurite.connectionString,
@@ -79,7 +113,8 @@ async function main(): Promise<void> {
         DINGTALK_OAPI_BASE: dingtalk.url,
       },
     });
-    stoppers.push(() => host.stop());
+    stops.add({ name: 'the functions host', stop: () => host.stop() });
+    signal.throwIfAborted();
     say(`functions host on ${host.url}: ${host.functions.map((f) => f.name).join(', ')}`);
     say(`health: ${host.url}/api/health`);
 
@@ -88,11 +123,13 @@ async function main(): Promise<void> {
       `DingTalk callback registration (check_url): ${registration.ok ? 'answered correctly' : `FAILED: ${registration.reason}`} in ${registration.elapsedMs} ms`,
     );
 
-    await runDemo({ host, graph, dingtalk, people });
+    await runDemo({ host, graph, dingtalk, people, signal });
     say(
       'the product keeps running: edit events through the sandbox control APIs (docs/sandbox.md), Ctrl-C to stop.',
     );
   } catch (err) {
+    // After Ctrl-C the start or the demo stops where it was; the stop already under way ends the script.
+    if (signal.aborted) return;
     console.error(err instanceof Error ? err.message : err);
     await stopAll(1);
   }

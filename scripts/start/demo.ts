@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FakeDingTalk } from '../../sandbox/dingtalk';
 import type { FakeGraph } from '../../sandbox/graph/fake-graph';
 import type { LocalHost } from '../../sandbox/host';
@@ -9,21 +10,35 @@ interface DemoParts {
   graph: FakeGraph;
   dingtalk: FakeDingTalk;
   people: DemoPerson[];
+  /** Ctrl-C: the demo stops at its next wait (rejecting with the signal's reason) instead of playing on. */
+  signal: AbortSignal;
 }
 
 async function waitFor<T>(
   what: string,
   probe: () => T | undefined,
+  signal: AbortSignal,
   timeoutMs = 20000,
 ): Promise<{ value: T; ms: number }> {
   const started = Date.now();
   for (;;) {
+    signal.throwIfAborted();
     const value = probe();
     if (value !== undefined) return { value, ms: Date.now() - started };
     if (Date.now() - started > timeoutMs)
       throw new Error(`demo: ${what} did not happen within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50, undefined, { signal });
   }
+}
+
+/** `work` unless the signal aborts first; what `work` was doing goes on, but the demo no longer waits for it. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function tomorrowAt(hour: number): string {
@@ -34,12 +49,14 @@ function tomorrowAt(hour: number): string {
 const subjectOf = (e: Record<string, unknown>) => String(e.subject ?? e.summary ?? '');
 
 /** Shows sync happening: each step changes one side as a person would and waits until the other side shows it. */
-export async function runDemo({ host, graph, dingtalk, people }: DemoParts): Promise<void> {
+export async function runDemo({ host, graph, dingtalk, people, signal }: DemoParts): Promise<void> {
   const [zhang, alice] = people;
   say('first maintenance run: pairing users by e-mail, creating Graph subscriptions, first sync…');
-  await host.invoke('maintenance');
-  await waitFor('Graph subscriptions', () =>
-    graph.control.subscriptions().length >= people.length ? true : undefined,
+  await unlessAborted(host.invoke('maintenance'), signal);
+  await waitFor(
+    'Graph subscriptions',
+    () => (graph.control.subscriptions().length >= people.length ? true : undefined),
+    signal,
   );
   say(
     `${graph.control.subscriptions().length} Graph subscriptions created (validation handshake answered by this app)`,
@@ -54,8 +71,10 @@ export async function runDemo({ host, graph, dingtalk, people }: DemoParts): Pro
     location: { displayName: 'Room 301' },
   });
   say(`${zhang.name} creates "${subject}" in DingTalk`);
-  const inOutlook = await waitFor('the DingTalk event in Outlook', () =>
-    graph.control.listEvents(zhang.entraId).find((e) => subjectOf(e) === subject),
+  const inOutlook = await waitFor(
+    'the DingTalk event in Outlook',
+    () => graph.control.listEvents(zhang.entraId).find((e) => subjectOf(e) === subject),
+    signal,
   );
   say(`✓ it appears in ${zhang.name}'s Outlook calendar after ${inOutlook.ms} ms`);
 
@@ -65,8 +84,11 @@ export async function runDemo({ host, graph, dingtalk, people }: DemoParts): Pro
     location: { displayName: 'Room 502' },
   });
   say(`${zhang.name} renames it in Outlook`);
-  const backInDingTalk = await waitFor('the Outlook edit in DingTalk', () =>
-    dingtalk.control.calendarOf(zhang.unionId).find((e) => e.id === created.id && subjectOf(e) === renamed),
+  const backInDingTalk = await waitFor(
+    'the Outlook edit in DingTalk',
+    () =>
+      dingtalk.control.calendarOf(zhang.unionId).find((e) => e.id === created.id && subjectOf(e) === renamed),
+    signal,
   );
   say(`✓ DingTalk shows the new title after ${backInDingTalk.ms} ms`);
 
@@ -78,17 +100,23 @@ export async function runDemo({ host, graph, dingtalk, people }: DemoParts): Pro
     end: { dateTime: tomorrowAt(16), timeZone: 'Europe/London' },
   });
   say(`${alice.name} books "${meeting}" in Outlook`);
-  const inDingTalk = await waitFor('the Outlook event in DingTalk', () =>
-    dingtalk.control
-      .calendarOf(alice.unionId)
-      .find((e) => subjectOf(e) === meeting && e.status !== 'cancelled'),
+  const inDingTalk = await waitFor(
+    'the Outlook event in DingTalk',
+    () =>
+      dingtalk.control
+        .calendarOf(alice.unionId)
+        .find((e) => subjectOf(e) === meeting && e.status !== 'cancelled'),
+    signal,
   );
   say(`✓ it blocks ${alice.name}'s DingTalk calendar after ${inDingTalk.ms} ms`);
 
   dingtalk.control.userDeletesEvent(zhang.unionId, String(created.id));
   say(`${zhang.name} deletes the supplier review in DingTalk`);
-  const gone = await waitFor('the deletion in Outlook', () =>
-    graph.control.getEvent(zhang.entraId, String(inOutlook.value.id)) === undefined ? true : undefined,
+  const gone = await waitFor(
+    'the deletion in Outlook',
+    () =>
+      graph.control.getEvent(zhang.entraId, String(inOutlook.value.id)) === undefined ? true : undefined,
+    signal,
   );
   say(`✓ it is gone from Outlook after ${gone.ms} ms`);
   say('demo complete: no duplicates, no echoes; every write is in the audit table.');
