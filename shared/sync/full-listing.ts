@@ -1,26 +1,73 @@
+import { idsOf, record } from './audit-rows';
 import type { EngineContext } from './engine-context';
 import { idOn } from './link-fields';
 import { listAllPages } from './listing';
 import { MatchIndex } from './match-index';
 import { getOrUndefined } from './remote-writes';
-import type { Link, RemoteChange, Side } from './types';
+import type { Link, RemoteChange, RemoteItem, Side } from './types';
 import { isDeletion, otherSide } from './types';
 
-/** First-sync matching needs the other side's whole folder once, minus the items some link already holds. */
-export async function matchIndexOfOtherSide<P>(
-  ctx: EngineContext<P>,
-  side: Side,
-  links: Link[],
-): Promise<MatchIndex<P>> {
+/** The other side's whole folder, read once per full listing: for first-sync matching and for renumbered links. */
+export async function otherSideItems<P>(ctx: EngineContext<P>, side: Side): Promise<RemoteItem<P>[]> {
+  const listing = await listAllPages(ctx.sides[otherSide(side)], ctx.user, undefined);
+  return listing.changes.flatMap((change) => (isDeletion(change) ? [] : [change]));
+}
+
+/** First-sync matching: the other side's items that no link holds yet. */
+export function matchIndexOf<P>(side: Side, links: Link[], others: RemoteItem<P>[]): MatchIndex<P> {
   const there = otherSide(side);
-  const listing = await listAllPages(ctx.sides[there], ctx.user, undefined);
   const linked = new Set(
     links.map((link) => idOn(link, there)).filter((id): id is string => id !== undefined),
   );
-  return new MatchIndex(
-    listing.changes.flatMap((change) => (isDeletion(change) ? [] : [change])),
-    linked,
-  );
+  return new MatchIndex(others, linked);
+}
+
+/**
+ * Where a full listing proves nothing about unlisted links (proveMissing off: mail), a link whose pulled-side id
+ * the listing did not return, and whose other-side item has the match keys of a listed item that no link holds,
+ * follows that item: the pulled side gave its items new ids. An IMAP folder under a new UIDVALIDITY renumbers every
+ * message (RFC 3501 §2.3.1.1); without this, each renumbered message would be a new item, and its counterpart,
+ * already linked, would not be matched: a second copy on the other side. The link keeps its synced values, so the
+ * change is then reconciled against them (a flag changed meanwhile on either side is merged, not lost). The
+ * version is dropped: the one stored belongs to the old id, so the projection decides whether anything changed.
+ * Returns the links as they now are.
+ */
+export async function followRenumbered<P>(
+  ctx: EngineContext<P>,
+  side: Side,
+  links: Link[],
+  listed: RemoteChange<P>[],
+  others: RemoteItem<P>[],
+): Promise<Link[]> {
+  const there = otherSide(side);
+  const listedIds = new Set(listed.map((change) => change.id));
+  const linkedHere = new Set(links.map((link) => idOn(link, side)).filter((id) => id !== undefined));
+  const otherById = new Map(others.map((item) => [item.id, item]));
+  const orphans = new Map<string, Link>();
+  for (const link of links) {
+    const id = idOn(link, side);
+    const otherId = idOn(link, there);
+    if (link.tombstone || id === undefined || listedIds.has(id) || otherId === undefined) continue;
+    const counterpart = otherById.get(otherId);
+    for (const key of counterpart?.matchKeys ?? []) if (!orphans.has(key)) orphans.set(key, link);
+  }
+  if (orphans.size === 0) return links;
+  const moved = new Map<string, Link>();
+  for (const change of listed) {
+    if (isDeletion(change) || linkedHere.has(change.id)) continue;
+    const link = change.matchKeys.map((key) => orphans.get(key)).find((l) => l && !moved.has(l.linkId));
+    if (!link) continue;
+    const followed: Link =
+      side === 'dingtalk'
+        ? { ...link, dingtalkId: change.id, dingtalkVersion: undefined }
+        : { ...link, outlookId: change.id, outlookVersion: undefined };
+    await record(ctx, 'link', {
+      ids: idsOf(side, change.id, idOn(link, there)),
+      reason: `${side} renumbered its items: the link of ${idOn(link, side)} follows it to ${change.id}`,
+    });
+    moved.set(link.linkId, await ctx.links.save(ctx.user, followed));
+  }
+  return links.map((link) => moved.get(link.linkId) ?? link);
 }
 
 /**

@@ -3,7 +3,7 @@ import { countBulkDeletes } from './breaker';
 import { dryRunView } from './dry-run';
 import type { FieldMerge } from './field-merge';
 import { emptyStats, type EngineContext, type PullStats, type SideEndpoint } from './engine-context';
-import { matchIndexOfOtherSide, unlistedLinkedItems } from './full-listing';
+import { followRenumbered, matchIndexOf, otherSideItems, unlistedLinkedItems } from './full-listing';
 import { latestPerId, listSinceCursor, oldestFirst } from './listing';
 import type { MatchIndex } from './match-index';
 import { PullFailedError } from './pull-errors';
@@ -105,9 +105,11 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
   let links: Link[] | undefined;
   if (listing.fullListing) {
     links = await ctx.links.listLinks(ctx.user, ctx.kind);
-    matches = await matchIndexOfOtherSide(ctx, side, links);
+    const others = await otherSideItems(ctx, side);
     if (input.proveMissing !== false)
       changes = changes.concat(await unlistedLinkedItems(ctx, side, links, changes));
+    else links = await followRenumbered(ctx, side, links, changes, others);
+    matches = matchIndexOf(side, links, others);
   }
 
   const breaker = await countBulkDeletes(ctx, side, changes, links);

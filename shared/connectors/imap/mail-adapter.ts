@@ -10,6 +10,7 @@ import {
   type RemoteChange,
   type RemoteItem,
   type SideAdapter,
+  TransientRemoteError,
   type UserRef,
   VersionConflictRemoteError,
 } from '../../sync/types';
@@ -539,6 +540,9 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
 
   private async status(client: ImapFlow, folder: string) {
     const s = await client.status(folder, { uidNext: true, uidValidity: true, messages: true, unseen: true });
+    // imapflow answers a STATUS that failed (the connection dropped, the server said BYE) with false instead of an
+    // error: that is worth another try on a new connection, not a permanent refusal.
+    if (s === false) throw new TransientRemoteError(`STATUS of ${folder} failed`);
     if (!s || s.uidValidity === undefined) {
       throw new PermanentRemoteError(`STATUS of ${folder} returned no UIDVALIDITY`);
     }
