@@ -62,6 +62,27 @@ export class FakeMailControl {
     return { uid: message.uid, uidValidity: f.uidValidity };
   }
 
+  /**
+   * A mailbox with years of mail in one step: `count` messages in UID order, each made by `message(i)`. Sessions
+   * that have the folder open learn of them at once, as of one delivery.
+   */
+  deliverMany(
+    email: string,
+    folder: string,
+    count: number,
+    message: (i: number) => { raw: Buffer; internalDate: number; flags?: string[] },
+  ): void {
+    const account = this.account(email);
+    const f = this.folder(account, folder);
+    const items = function* () {
+      for (let i = 0; i < count; i++) {
+        const m = message(i);
+        yield { raw: m.raw, internalDate: m.internalDate, flags: flags(m.flags ?? []) };
+      }
+    };
+    this.store.appendMany(account, f, items());
+  }
+
   messages(email: string, folder: string): MessageView[] {
     return this.folder(this.account(email), folder).messages.map((m) => ({
       uid: m.uid,

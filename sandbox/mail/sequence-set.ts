@@ -20,11 +20,34 @@ export function parseSequenceSet(text: string): SequenceSet | undefined {
 
 /** The members of `candidates` (ascending) that the set names, with `*` standing for `highest`. */
 export function matching(set: SequenceSet, candidates: number[], highest: number): number[] {
-  if (candidates.length === 0) return [];
-  const bounds = set.map(([a, b]) => {
+  return matchingIndexes(set, candidates, highest).map((i) => candidates[i]);
+}
+
+/**
+ * The indexes of the members of `candidates` (ascending) that the set names, ascending. Each range is found by
+ * binary search, so a FETCH of a few UIDs costs the same in a folder of 100,000 messages as in one of 10.
+ */
+export function matchingIndexes(set: SequenceSet, candidates: number[], highest: number): number[] {
+  const picked = new Set<number>();
+  for (const [a, b] of set) {
     const x = a === '*' ? highest : a;
     const y = b === '*' ? highest : b;
-    return [Math.min(x, y), Math.max(x, y)] as const;
-  });
-  return candidates.filter((n) => bounds.some(([lo, hi]) => n >= lo && n <= hi));
+    const hi = Math.max(x, y);
+    for (let i = lowerBound(candidates, Math.min(x, y)); i < candidates.length && candidates[i] <= hi; i++) {
+      picked.add(i);
+    }
+  }
+  return [...picked].sort((p, q) => p - q);
+}
+
+/** The first index whose value is at least `value` (candidates.length when none is). */
+export function lowerBound(values: number[], value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../../shared/platform/clock';
 import { ByteReader } from './byte-reader';
 import type { CommandLog } from './command-log';
 import type { MailFaults } from './faults';
-import { matching, parseSequenceSet } from './sequence-set';
+import { matchingIndexes, parseSequenceSet, type SequenceSet } from './sequence-set';
 import { PERMANENT_FLAGS, type Account, type Folder, type MailStore, type StoredMessage } from './store';
 import { SyntaxError, text, tokenize, type Token } from './tokens';
 import { toBuffer, type Chunk } from './wire';
@@ -46,6 +46,8 @@ export interface SelectedView {
   flags: Map<number, string>;
   /** Messages with a higher UID are new to this session. */
   highestUid: number;
+  /** The folder's version this view fully reflects (store.ts): an unchanged folder needs no sync. */
+  version: number;
 }
 
 export type CommandState = 'any' | 'not-authenticated' | 'authenticated' | 'selected';
@@ -144,6 +146,7 @@ export class Session {
       uids: folder.messages.map((m) => m.uid),
       flags: new Map(folder.messages.map((m) => [m.uid, flagKey(m)])),
       highestUid: folder.uidNext - 1,
+      version: folder.version,
     };
     return this.selected;
   }
@@ -157,6 +160,8 @@ export class Session {
       this.bye('mailbox UIDVALIDITY changed');
       return;
     }
+    if (view.version === view.folder.version) return;
+    const version = view.folder.version;
     const present = new Map(view.folder.messages.map((m) => [m.uid, m]));
     if (allowExpunge) {
       for (let i = view.uids.length - 1; i >= 0; i--) {
@@ -182,6 +187,8 @@ export class Session {
       view.flags.set(uid, flagKey(m));
       this.untagged(`${i + 1} FETCH (UID ${uid} FLAGS (${flagList(m).join(' ')}))`);
     });
+    // Expunges held back (during FETCH, STORE, SEARCH) leave the view behind the folder: look again next time.
+    if (view.uids.length === view.folder.messages.length) view.version = version;
   }
 
   /** Records that this session has been shown the message's current flags. */
@@ -197,18 +204,15 @@ export class Session {
     const view = this.selected;
     const set = setText === undefined ? undefined : parseSequenceSet(setText);
     if (!view || !set) return undefined;
-    const present = new Map(view.folder.messages.map((m) => [m.uid, m]));
-    const seqOf = new Map(view.uids.map((uid, i) => [uid, i + 1]));
-    const uids = byUid
-      ? matching(set, view.uids, view.uids[view.uids.length - 1] ?? 0)
-      : matching(
-          set,
-          view.uids.map((_, i) => i + 1),
-          view.uids.length,
-        ).map((seq) => view.uids[seq - 1]);
-    return uids.flatMap((uid) => {
-      const message = present.get(uid);
-      return message ? [{ seq: seqOf.get(uid)!, message }] : [];
+    // Binary searches over the ascending UIDs, not maps of the whole folder: a mailbox of 100,000 messages must
+    // answer a FETCH of a few of them as fast as a small one does.
+    const indexes = byUid
+      ? matchingIndexes(set, view.uids, view.uids[view.uids.length - 1] ?? 0)
+      : sequenceIndexes(set, view.uids.length);
+    const messages = view.folder.messages;
+    return indexes.flatMap((i) => {
+      const m = findByUid(messages, view.uids[i]);
+      return m ? [{ seq: i + 1, message: m }] : [];
     });
   }
 
@@ -336,6 +340,30 @@ function describe(texts: string[], name: string): string {
     return `${head} ***`;
   }
   return texts.join('');
+}
+
+/** Indexes (sequence number - 1) a sequence-number set names among `count` messages, `*` being the last. */
+function sequenceIndexes(set: SequenceSet, count: number): number[] {
+  const picked = new Set<number>();
+  if (count === 0) return [];
+  for (const [a, b] of set) {
+    const x = a === '*' ? count : a;
+    const y = b === '*' ? count : b;
+    for (let n = Math.min(x, y); n <= Math.min(Math.max(x, y), count); n++) picked.add(n - 1);
+  }
+  return [...picked].sort((p, q) => p - q);
+}
+
+/** A message of a folder (ascending by UID) by its UID. */
+function findByUid(messages: StoredMessage[], uid: number): StoredMessage | undefined {
+  let lo = 0;
+  let hi = messages.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (messages[mid].uid < uid) lo = mid + 1;
+    else hi = mid;
+  }
+  return messages[lo]?.uid === uid ? messages[lo] : undefined;
 }
 
 export function flagList(message: StoredMessage): string[] {

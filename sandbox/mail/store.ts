@@ -26,6 +26,8 @@ export interface Folder {
   uidNext: number;
   /** Ascending by UID. */
   messages: StoredMessage[];
+  /** Counts every change to the folder, so a session can tell in O(1) that nothing changed since it looked. */
+  version: number;
   subscribed: boolean;
 }
 
@@ -112,6 +114,23 @@ export class MailStore {
     return message;
   }
 
+  /** Many messages in UID order, with one change notification for all of them. */
+  appendMany(
+    account: Account,
+    folder: Folder,
+    messages: Iterable<{ raw: Buffer; flags: Iterable<string>; internalDate: number }>,
+  ): void {
+    for (const m of messages) {
+      folder.messages.push({
+        uid: folder.uidNext++,
+        flags: new Set(m.flags),
+        internalDate: m.internalDate,
+        raw: m.raw,
+      });
+    }
+    this.changed(account, folder);
+  }
+
   setFlags(account: Account, folder: Folder, message: StoredMessage, flags: Iterable<string>): void {
     message.flags = new Set(flags);
     this.changed(account, folder);
@@ -140,6 +159,7 @@ export class MailStore {
   }
 
   private changed(account: Account, folder: Folder): void {
+    folder.version++;
     for (const listener of [...this.listeners]) listener(account, folder);
   }
 
@@ -152,6 +172,7 @@ export class MailStore {
       uidValidity,
       uidNext: 1,
       messages: [],
+      version: 0,
       subscribed: true,
     };
   }
