@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseMime } from '../../../shared/mail/parse-mime';
+import { base64Damage, parseMime } from '../../../shared/mail/parse-mime';
 import { ORIGIN_HEADER } from '../../../shared/connectors/imap/mail-adapter';
 import type { UserRef } from '../../../shared/sync/types';
 import {
@@ -91,6 +91,26 @@ const bodyText = (m: RenderedMessage) =>
         .replace(/&nbsp;/g, ' ')
         .replace(/&amp;/g, '&')
     : m.body.content;
+
+test('base64 as encoders write it is never taken for damage; a damaged body always is', () => {
+  const data = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff));
+  const wrap = (b64: string, width: number, eol = '\r\n') =>
+    b64.replace(new RegExp(`.{${width}}(?=.)`, 'g'), `$&${eol}`);
+  const b64 = data.toString('base64');
+  for (const width of [76, 72, 64, 60]) expect(base64Damage(Buffer.from(wrap(b64, width)))).toBeUndefined();
+  expect(base64Damage(Buffer.from(`${wrap(b64, 76, '\n')}\n\n`))).toBeUndefined();
+  expect(base64Damage(Buffer.from(wrap(b64.replace(/=+$/, ''), 76)))).toBeUndefined(); // padding left off
+  expect(base64Damage(Buffer.from(wrap(b64, 76).replace(/\r\n/g, ' \r\n')))).toBeUndefined(); // trailing spaces
+
+  const lines = wrap(b64, 76).split('\r\n');
+  const cut = [...lines];
+  cut[3] = cut[3].slice(0, 70);
+  expect(base64Damage(Buffer.from(cut.join('\r\n')))).toMatch(/line 4 is cut short/);
+  const junk = [...lines];
+  junk[5] = '-- removed by the gateway --';
+  expect(base64Damage(Buffer.from(junk.join('\r\n')))).toMatch(/line 6 holds "-"/);
+  expect(base64Damage(Buffer.from('QUJDREVG\r\nR\r\n'))).toMatch(/middle of a byte/); // one character of a byte
+});
 
 test('the committed corpus is what test/fixtures/mime/generate.ts builds', () => {
   const built = corpus();
