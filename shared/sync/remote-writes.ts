@@ -92,6 +92,7 @@ export function intentFor<P>(ctx: EngineContext<P>, request: CopyRequest<P>): In
     originKey: originKeyFor({ ...key, replacesId: request.replacesId }),
     createdAt: new Date(ctx.now()).toISOString(),
     ...(request.replacesId === undefined ? {} : { replacesId: request.replacesId }),
+    ...(ctx.fieldMerge ? { sourceHash: ctx.hash(request.source.projection) } : {}),
   };
 }
 

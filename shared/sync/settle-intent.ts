@@ -1,5 +1,6 @@
 import { idsOf, record } from './audit-rows';
 import { chooseWinner } from './conflict-policy';
+import { writeMerged } from './field-merge';
 import type { EngineContext } from './engine-context';
 import { idOn, newLink, pairOf, withoutSide, withSide } from './link-fields';
 import { createCopy, deleteIfPresent, getOrUndefined, saveLink, updateCopy } from './remote-writes';
@@ -38,7 +39,7 @@ export async function settleIntent<P>(
   if (!source) {
     await dropOrphan(ctx, intent, link, found);
   } else if (found) {
-    await joinRecovered(ctx, link, { side: sourceSide, item: source }, { side: target, item: found });
+    await joinRecovered(ctx, link, { side: sourceSide, item: source }, { side: target, item: found }, intent);
   } else if (intent.planned) {
     // Planned, never carried out: the pull that planned it did not commit, so relisting decides the item again.
   } else {
@@ -66,6 +67,7 @@ async function joinRecovered<P>(
   link: Link | undefined,
   source: Held<P>,
   copy: Held<P>,
+  intent: Intent,
 ): Promise<void> {
   const base = link ?? newLink(ctx.kind, source.side, source.item.id);
   const ids = idsOf(source.side, source.item.id, copy.item.id);
@@ -77,6 +79,16 @@ async function joinRecovered<P>(
   const sourceHash = ctx.hash(source.item.projection);
   if (sourceHash === ctx.hash(copy.item.projection)) {
     return saveLink(ctx, pairOf(base, source, copy, sourceHash));
+  }
+  // Fields merged one by one (mail flags) have a base: what the copy was made with. Each side keeps what it changed.
+  const merged =
+    ctx.fieldMerge && intent.sourceHash
+      ? ctx.fieldMerge.merge(intent.sourceHash, source.item.projection, copy.item.projection)
+      : undefined;
+  if (merged) {
+    const reason =
+      'crash recovery: the copy and its source changed before they were linked; merged per field';
+    return writeMerged(ctx, base, source, copy.item, merged, reason);
   }
   const winnerSide = chooseWinner(ctx.policy.conflict, {
     [source.side]: source.item.modifiedAt,

@@ -169,6 +169,12 @@ export interface Intent {
    * cursor, so relisting decides that item again (it may be matched rather than copied).
    */
   planned?: boolean;
+  /**
+   * The projection hash of the source when the copy was planned, i.e. what the copy was made with. For kinds merged
+   * field by field it is the base that crash recovery merges against when the copy or its source changed before
+   * they were linked.
+   */
+  sourceHash?: string;
 }
 
 export interface IntentStore {

@@ -193,3 +193,18 @@ test('a crash between the two writes of a merge is finished by the next pull, no
   expect(world.flags('dingtalk').get('m0')).toMatchObject({ seen: true, flagged: true });
   expect(world.flags('outlook').get('m0')).toMatchObject({ seen: true, flagged: true });
 });
+
+test('a crash between a copy and its link, then changes on both sides: recovery merges per field, nothing lost', async () => {
+  const world = new MailWorld();
+  world.sides.dingtalk.userCreate(message(0));
+  // The copy reaches Outlook, the process dies before the link is saved.
+  await world.pull('dingtalk', { atStep: 'outlook.create', kind: 'crash-after' });
+  expect(world.flags('outlook').get('m0')).toBeDefined();
+  expect(world.links.all()).toEqual([]);
+  world.toggle('dingtalk', 'm0', 'flagged');
+  world.toggle('outlook', 'm0', 'seen');
+  await world.quiesce();
+  expect(world.flags('dingtalk').get('m0')).toMatchObject({ seen: true, flagged: true });
+  expect(world.flags('outlook').get('m0')).toMatchObject({ seen: true, flagged: true });
+  expect(world.sides.outlook.liveItems()).toHaveLength(1);
+});
