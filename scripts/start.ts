@@ -9,10 +9,14 @@ import { startLocalHost, type LocalHost } from '../sandbox/host';
 import { startAzurite, type AzuriteHandle } from '../sandbox/azurite';
 import { startFakeGraph, type FakeGraph } from '../sandbox/graph/fake-graph';
 import { startFakeDingTalk, type FakeDingTalk } from '../sandbox/dingtalk';
+import { startFakeKeyVault } from '../sandbox/keyvault/fake-key-vault';
+import { startFakeMailServer } from '../sandbox/mail';
 import { SANDBOX_DEFAULTS } from '../shared/platform/config';
 import { assertPortsFree, demoPorts } from './start/ports';
 import { seedDemoOrganisation } from './start/demo-org';
 import { runDemo } from './start/demo';
+import { runMailDemo } from './start/demo-mail';
+import { seedDemoMailboxes } from './start/demo-mailboxes';
 import { say } from './start/say';
 import { StopList } from './start/stop-list';
 
@@ -22,6 +26,8 @@ const appRoot = path.join(__dirname, '..', '..');
 const STOP_PART_MS = 5000;
 const STOP_TOTAL_MS = 10_000;
 const HOST_DRAIN_MS = 3000;
+/** The demo polls DingTalk mailboxes at the shortest interval the settings allow, so mail crosses quickly. */
+const DEMO_MAIL_POLL_SECONDS = 15;
 /**
  * One Ctrl-C can arrive twice: the terminal signals the whole process group, and the wrapper that trusts the
  * sandbox certificate forwards its own copy. A repeat this soon after the first is that copy, not a second press.
@@ -93,8 +99,20 @@ async function main(): Promise<void> {
     signal.throwIfAborted();
     say(`sandbox DingTalk on ${dingtalk.url}`);
 
+    const mail = await startFakeMailServer({ port: ports.mail });
+    stops.add({ name: 'the sandbox DingTalk Mail server', stop: () => mail.stop() });
+    const vault = await startFakeKeyVault({ port: ports.keyVault });
+    stops.add({ name: 'the sandbox Key Vault', stop: () => vault.stop() });
+    signal.throwIfAborted();
+
     const people = seedDemoOrganisation(graph, dingtalk);
     say(`demo organisation: ${people.map((p) => p.name).join(', ')} (on both sides, same e-mail)`);
+    const logins = await seedDemoMailboxes(mail, vault, people);
+    say(
+      `sandbox DingTalk Mail (IMAP over TLS) on ${mail.host}:${mail.port}; a mail program can log in as ` +
+        `${logins[0].email} with the app password ${logins[0].password} (docs/sandbox.md lists all)`,
+    );
+    say(`sandbox Key Vault (the mailboxes' app passwords) on ${vault.url}`);
 
     const host: LocalHost = await startLocalHost({
       appRoot,
@@ -111,6 +129,10 @@ async function main(): Promise<void> {
         GRAPH_BASE_URL: graph.url,
         DINGTALK_API_BASE: dingtalk.url,
         DINGTALK_OAPI_BASE: dingtalk.url,
+        KEY_VAULT_URL: vault.url,
+        MAIL_IMAP_HOST: mail.host,
+        MAIL_IMAP_PORT: String(mail.port),
+        MAIL_POLL_SECONDS: String(DEMO_MAIL_POLL_SECONDS),
       },
     });
     stops.add({ name: 'the functions host', stop: () => host.stop() });
@@ -124,8 +146,11 @@ async function main(): Promise<void> {
     );
 
     await runDemo({ host, graph, dingtalk, people, signal });
+    await runMailDemo({ graph, mail, people, pollSeconds: DEMO_MAIL_POLL_SECONDS, signal });
+    say('demo complete: no duplicates, no echoes; every write is in the audit table.');
     say(
-      'the product keeps running: edit events through the sandbox control APIs (docs/sandbox.md), Ctrl-C to stop.',
+      'the product keeps running: change events and mail through the sandbox control APIs or a mail program ' +
+        '(docs/sandbox.md), Ctrl-C to stop.',
     );
   } catch (err) {
     // After Ctrl-C the start or the demo stops where it was; the stop already under way ends the script.

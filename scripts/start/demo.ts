@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FakeDingTalk } from '../../sandbox/dingtalk';
 import type { FakeGraph } from '../../sandbox/graph/fake-graph';
 import type { LocalHost } from '../../sandbox/host';
 import type { DemoPerson } from './demo-org';
 import { say } from './say';
+import { unlessAborted, waitFor } from './wait';
 
 interface DemoParts {
   host: LocalHost;
@@ -12,33 +12,6 @@ interface DemoParts {
   people: DemoPerson[];
   /** Ctrl-C: the demo stops at its next wait (rejecting with the signal's reason) instead of playing on. */
   signal: AbortSignal;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined,
-  signal: AbortSignal,
-  timeoutMs = 20000,
-): Promise<{ value: T; ms: number }> {
-  const started = Date.now();
-  for (;;) {
-    signal.throwIfAborted();
-    const value = probe();
-    if (value !== undefined) return { value, ms: Date.now() - started };
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`demo: ${what} did not happen within ${timeoutMs / 1000} s`);
-    await sleep(50, undefined, { signal });
-  }
-}
-
-/** `work` unless the signal aborts first; what `work` was doing goes on, but the demo no longer waits for it. */
-function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function tomorrowAt(hour: number): string {
@@ -119,5 +92,4 @@ export async function runDemo({ host, graph, dingtalk, people, signal }: DemoPar
     signal,
   );
   say(`✓ it is gone from Outlook after ${gone.ms} ms`);
-  say('demo complete: no duplicates, no echoes; every write is in the audit table.');
 }

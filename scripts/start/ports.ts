@@ -7,6 +7,9 @@ export interface DemoPorts {
   blob: number;
   queue: number;
   table: number;
+  /** The sandbox DingTalk Mail server (IMAP over TLS). */
+  mail: number;
+  keyVault: number;
 }
 
 const DEFAULT_PORTS: DemoPorts = {
@@ -16,6 +19,8 @@ const DEFAULT_PORTS: DemoPorts = {
   blob: 10000,
   queue: 10001,
   table: 10002,
+  mail: 7993,
+  keyVault: 7445,
 };
 
 /** The variable that moves each port, so that a second copy (or a test) can run beside the first. */
@@ -26,6 +31,8 @@ export const PORT_VARIABLES: Record<keyof DemoPorts, string> = {
   blob: 'DEMO_PORT_BLOB',
   queue: 'DEMO_PORT_QUEUE',
   table: 'DEMO_PORT_TABLE',
+  mail: 'DEMO_PORT_MAIL',
+  keyVault: 'DEMO_PORT_KEYVAULT',
 };
 
 /** The defaults, each replaced by its DEMO_PORT_* variable when set; a value that is not a port stops the start. */
