@@ -93,7 +93,13 @@ describe('listing', () => {
 });
 
 test('a full listing is reconciled oldest first, deletions last, equal times in listed order', () => {
-  const at = (id: string, modifiedAt: string): RemoteChange<string> => ({ ...item(id, id), modifiedAt });
+  const at = (id: string, modifiedAt: string): RemoteChange<string> => ({
+    id,
+    version: id,
+    modifiedAt,
+    projection: id,
+    matchKeys: [],
+  });
   const listed: RemoteChange<string>[] = [
     at('newest', '2026-12-07T10:00:00Z'),
     { id: 'gone', deleted: true },
