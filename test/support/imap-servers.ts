@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
+import { startFakeMailServer } from '../../sandbox/mail';
 import { DOVECOT_BINARY, dovecotAvailable, startDovecot } from './dovecot';
 
 /**
  * The IMAP servers a contract suite runs against: a private Dovecot (when installed; CI installs it, and there its
- * absence fails the run) and the sandbox's fake DingTalk mail server (once sandbox/mail exists). Tests deliver mail
+ * absence fails the run) and the sandbox's fake DingTalk mail server. Tests deliver mail
  * and act as "another client" over IMAP itself, so the same steps work on both.
  */
 
@@ -31,18 +30,6 @@ export interface ImapServerLeg {
   required: boolean;
   start(): Promise<ImapTestServer>;
 }
-
-interface FakeMailServer {
-  host: string;
-  port: number;
-  control: {
-    addMailbox(email: string, password: string): unknown;
-    changeUidValidity(email: string, folder: string): unknown;
-  };
-  stop(): Promise<void> | void;
-}
-
-const SANDBOX_MAIL = join(__dirname, '..', '..', 'sandbox', 'mail', 'index.ts');
 
 function clientFor(host: string, port: number, ca: string | undefined, user: string, pass: string): ImapFlow {
   return new ImapFlow({
@@ -79,40 +66,33 @@ export function imapServerLegs(): ImapServerLeg[] {
       },
     },
   ];
-  // Checked at run time: the sandbox mail server is added to the tree separately.
-  if (existsSync(SANDBOX_MAIL)) {
-    legs.push({
-      name: 'sandbox',
-      required: true,
-      async start() {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const mod = require(SANDBOX_MAIL) as {
-          startFakeMailServer(o: { host?: string }): Promise<FakeMailServer>;
-        };
-        const fake = await mod.startFakeMailServer({ host: '127.0.0.1' });
-        const passwords = new Map<string, string>();
-        return {
-          name: 'sandbox',
-          host: fake.host,
-          port: fake.port,
-          async addMailbox(email, password) {
-            passwords.set(email, password);
-            await fake.control.addMailbox(email, password);
-          },
-          async client(email) {
-            const c = clientFor(fake.host, fake.port, undefined, email, passwords.get(email) ?? '');
-            await c.connect();
-            return c;
-          },
-          async changeUidValidity(email, folder) {
-            await fake.control.changeUidValidity(email, folder);
-          },
-          async stop() {
-            await fake.stop();
-          },
-        };
-      },
-    });
-  }
+  legs.push({
+    name: 'sandbox',
+    required: true,
+    async start() {
+      const fake = await startFakeMailServer({ host: '127.0.0.1' });
+      const passwords = new Map<string, string>();
+      return {
+        name: 'sandbox',
+        host: fake.host,
+        port: fake.port,
+        async addMailbox(email, password) {
+          passwords.set(email, password);
+          await fake.control.addMailbox(email, password);
+        },
+        async client(email) {
+          const c = clientFor(fake.host, fake.port, undefined, email, passwords.get(email) ?? '');
+          await c.connect();
+          return c;
+        },
+        async changeUidValidity(email, folder) {
+          await fake.control.changeUidValidity(email, folder);
+        },
+        async stop() {
+          await fake.stop();
+        },
+      };
+    },
+  });
   return legs;
 }
