@@ -724,9 +724,9 @@ function isoSeconds(ms: number): string {
 
 /** A message copied back and forth keeps one trace header, ours: an older one would name the wrong create. */
 function stripOrigin(raw: Buffer): Buffer {
-  const text = raw.toString('latin1');
-  const end = text.search(/\r?\n\r?\n/);
-  const head = end < 0 ? text : text.slice(0, end);
+  // Only the header block is decoded: the whole message as a string would be one more copy of a mail of up to
+  // 25 MB, held while it is appended.
+  const head = raw.subarray(0, headerBlockEnd(raw)).toString('latin1');
   if (!/^x-dingtalk-m365-sync-origin:/im.test(head)) return raw;
   const lines = head.split(/(?<=\n)/);
   const kept: string[] = [];
@@ -736,8 +736,13 @@ function stripOrigin(raw: Buffer): Buffer {
     else if (!/^[ \t]/.test(line)) skipping = false;
     if (!skipping) kept.push(line);
   }
-  return Buffer.concat([
-    Buffer.from(kept.join(''), 'latin1'),
-    raw.subarray(Buffer.byteLength(head, 'latin1')),
-  ]);
+  return Buffer.concat([Buffer.from(kept.join(''), 'latin1'), raw.subarray(head.length)]);
+}
+
+/** Where the first blank line (`\r?\n\r?\n`) starts, or the message's length when it has none. */
+function headerBlockEnd(raw: Buffer): number {
+  const found = [raw.indexOf('\n\n'), raw.indexOf('\n\r\n')].filter((i) => i >= 0);
+  if (!found.length) return raw.length;
+  const lineFeed = Math.min(...found);
+  return lineFeed > 0 && raw[lineFeed - 1] === 0x0d ? lineFeed - 1 : lineFeed;
 }
