@@ -6,11 +6,13 @@
  * BENCH_ONLY=scale runs the scale phase alone (BENCH_SCALE_USERS people, default 10,000) into bench/results/scale.json.
  * BENCH_ONLY=throughput runs figure 3 alone (and the bursts' costs) into bench/results/throughput.json;
  * BENCH_ONLY=pipeline runs the pipeline's figures (1-4, 6) alone, without cold start and scale, into latest.json.
+ * BENCH_ONLY=mail runs the mail phase alone (a pipeline of its own with SYNC_KINDS=mail) into bench/results/mail.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureColdStart } from './figures/cold-start';
+import { measureMail, type MailSettings } from './figures/mail';
 import { measurePropagation } from './figures/propagation';
 import { remoteCallFigures } from './figures/remote-calls';
 import { measureScale, scaleSettingsFromEnv } from './figures/scale';
@@ -24,6 +26,18 @@ import { round } from './support/stats';
 const COLD_START_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'cold-start.json');
 const SCALE_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'scale.json');
 const THROUGHPUT_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'throughput.json');
+const MAIL_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'mail.json');
+
+const MAIL: MailSettings = {
+  users: 20,
+  // The smallest interval the app allows: DingTalk → Outlook waits for the mailbox's next poll.
+  pollSeconds: 15,
+  propagation: { samples: 20, latencyMs: 50, pollMs: 10, waitMs: 20_000, bytes: 10_000 },
+  // 16 at once: one Functions instance's queue batch (host.json batchSize).
+  idlePoll: { sequential: 100, concurrency: 16, rounds: 25 },
+  throughput: { mailsPerMailbox: 5, bytes: 100_000, pollMs: 200, waitMs: 180_000 },
+  memory: { bytes: 25_000_000, sampleMs: 20, waitMs: 120_000 },
+};
 
 const SETTINGS = {
   users: 100,
@@ -51,6 +65,15 @@ async function main(): Promise<void> {
     });
   }
   if (process.env.BENCH_ONLY === 'throughput') return throughputOnly(machine(loadAtStart));
+  if (process.env.BENCH_ONLY === 'mail') {
+    const mail = await measureMail(MAIL);
+    return publish(MAIL_ONLY_FILE, {
+      generatedAt: new Date().toISOString(),
+      machine: machine(loadAtStart),
+      settings: MAIL,
+      mail,
+    });
+  }
   const pipelineOnly = process.env.BENCH_ONLY === 'pipeline';
   // First, while nothing else runs: a cold start is a fresh process on an idle instance.
   const coldStart = pipelineOnly ? undefined : await measureColdStart(SETTINGS.coldStartRuns);
@@ -73,10 +96,11 @@ async function main(): Promise<void> {
     const propagation = await measurePropagation(pipeline, SETTINGS.propagation);
     await pipeline.quiet();
     const throughput = await measureThroughput(pipeline, SETTINGS.throughput);
-    // Last, on an Azurite and fakes of its own: the pipeline's would share the cores with it.
+    // Mail and scale last, each on an Azurite and fakes of its own: the pipeline's would share the cores with them.
     await pipeline.stop();
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
+    const mail = pipelineOnly ? undefined : await measureMail(MAIL);
     const scale = pipelineOnly ? undefined : await measureScale(scaleSettingsFromEnv());
 
     const results = {
@@ -89,6 +113,7 @@ async function main(): Promise<void> {
       remoteCallsPerChange: remoteCallFigures(propagation.costs, throughput.costs),
       coldStart,
       memory: throughput.memory,
+      mail,
       hostLog: pipeline.hostLog(),
       storageStalls: pipeline.stalls.stalls().map((s) => ({
         atSecond: round(s.startMs / 1000),

@@ -4,6 +4,7 @@ import { subscriptionsOf } from '../figures/webhook-requests';
 import { dingtalkSide, outlookSide, type FakeCalendar } from '../pipeline/calendar-sides';
 import { remoteCallTotals } from '../pipeline/call-counts';
 import { seedPeople, type BenchPerson } from '../pipeline/people';
+import { createMailOperations } from './mail-operations';
 
 export type SideName = FakeCalendar['name'];
 
@@ -26,6 +27,7 @@ export function createFakeOperations(graph: FakeGraph, dingtalk: FakeDingTalk) {
   };
   const drainCalls = remoteCallTotals(graph, dingtalk);
   return {
+    ...createMailOperations(graph),
     seedPeople: (count: number) => seedPeople(graph, dingtalk, count),
     setCallbackTarget: (target: { url: string; token: string; aesKey: string }) =>
       dingtalk.control.setCallbackTarget(target),

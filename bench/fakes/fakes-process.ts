@@ -1,5 +1,6 @@
 /**
- * The fake Graph and fake DingTalk in a process of their own, so the bench can tell their CPU time from the app's.
+ * The fake Graph and fake DingTalk (and, once asked, the sandbox mail server and Key Vault) in a process of their
+ * own, so the bench can tell their CPU time from the app's.
  * Started by fakes-client.ts with an IPC channel (structured clone): it answers `{ready, graphUrl, dingtalkUrl}`,
  * then one reply per request `{id, op, args}`, until the channel closes.
  */
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     }
   });
   process.on('disconnect', () => {
-    void Promise.all([graph.stop(), dingtalk.stop()]).finally(() => process.exit(0));
+    void Promise.all([graph.stop(), dingtalk.stop(), operations.stopMail()]).finally(() => process.exit(0));
   });
   const ready: FakesReady = { ready: true, graphUrl: graph.url, dingtalkUrl: dingtalk.url };
   process.send!(ready);

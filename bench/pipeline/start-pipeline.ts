@@ -1,7 +1,8 @@
 import { freePort, startAzurite, type AzuriteHandle } from '../../sandbox/azurite';
 import { startLocalHost, type LocalHost } from '../../sandbox/host';
-import { createAppContext, getAppContext } from '../../shared/app/context';
-import { getConfig, SANDBOX_DEFAULTS } from '../../shared/platform/config';
+import { createAppContext, getAppContext, setAppContext, type AppContext } from '../../shared/app/context';
+import { setServices } from '../../shared/app/services';
+import { getConfig, resetConfigForTests, SANDBOX_DEFAULTS } from '../../shared/platform/config';
 import { createLogger } from '../../shared/platform/logger';
 import { startFakesProcess, type Fakes } from '../fakes/fakes-client';
 import { readCpu, type CpuReading } from '../support/cpu-split';
@@ -17,7 +18,11 @@ import { countTableOperations } from './table-counter';
 
 export interface Pipeline {
   fakes: Fakes;
+  /** With mail: how often its DingTalk mailboxes are polled. */
+  mail?: MailPipelineOptions;
   host: LocalHost;
+  /** A context of the bench's own on the app's storage (not counted as the app's): quiet checks, work it queues. */
+  observer: AppContext;
   people: BenchPerson[];
   calls: CallCounter;
   stalls: StallWatch;
@@ -25,6 +30,11 @@ export interface Pipeline {
   cpu(): Promise<CpuReading>;
   hostLog(): { warnings: number; errors: number };
   stop(): Promise<void>;
+}
+
+/** Mail instead of the calendar: DingTalk mailboxes on the sandbox mail server, polled every pollSeconds. */
+export interface MailPipelineOptions {
+  pollSeconds: number;
 }
 
 /** A date far from the run, so the maintenance timer never fires by itself; the bench invokes it once. */
@@ -39,12 +49,20 @@ const SETTLE_MS = 120_000;
  * dist/functions/*.js through package.json "main" in this one. Users are paired and subscribed by one maintenance
  * run, and the first sync has settled.
  */
-export async function startPipeline(peopleCount: number): Promise<Pipeline> {
+export async function startPipeline(
+  peopleCount: number,
+  options: { mail?: MailPipelineOptions } = {},
+): Promise<Pipeline> {
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
     stoppers.length = 0;
   };
+  // The app's settings, context and services are read once per process: a pipeline started after another one in
+  // this process (mail after the calendar in a full run) must not keep the first one's Azurite, ports and kinds.
+  resetConfigForTests();
+  setAppContext(undefined);
+  setServices(undefined);
   try {
     const azurite: AzuriteHandle = await startAzurite();
     stoppers.push(() => azurite.stop());
@@ -52,6 +70,7 @@ export async function startPipeline(peopleCount: number): Promise<Pipeline> {
     stoppers.push(() => fakes.stop());
     // Seeded before the callback is set, so no directory callbacks: the maintenance run pairs everyone anyway.
     const people = await fakes.call('seedPeople', peopleCount);
+    const mailEnv = options.mail ? await startMail(fakes, people, options.mail) : undefined;
 
     // The app reads PUBLIC_BASE_URL when it loads, so the host's port is chosen before it starts.
     const port = await freePort();
@@ -65,8 +84,9 @@ export async function startPipeline(peopleCount: number): Promise<Pipeline> {
         SYNC_MODE: 'sandbox',
         AzureWebJobsStorage: azurite.connectionString,
         TIMER_SCHEDULE: NEVER,
-        // The calendar figures; mail is measured by its own phase.
+        // The calendar figures; mail is measured by its own phase, on a pipeline of its own.
         SYNC_KINDS: 'calendar',
+        ...mailEnv,
         // App log lines would go to stdout, which carries the figures; warnings and errors still reach stderr.
         LOG_LEVEL: 'warn',
         // The bench makes more metered calls in minutes than the standard edition's month allows.
@@ -84,7 +104,10 @@ export async function startPipeline(peopleCount: number): Promise<Pipeline> {
     // Built before the app's first request, so every table client it will use carries the counter.
     const tables = countTableOperations(getAppContext().storage);
     const observer = createAppContext(getConfig(), { log: createLogger({ level: 'error', sink: () => {} }) });
-    const quiet = (timeoutMs?: number) => waitForQuiet({ fakes, observer }, timeoutMs);
+    // Each polled mailbox keeps one message in the queue, its poll chain, once its first poll has run.
+    let standing = 0;
+    const quiet = (timeoutMs?: number) =>
+      waitForQuiet({ fakes, observer, standing: () => standing }, timeoutMs);
 
     await fakes.call('setCallbackTarget', {
       url: `${host.url}/api/dingtalk/events`,
@@ -99,6 +122,10 @@ export async function startPipeline(peopleCount: number): Promise<Pipeline> {
     );
     if (!subscribed)
       throw new Error(`the maintenance run did not subscribe every user within ${SETTLE_MS / 1000} s`);
+    if (options.mail) {
+      await waitForPollChains(observer, people.length);
+      standing = people.length;
+    }
     await quiet(SETTLE_MS);
     progress(`${people.length} users paired and subscribed; first sync settled`);
     const stalls = watchStorageStalls(observer);
@@ -106,7 +133,9 @@ export async function startPipeline(peopleCount: number): Promise<Pipeline> {
 
     return {
       fakes,
+      mail: options.mail,
       host,
+      observer,
       people,
       calls: createCallCounter(() => fakes.call('remoteCalls'), tables.counts),
       stalls,
@@ -119,4 +148,38 @@ export async function startPipeline(peopleCount: number): Promise<Pipeline> {
     await stop();
     throw error;
   }
+}
+
+/** The mail server and the vault in the fakes' process, a mailbox and app password per person; the app's settings. */
+async function startMail(
+  fakes: Fakes,
+  people: BenchPerson[],
+  mail: MailPipelineOptions,
+): Promise<Record<string, string>> {
+  const endpoints = await fakes.call('startMail');
+  await fakes.call('provisionMailboxes', people);
+  return {
+    SYNC_KINDS: 'mail',
+    KEY_VAULT_URL: endpoints.vaultUrl,
+    MAIL_IMAP_HOST: endpoints.imapHost,
+    MAIL_IMAP_PORT: String(endpoints.imapPort),
+    MAIL_POLL_SECONDS: String(mail.pollSeconds),
+  };
+}
+
+/** Until each pair's DingTalk mailbox has had its first poll, which starts its chain (worker.ts, keepPolling). */
+async function waitForPollChains(observer: AppContext, pairs: number): Promise<void> {
+  const chained = await pollUntil(
+    async () => {
+      const all = await observer.stores.users.list();
+      if (all.length < pairs) return undefined;
+      const states = await Promise.all(
+        all.map((pair) => observer.stores.pairState.load(pair.pairId, 'mail')),
+      );
+      return states.every((s) => s.state.sides.dingtalk.polledAt !== undefined) ? true : undefined;
+    },
+    250,
+    SETTLE_MS,
+  );
+  if (!chained) throw new Error(`not every mailbox had its first poll within ${SETTLE_MS / 1000} s`);
 }

@@ -13,4 +13,12 @@ export const BUDGETS = {
   burstTableOperationsPerChange: 1.5,
   coldStartMs: 300,
   workerRssMb: 256,
+  /** Outlook → DingTalk mail is pushed (a Graph notification), so it has the calendar's budget. */
+  mailOutlookToDingtalkP50Ms: 1000,
+  mailOutlookToDingtalkP99Ms: 3000,
+  /** DingTalk → Outlook mail waits for the mailbox's next poll: at most the poll interval plus this. */
+  mailDingtalkToOutlookOverPollIntervalMs: 1000,
+  mailIdlePollsPerSecond: 50,
+  /** While one 25 MB mail crosses: the message is streamed, not held in several copies. */
+  mailPeakRssMb: 256,
 } as const;
