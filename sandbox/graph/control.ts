@@ -1,5 +1,7 @@
 import type { GraphLifecycleEvent } from '../../shared/connectors/graph/wire-types';
 import type { FakeGraphServices } from './context';
+import { ContactControl } from './contact-control';
+import { contactServices } from './contact-services';
 import type { FakeUser, NewFakeUser } from './directory';
 import { renderInstance, renderStored, type RenderOptions } from './event-render';
 import { parseEventWrite } from './event-validation';
@@ -35,9 +37,12 @@ const OUTLOOK_VIEW: RenderOptions = {
 export class FakeGraphControl {
   readonly requests: CapturedRequest[] = [];
   private readonly mail: MailControl;
+  /** The user's Outlook contacts (see contact-control.ts). */
+  readonly contacts: ContactControl;
 
   constructor(private readonly s: FakeGraphServices) {
     this.mail = new MailControl(s);
+    this.contacts = new ContactControl(s);
   }
 
   // --- directory and apps
@@ -133,6 +138,7 @@ export class FakeGraphControl {
     for (const id of ids) {
       this.s.delta.expire(id);
       this.s.mailDelta.expire(id);
+      contactServices(this.s).delta.expire(id);
     }
   }
 

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../../shared/platform/clock';
 import { CalendarStore } from './calendar-store';
 import { DeltaTracker } from './calendar-delta';
 import { handleCalendar } from './calendar-routes';
+import { handleContacts, isContactPhotoUpload } from './contact-routes';
 import { graphRequest, fail, type FakeGraphServices } from './context';
 import { FakeGraphControl, target, type CapturedRequest } from './control';
 import { handleControl } from './control-routes';
@@ -236,9 +237,10 @@ async function handle(
     );
   }
 
-  const body = raw ? parseJson(raw) : undefined;
-  capture(control, maxCaptured, req, res, url, body);
-  if (raw && body === undefined) {
+  const binary = isContactPhotoUpload(method, url.pathname);
+  const body = binary ? read.bytes : raw ? parseJson(raw) : undefined;
+  capture(control, maxCaptured, req, res, url, binary ? `(${read.bytes.length} bytes)` : body);
+  if (!binary && raw && body === undefined) {
     return sendGraphError(
       req,
       res,
@@ -274,6 +276,7 @@ async function handle(
   if (await handleSubscriptions(s, r)) return;
   if (handleCalendar(s, r)) return;
   if (await handleMail(s, r)) return;
+  if (await handleContacts(s, r)) return;
   fail(
     s,
     r,
