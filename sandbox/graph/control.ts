@@ -10,6 +10,8 @@ import type { AppRegistration } from './identity';
 import { MailControl, type DeliverOptions } from './mail-control';
 import type { Delivery, ReleaseOrder } from './notifier';
 import { renderSubscription, type StoredSubscription } from './subscriptions';
+import { TodoControl } from './todo-control';
+import { todoServices } from './todo-services';
 
 /**
  * What tests and the demo do to the fake besides calling Graph: seed users, act as a user in Outlook (edits
@@ -37,11 +39,14 @@ const OUTLOOK_VIEW: RenderOptions = {
 export class FakeGraphControl {
   readonly requests: CapturedRequest[] = [];
   private readonly mail: MailControl;
+  /** The user's Microsoft To Do (see todo-control.ts). */
+  readonly todo: TodoControl;
   /** The user's Outlook contacts (see contact-control.ts). */
   readonly contacts: ContactControl;
 
   constructor(private readonly s: FakeGraphServices) {
     this.mail = new MailControl(s);
+    this.todo = new TodoControl(s);
     this.contacts = new ContactControl(s);
   }
 
@@ -138,6 +143,7 @@ export class FakeGraphControl {
     for (const id of ids) {
       this.s.delta.expire(id);
       this.s.mailDelta.expire(id);
+      todoServices(this.s).delta.expire(id);
       contactServices(this.s).delta.expire(id);
     }
   }

@@ -24,6 +24,7 @@ import { UPLOAD_PATH_PREFIX, UploadSessions } from './mail-upload';
 import { Notifier } from './notifier';
 import { handleSubscriptions } from './subscription-routes';
 import { SubscriptionStore } from './subscriptions';
+import { handleTodo } from './todo-routes';
 import { handleUsers } from './users-routes';
 
 /**
@@ -276,6 +277,7 @@ async function handle(
   if (await handleSubscriptions(s, r)) return;
   if (handleCalendar(s, r)) return;
   if (await handleMail(s, r)) return;
+  if (handleTodo(s, r)) return;
   if (await handleContacts(s, r)) return;
   fail(
     s,
