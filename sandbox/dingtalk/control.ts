@@ -1,6 +1,7 @@
 import type { CallbackBehaviour, CallbackDelivery, CallbackTarget } from './callback-sender';
 import { parseWrite } from './event-input';
 import { eventView } from './event-views';
+import { extContactControl, type ExtContactControl } from './extcontact-control';
 import type { Exchange, FakeState, SentNotification } from './fake-state';
 import type { FaultSpec } from './faults';
 import type { FakeDepartment, FakeUser, UserSeed } from './org';
@@ -10,7 +11,8 @@ import type { FakeDepartment, FakeUser, UserSeed } from './org';
  * (with the contact callbacks DingTalk would send), act as a user in the DingTalk app, inject faults, move
  * limits, configure and check callbacks, and read what happened.
  */
-export interface FakeDingTalkControl {
+/** External contacts: see extcontact-control.ts. */
+export interface FakeDingTalkControl extends ExtContactControl {
   addDepartment(d: FakeDepartment): FakeDepartment;
   /** Sends user_add_org. */
   addUser(seed: UserSeed): FakeUser;
@@ -69,6 +71,7 @@ export function createControl(state: FakeState): FakeDingTalkControl {
     eventView(e, 'GetEvent', { viewer: unionId, org, corpId: state.identity.corpId });
 
   return {
+    ...extContactControl(state),
     addDepartment: (d) => org.addDepartment(d),
     addUser(seed) {
       const user = org.addUser(seed);

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../shared/platform/clock';
 import { type CallbackBehaviour, DEFAULT_BEHAVIOUR } from './callback-sender';
 import { createControl, type FakeDingTalkControl } from './control';
+import { extContactControlRoutes } from './extcontact-control';
+import { extContactRoutes } from './extcontact-routes';
 import { FakeState } from './fake-state';
 import { handleApiRequest, type Outcome } from './pipeline';
 import { calendarRoutes } from './routes-calendar';
@@ -68,8 +70,10 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions): Promise<F
   const control = createControl(state);
   const api = new Router();
   api.add(...oauthRoutes(state), ...directoryRoutes(state), ...calendarRoutes(state));
+  api.add(...extContactRoutes(state));
   const controlRouter = new Router();
   controlRouter.add(...controlRoutes(control));
+  controlRouter.add(...extContactControlRoutes(control));
   const hung = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
