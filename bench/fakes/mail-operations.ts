@@ -107,6 +107,43 @@ export function createMailOperations(graph: FakeGraph) {
         await secrets.write(person.email, password);
       }
     },
+    /**
+     * What an idle mailbox really holds before its first sync: `old` messages older than the look-back window (never
+     * copied, but in the folder: the poll's STATUS and window scan see them) and `recent` messages inside the window
+     * that are already in both mailboxes, as after a migration (the first sync links them by Message-ID, copies
+     * nothing). An empty mailbox would make an idle poll look cheaper than it is.
+     */
+    seedMailHistory: async (people: BenchPerson[], history: { old: number; recent: number }) => {
+      const day = 86_400_000;
+      for (const person of people) {
+        imap().control.deliverMany(person.email, 'INBOX', history.old, (i) => ({
+          raw: Buffer.from(
+            `From: archive@example.com\r\nTo: ${person.email}\r\nSubject: Archived ${i}\r\n` +
+              `Message-ID: <archived-${i}-${randomBytes(4).toString('hex')}@example.com>\r\n\r\nOld mail.\r\n`,
+          ),
+          internalDate: Date.now() - (60 + (i % 300)) * day,
+          flags: ['\\Seen'],
+        }));
+        for (let i = 0; i < history.recent; i++) {
+          const receivedAt = Date.now() - (history.recent - i) * 3_600_000;
+          const raw = await new MailComposer({
+            from: 'Colleague <colleague@example.com>',
+            to: person.email,
+            subject: `Recent ${i}`,
+            messageId: `<recent-${i}-${randomBytes(4).toString('hex')}@example.com>`,
+            date: new Date(receivedAt - 5000),
+            text: 'Already in both mailboxes.',
+          })
+            .compile()
+            .build();
+          imap().control.deliver(person.email, 'INBOX', raw, { flags: ['\\Seen'], internalDate: receivedAt });
+          graph.control.deliverMail(person.entraId, 'inbox', raw, {
+            isRead: true,
+            receivedAt: new Date(receivedAt).toISOString(),
+          });
+        }
+      }
+    },
     /** Mail arriving in DingTalk: all of it composed first, then delivered at once. */
     deliverToDingtalk: async (deliveries: Delivery[]): Promise<DeliveryTimes> => {
       const raws = await Promise.all(deliveries.map((d) => compose(d.person, d.spec)));

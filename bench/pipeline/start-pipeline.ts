@@ -150,6 +150,12 @@ export async function startPipeline(
   }
 }
 
+/**
+ * Each mailbox before its first sync: 500 messages older than the look-back window and 50 recent ones already in
+ * both mailboxes, so an idle poll scans a real window of flags rather than an empty folder.
+ */
+const MAILBOX_HISTORY = { old: 500, recent: 50 };
+
 /** The mail server and the vault in the fakes' process, a mailbox and app password per person; the app's settings. */
 async function startMail(
   fakes: Fakes,
@@ -158,6 +164,7 @@ async function startMail(
 ): Promise<Record<string, string>> {
   const endpoints = await fakes.call('startMail');
   await fakes.call('provisionMailboxes', people);
+  await fakes.call('seedMailHistory', people, MAILBOX_HISTORY);
   return {
     SYNC_KINDS: 'mail',
     KEY_VAULT_URL: endpoints.vaultUrl,
