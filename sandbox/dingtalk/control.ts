@@ -5,6 +5,7 @@ import { extContactControl, type ExtContactControl } from './extcontact-control'
 import type { Exchange, FakeState, SentNotification } from './fake-state';
 import type { FaultSpec } from './faults';
 import type { FakeDepartment, FakeUser, UserSeed } from './org';
+import { todoControl, type TodoControl } from './todo-control';
 
 /**
  * What tests and the local sandbox can do to the fake besides calling DingTalk's API: seed and change the org
@@ -12,7 +13,7 @@ import type { FakeDepartment, FakeUser, UserSeed } from './org';
  * limits, configure and check callbacks, and read what happened.
  */
 /** External contacts: see extcontact-control.ts. */
-export interface FakeDingTalkControl extends ExtContactControl {
+export interface FakeDingTalkControl extends ExtContactControl, TodoControl {
   addDepartment(d: FakeDepartment): FakeDepartment;
   /** Sends user_add_org. */
   addUser(seed: UserSeed): FakeUser;
@@ -71,6 +72,7 @@ export function createControl(state: FakeState): FakeDingTalkControl {
     eventView(e, 'GetEvent', { viewer: unionId, org, corpId: state.identity.corpId });
 
   return {
+    ...todoControl(state),
     ...extContactControl(state),
     addDepartment: (d) => org.addDepartment(d),
     addUser(seed) {

@@ -12,6 +12,8 @@ import { controlRoutes } from './routes-control';
 import { directoryRoutes } from './routes-directory';
 import { oauthRoutes } from './routes-oauth';
 import { Router } from './routing';
+import { todoControlRoutes } from './todo-control';
+import { todoRoutes } from './todo-routes';
 
 /**
  * A fake DingTalk serving both api.dingtalk.com (v1.0) and oapi.dingtalk.com paths on one origin, plus a control
@@ -70,9 +72,11 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions): Promise<F
   const control = createControl(state);
   const api = new Router();
   api.add(...oauthRoutes(state), ...directoryRoutes(state), ...calendarRoutes(state));
+  api.add(...todoRoutes(state));
   api.add(...extContactRoutes(state));
   const controlRouter = new Router();
   controlRouter.add(...controlRoutes(control));
+  controlRouter.add(...todoControlRoutes(control));
   controlRouter.add(...extContactControlRoutes(control));
   const hung = new Set<ServerResponse>();
 
