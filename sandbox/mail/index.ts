@@ -57,7 +57,9 @@ export async function startFakeMailServer(options: FakeMailServerOptions = {}): 
   const sessions = new Set<Session>();
   let nextSession = 1;
 
-  const server = createServer({ cert: tls.cert, key: tls.key }, (socket: TLSSocket) => {
+  // A reply is several small writes (untagged lines, then the tagged one); with Nagle's algorithm each later write
+  // waits for the ACK of the first, which the client delays by up to 40 ms: ~45 ms per command on loopback.
+  const server = createServer({ cert: tls.cert, key: tls.key, noDelay: true }, (socket: TLSSocket) => {
     const session = new Session(nextSession++, socket, ctx, commands);
     sessions.add(session);
     socket.on('close', () => sessions.delete(session));

@@ -24,7 +24,7 @@ export function matchIndexOf<P>(side: Side, links: Link[], others: RemoteItem<P>
 
 /**
  * Where a full listing proves nothing about unlisted links (proveMissing off: mail), a link whose pulled-side id
- * the listing did not return, and whose other-side item has the match keys of a listed item that no link holds,
+ * the listing did not return (or that has none), and whose other-side item has the match keys of a listed item that no link holds,
  * follows that item: the pulled side gave its items new ids. An IMAP folder under a new UIDVALIDITY renumbers every
  * message (RFC 3501 §2.3.1.1); without this, each renumbered message would be a new item, and its counterpart,
  * already linked, would not be matched: a second copy on the other side. The link keeps its synced values, so the
@@ -47,7 +47,10 @@ export async function followRenumbered<P>(
   for (const link of links) {
     const id = idOn(link, side);
     const otherId = idOn(link, there);
-    if (link.tombstone || id === undefined || listedIds.has(id) || otherId === undefined) continue;
+    // A link without an id here is followed too: crash recovery detaches a copy whose source it could not read
+    // (settle-intent.ts, dropOrphan), which an id of the old numbering cannot be; the same message listed under its
+    // new id is that source, and copying it again would leave two copies on the other side.
+    if (link.tombstone || (id !== undefined && listedIds.has(id)) || otherId === undefined) continue;
     const counterpart = otherById.get(otherId);
     for (const key of counterpart?.matchKeys ?? []) if (!orphans.has(key)) orphans.set(key, link);
   }
@@ -63,7 +66,10 @@ export async function followRenumbered<P>(
         : { ...link, outlookId: change.id, outlookVersion: undefined };
     await record(ctx, 'link', {
       ids: idsOf(side, change.id, idOn(link, there)),
-      reason: `${side} renumbered its items: the link of ${idOn(link, side)} follows it to ${change.id}`,
+      reason:
+        idOn(link, side) === undefined
+          ? `${side} lists ${change.id}, the counterpart of ${idOn(link, there)} that the link had lost: linked again`
+          : `${side} renumbered its items: the link of ${idOn(link, side)} follows it to ${change.id}`,
     });
     moved.set(link.linkId, await ctx.links.save(ctx.user, followed));
   }

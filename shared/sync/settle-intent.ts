@@ -116,9 +116,14 @@ async function dropOrphan<P>(
   const target = intent.targetSide;
   if (copy && ctx.policy.deletes === 'ignore') {
     const detached = link ? withoutSide(link, otherSide(target)) : newLink(ctx.kind, target, copy.id);
+    // The copy's base is what it was made with: a source renumbered meanwhile (read as gone here) is linked again
+    // by its next full listing (full-listing.ts, followRenumbered), and a change made to the copy since then must
+    // count as one, so a copy that no longer holds its base keeps no version either.
+    const base = intent.sourceHash ?? ctx.hash(copy.projection);
+    const kept = withSide(detached, target, copy.id, copy.version);
     return saveLink(ctx, {
-      ...withSide(detached, target, copy.id, copy.version),
-      projectionHash: ctx.hash(copy.projection),
+      ...(base === ctx.hash(copy.projection) ? kept : withoutVersion(kept, target)),
+      projectionHash: base,
     });
   }
   if (copy && (await deleteIfPresent(ctx, target, copy.id))) {
@@ -126,4 +131,10 @@ async function dropOrphan<P>(
     await record(ctx, 'delete', { side: target, ids: idsOf(target, copy.id), reason });
   }
   if (link) await saveLink(ctx, { ...link, tombstone: true });
+}
+
+function withoutVersion(link: Link, side: Side): Link {
+  return side === 'dingtalk'
+    ? { ...link, dingtalkVersion: undefined }
+    : { ...link, outlookVersion: undefined };
 }

@@ -107,7 +107,8 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
   /**
    * Our own writes, per `<mailbox>|<folder>|<UIDVALIDITY>`: the next poll diffs against a snapshot taken before
    * them, so it would report them as changes. A UID whose observed flags equal what we wrote (or that we deleted)
-   * is taken into the snapshot silently. The memo is per process; a poll in another instance reports the write
+   * is taken into the snapshot silently; one whose flags differ from what we wrote is reported, even when they
+   * equal the older snapshot. The memo is per process; a poll in another instance reports the write
    * instead, with a version equal to the one the engine stored in the link right after the write, which the engine
    * treats as its own echo. Both ways nothing is copied back.
    */
@@ -321,11 +322,18 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
         snapshot.delete(uid);
         if (own?.bits !== DELETED) deletions.push({ id: idOf(c.uidValidity, uid), deleted: true });
         memo.delete(uid);
-      } else if (after !== c.snapshot.get(uid)) {
-        snapshot.set(uid, after);
-        if (own?.bits !== after) changedUids.push(uid);
-        memo.delete(uid);
+        continue;
       }
+      if (after !== c.snapshot.get(uid)) snapshot.set(uid, after);
+      // What the UID last held as far as we know: our write, when the cursor's snapshot of it predates the write.
+      // Diffing against the older snapshot alone would miss a person undoing our write (flags back to the old
+      // value), and that change would never reach the other side.
+      const scannedAt = uid >= windowLow ? c.windowScanAt : c.fullScanAt;
+      const ours = own !== undefined && own.bits !== DELETED && own.at >= scannedAt;
+      if (after !== (ours ? own.bits : c.snapshot.get(uid))) changedUids.push(uid);
+      // The memo is kept while cursors older than the write may still be polled from (a pull that fails stores no
+      // cursor, and the next poll diffs against the same old snapshot again); it expires with MEMO_TTL_MS.
+      if (!ours) memo.delete(uid);
     }
     const cutoff = now - this.lookBackMs;
     const details = [...changedUids, ...newUids];

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import tls from 'node:tls';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { createGraphConnector, type GraphConnector } from '../../../shared/connectors/graph';
 import { createImapMailAdapter, type ImapMailAdapter } from '../../../shared/connectors/imap';
@@ -128,23 +127,6 @@ function faulty(
   };
 }
 
-/**
- * The fake IMAP server answers a command in several small writes (untagged lines, then the tagged one). With Nagle's
- * algorithm on, each later write waits for the ACK of the first, which the client delays by up to 40 ms: every
- * command would cost ~45 ms on loopback, and a suite of 200 scenarios minutes. The server is started with TCP_NODELAY.
- */
-async function withoutNagle<T>(start: () => Promise<T>): Promise<T> {
-  const original = tls.createServer;
-  const patched = ((options: tls.TlsOptions, listener?: (socket: tls.TLSSocket) => void) =>
-    original({ ...options, noDelay: true }, listener)) as typeof tls.createServer;
-  (tls as { createServer: typeof tls.createServer }).createServer = patched;
-  try {
-    return await start();
-  } finally {
-    (tls as { createServer: typeof tls.createServer }).createServer = original;
-  }
-}
-
 export interface MailSandbox {
   imap: FakeMailServer;
   graph: FakeGraph;
@@ -155,7 +137,7 @@ export interface MailSandbox {
 }
 
 export async function startMailSandbox(): Promise<MailSandbox> {
-  const imap = await withoutNagle(() => startFakeMailServer({ host: '127.0.0.1' }));
+  const imap = await startFakeMailServer({ host: '127.0.0.1' });
   const graph = await startFakeGraph({});
   const connector = createGraphConnector(
     {

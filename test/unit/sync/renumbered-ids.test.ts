@@ -7,7 +7,7 @@ import {
 import { runPull } from '../../../shared/sync/pull';
 import type { Side, SyncPolicy } from '../../../shared/sync/types';
 import { otherSide } from '../../../shared/sync/types';
-import { FaultPlan, LogicalClock } from '../../property/support/faults';
+import { FaultPlan, LogicalClock, type Fault } from '../../property/support/faults';
 import { MemorySide } from '../../property/support/memory-side';
 import { MemoryAuditSink, MemoryIntentStore, MemoryLinkStore } from '../../property/support/memory-stores';
 import { USER } from '../../property/support/world';
@@ -48,7 +48,8 @@ function world() {
   const intents = new MemoryIntentStore(faults);
   const audit = new MemoryAuditSink(faults);
   const cursors: Partial<Record<Side, string>> = {};
-  const pull = async (side: Side) => {
+  const pull = async (side: Side, fault?: Fault) => {
+    faults.arm(fault);
     const result = await runPull<MailProjection>({
       user: USER,
       pulled: { adapter: sides[side], folder: 'INBOX' },
@@ -63,6 +64,7 @@ function world() {
       fieldMerge: mailFieldMerge,
       proveMissing: false,
     });
+    faults.disarm();
     if (result.outcome === 'synced') cursors[side] = result.cursor;
   };
   /** Every item of the side gets a new id, as after a new UIDVALIDITY, and the cursor is no longer valid. */
@@ -125,4 +127,28 @@ test('a renumbered side with unchanged flags writes nothing remote', async () =>
   await w.pull('dingtalk');
   expect(w.sides.dingtalk.writeCount() + w.sides.outlook.writeCount()).toBe(writes);
   expect(w.sides.outlook.liveItems()).toHaveLength(2);
+});
+
+test('a copy made just before a crash finds its source renumbered meanwhile: linked, not copied again', async () => {
+  // Found by the mail convergence test: crash recovery read the source's id of the old numbering as gone and kept
+  // the copy unlinked, and the relist then took the renumbered source for new mail: two copies in Outlook.
+  const w = world();
+  w.sides.dingtalk.userCreate(message);
+  await expect(w.pull('dingtalk', { atStep: 'links.save', kind: 'crash-before' })).rejects.toThrow();
+  const [copy] = w.sides.outlook.liveItems();
+  w.sides.outlook.userUpdate(copy.id, { ...copy.projection, seen: true });
+  w.renumber('dingtalk');
+  await w.pull('dingtalk');
+  await w.pull('outlook');
+  await w.pull('dingtalk');
+
+  expect(w.sides.outlook.calls.create).toBe(1);
+  const [dingtalk] = w.sides.dingtalk.liveItems();
+  const [outlook] = w.sides.outlook.liveItems();
+  expect(w.sides.outlook.liveItems()).toHaveLength(1);
+  expect(w.links.all()).toEqual([
+    expect.objectContaining({ dingtalkId: dingtalk.id, outlookId: outlook.id, projectionHash: 'flags:S' }),
+  ]);
+  // The read made in Outlook before the copy was linked again is not lost.
+  expect([dingtalk.projection.seen, outlook.projection.seen]).toEqual([true, true]);
 });

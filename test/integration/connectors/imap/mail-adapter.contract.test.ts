@@ -329,6 +329,38 @@ for (const leg of imapServerLegs()) {
       expect(seen.changes.find((ch) => ch.id === created.id)).toMatchObject({ version: created.version });
     });
 
+    test('a person undoing our write before the next poll is a change, also for a poll retried from that cursor', async () => {
+      // Found by the mail convergence test: the snapshot predates our write, so flags set back to their old value
+      // looked unchanged, and the undo never reached Outlook (Outlook read, DingTalk unread, forever).
+      const { user, other } = await newMailbox();
+      const a = await deliver(other, message('a'));
+      const adapter = newAdapter();
+      const { cursor, items } = await all(adapter, user);
+      const written = await adapter.update(user, items[0].id, { ...items[0].projection, seen: true }, '-');
+      expect(written.version).toBe('S');
+      const setSeen = (seen: boolean) =>
+        withOther(other, async (cl) => {
+          await cl.mailboxOpen('INBOX');
+          if (seen) await cl.messageFlagsAdd(String(a), ['\\Seen'], { uid: true });
+          else await cl.messageFlagsRemove(String(a), ['\\Seen'], { uid: true });
+        });
+      await setSeen(false);
+      clock.advance(1_000);
+      const versions = (page: ChangePage<MailProjection>) =>
+        page.changes.map((ch) => [ch.id, (ch as RemoteItem<MailProjection>).version]);
+      expect(versions(await adapter.listChanges(user, 'INBOX', cursor))).toEqual([[written.id, '-']]);
+      // The pull failed and stored no cursor: the next poll starts from the same snapshot and must say it again.
+      const retried = await adapter.listChanges(user, 'INBOX', cursor);
+      expect(versions(retried)).toEqual([[written.id, '-']]);
+      // From a snapshot taken after the write, the memo no longer hides anything: read again is a change.
+      await setSeen(true);
+      clock.advance(1_000);
+      expect(versions(await adapter.listChanges(user, 'INBOX', retried.nextCursor))).toEqual([
+        [written.id, 'S'],
+      ]);
+      clock.set(Date.now());
+    });
+
     test('a new UIDVALIDITY expires the cursor; old ids read as gone', async () => {
       const { user, other } = await newMailbox();
       await deliver(other, message('a'));
