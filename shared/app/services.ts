@@ -9,6 +9,7 @@ import { getAppContext } from './context';
 import { isPolled } from './folders';
 import { auditImportIssues, createMailSides, type MailSides } from './mail/mail-sides';
 import { FOLDERS, type DirectorySources, type MaintenanceDeps } from './maintenance';
+import { knownItems } from './known-items';
 import { withSeriesIds, type SeriesLinks } from './series-ids';
 import type { SubscriptionsPort } from './subscriptions';
 import type { EndpointsFor, KindRules, WorkerDeps } from './worker';
@@ -41,11 +42,15 @@ export function createServices(app: AppContext): Services {
     findBySideId: (user, kind, side, id) => app.stores.pairState.findLink(user.pairId, kind, side, id),
   };
   let mail: MailSides | undefined;
-  const endpoints: EndpointsFor = (kind, links = committedLinks) => {
+  const endpoints: EndpointsFor = (kind, links = committedLinks, pulled) => {
     if (kind === 'calendar') {
+      // Only the listing a pull reconciles consults the links: the engine looks its ids up anyway, so the rows
+      // they already hold cost neither a read nor a query (known-items.ts).
+      const outlook =
+        pulled === 'outlook' ? graph.calendar.withKnownItems(knownItems(links)) : graph.calendar;
       return {
         dingtalk: endpoint(withSeriesIds(dingtalk.calendar, links), FOLDERS.calendar.dingtalk),
-        outlook: endpoint(withSeriesIds(graph.calendar, links), FOLDERS.calendar.outlook),
+        outlook: endpoint(withSeriesIds(outlook, links), FOLDERS.calendar.outlook),
       };
     }
     if ((kind === 'mail' || kind === 'sentmail') && app.config.kinds.includes(kind)) {

@@ -20,11 +20,13 @@ import { TtlCache } from './ttl-cache';
 
 /**
  * Both sides of one kind, with the folder each side pairs with the other's. `links` is the pull's own view of the
- * links, for adapters that translate ids through them (series masters).
+ * links, for adapters that translate ids through them (series masters) or that skip reading what the links already
+ * hold; `pulled` is the side the pull lists.
  */
 export type EndpointsFor = (
   kind: Kind,
-  links?: Pick<LinkStore, 'findBySideId'>,
+  links?: Pick<LinkStore, 'findBySideId' | 'prefetch'>,
+  pulled?: Side,
 ) => Record<Side, SideEndpoint<unknown>> | undefined;
 
 export interface WorkerDeps {
@@ -232,7 +234,7 @@ async function pullSide(
   const { kind } = due[0].work;
   const rules = deps.kinds?.[kind];
   const journal = new PullJournal(deps.stores.pairState, lease, session.links);
-  const endpoints = deps.endpoints(kind, journal.links)!;
+  const endpoints = deps.endpoints(kind, journal.links, side)!;
   const guarded = (s: Side): SideEndpoint<unknown> => ({
     folder: endpoints[s].folder,
     adapter: guardWrites(endpoints[s].adapter, {

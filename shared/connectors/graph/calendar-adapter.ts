@@ -28,7 +28,7 @@ import {
   toRemoteItem,
   type CalendarMapperOptions,
 } from './calendar-mapper';
-import { resolveDeltaRows } from './calendar-page-resolver';
+import { resolveDeltaRows, type KnownItem } from './calendar-page-resolver';
 import { changeKeyOfEtag, ifMatchFor } from './event-etag';
 import type { GraphApi } from './http-client';
 import type { GraphCollection, GraphEvent, GraphEventWrite } from './wire-types';
@@ -57,6 +57,11 @@ export interface OutlookCalendarAdapterOptions {
   /** Series masters remembered in the cursor for series-deletion detection. */
   maxTrackedSeries?: number;
   logger?: Logger;
+  /**
+   * What the links of the pull know of listed ids (calendar-page-resolver.ts): rows they already hold are not read
+   * again. Without it every changed row is read.
+   */
+  known?: (user: UserRef, ids: string[]) => Promise<Map<string, KnownItem>>;
 }
 
 export const OUTLOOK_CALENDAR_FOLDER = 'calendar';
@@ -78,6 +83,11 @@ export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
     this.pageSize = options.pageSize ?? 50;
     this.mapper = { defaultTimeZone: options.defaultTimeZone ?? 'UTC' };
     this.maxTrackedSeries = options.maxTrackedSeries ?? 50;
+  }
+
+  /** The same calendar for one pull, whose links tell which listed rows need no read (see `known`). */
+  withKnownItems(known: OutlookCalendarAdapterOptions['known']): OutlookCalendarAdapter {
+    return new OutlookCalendarAdapter({ ...this.options, known });
   }
 
   currentWindow(): CalendarWindow {
@@ -133,6 +143,7 @@ export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
       { read: (id) => this.readEvent(user, id) },
       this.mapper,
       this.maxTrackedSeries,
+      this.options.known && ((ids) => this.options.known!(user, ids)),
     );
     const next: CalendarCursorState = { ...state, masters: resolved.masters };
     let fullListing = false;

@@ -1,6 +1,7 @@
 import type { CalendarEvent } from '../../sync/calendar-event';
 import type { RemoteChange } from '../../sync/types';
 import { toRemoteItem, type CalendarMapperOptions } from './calendar-mapper';
+import { changeKeyOfEtag } from './event-etag';
 import type { GraphEvent } from './wire-types';
 
 /**
@@ -16,12 +17,27 @@ import type { GraphEvent } from './wire-types';
  *   event that still exists is reported as an update.
  * - A deleted series appears only as removed occurrences, whose ids say nothing about the master. When a
  *   removal cannot be resolved, the masters known from earlier pages are checked for existence.
+ * - What the pull's links already know is not read again (`known`): a row whose changeKey is the version its link
+ *   holds is, by the engine's first rule, unchanged (our own write's echo, or a change already synced), whatever
+ *   its stamps say, so it is reported from the row itself; and a removal of an item whose link is a tombstone
+ *   (deleted on both sides, ids never come back) is reported as the deletion it is. The engine decides both
+ *   without a write (rows L1, T1, D2 of docs/sync-engine.md). Everything else is read as above: a new item (it may
+ *   be our own copy, whose origin key only the stamps tell), a changed one, a master, a removal of a live link.
  */
 
 export interface EventReader {
   /** GET with stamps; undefined when Graph answers 404. */
   read(id: string): Promise<GraphEvent | undefined>;
 }
+
+/** What the links of the pull say of one Outlook id: the version they hold for it, and whether it is a tombstone. */
+export interface KnownItem {
+  version: string | undefined;
+  tombstone: boolean;
+}
+
+/** The links' view of a page's ids; ids without a link are absent from the answer. */
+export type KnownItems = (ids: string[]) => Promise<Map<string, KnownItem>>;
 
 export interface ResolvedPage {
   changes: RemoteChange<CalendarEvent>[];
@@ -34,10 +50,13 @@ export async function resolveDeltaRows(
   reader: EventReader,
   mapper: CalendarMapperOptions,
   maxTrackedMasters: number,
+  known?: KnownItems,
 ): Promise<ResolvedPage> {
+  const links = known ? await known(idsWithLinks(rows)) : new Map<string, KnownItem>();
   const masterIds = new Set<string>();
   const itemIds = new Set<string>();
   const removedIds = new Set<string>();
+  const unchanged = new Map<string, RemoteChange<CalendarEvent>>();
   for (const row of rows) {
     if (row['@removed']) {
       removedIds.add(row.id);
@@ -46,7 +65,11 @@ export async function resolveDeltaRows(
     removedIds.delete(row.id);
     if (row.type === 'occurrence' && row.seriesMasterId) masterIds.add(row.seriesMasterId);
     else if (row.type === 'seriesMaster') masterIds.add(row.id);
-    else {
+    else if (holdsVersion(links.get(row.id), row)) {
+      itemIds.delete(row.id);
+      unchanged.set(row.id, toRemoteItem(row, mapper));
+    } else {
+      unchanged.delete(row.id);
       if (row.type === 'exception' && row.seriesMasterId && !knownMasters.includes(row.seriesMasterId))
         masterIds.add(row.seriesMasterId);
       itemIds.add(row.id);
@@ -73,11 +96,15 @@ export async function resolveDeltaRows(
 
   await Promise.all([...masterIds].map((id) => readInto(id, masters)));
   await Promise.all([...itemIds].filter((id) => !masters.has(id)).map((id) => readInto(id, items)));
+  for (const [id, item] of unchanged) {
+    if (!masters.has(id) && !items.has(id) && !removedIds.has(id)) items.set(id, item);
+  }
   await Promise.all(
     [...removedIds]
       .filter((id) => !masters.has(id) && !items.has(id))
       .map(async (id) => {
-        if (!(await readInto(id, items))) unresolvedRemoval = true;
+        if (links.get(id)?.tombstone) items.set(id, { id, deleted: true });
+        else if (!(await readInto(id, items))) unresolvedRemoval = true;
       }),
   );
 
@@ -90,4 +117,24 @@ export async function resolveDeltaRows(
   tracked = tracked.filter((id) => !gone.has(id)).slice(-maxTrackedMasters);
 
   return { changes: [...masters.values(), ...items.values()], masters: tracked };
+}
+
+/** The link holds exactly the row's version: the row is what we last wrote or synced. */
+function holdsVersion(link: KnownItem | undefined, row: GraphEvent): boolean {
+  const version = row.changeKey ?? changeKeyOfEtag(row['@odata.etag']);
+  return link?.version !== undefined && version !== undefined && link.version === version;
+}
+
+/**
+ * The ids whose links the page needs: every row's own id but an occurrence's (occurrences are never linked, their
+ * series is), and the series of occurrences and exceptions, which the engine looks up next anyway. Looked up
+ * together, the engine's own lookups of the page's changes then cost nothing.
+ */
+function idsWithLinks(rows: GraphEvent[]): string[] {
+  const ids = new Set<string>();
+  for (const row of rows) {
+    if (row.type !== 'occurrence' || row['@removed']) ids.add(row.id);
+    if (row.seriesMasterId && !row['@removed']) ids.add(row.seriesMasterId);
+  }
+  return [...ids];
 }

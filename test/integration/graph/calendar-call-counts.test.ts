@@ -3,7 +3,8 @@ import { decodeCursor, encodeCursor } from '../../../shared/connectors/graph/cal
 import type { OutlookCalendarAdapter } from '../../../shared/connectors/graph/calendar-adapter';
 import type { GraphCollection, GraphEvent } from '../../../shared/connectors/graph/wire-types';
 import type { CalendarEvent } from '../../../shared/sync/calendar-event';
-import { VersionConflictRemoteError } from '../../../shared/sync/types';
+import type { KnownItem } from '../../../shared/connectors/graph/calendar-page-resolver';
+import { isDeletion, VersionConflictRemoteError } from '../../../shared/sync/types';
 import { drain } from '../../contract/calendar-adapter.contract';
 import { startGraphHarness, type GraphHarness } from '../../support/graph/graph-harness';
 import { calendarEvent } from '../../support/calendar-event';
@@ -124,5 +125,51 @@ describe('Graph calls per Outlook calendar operation', () => {
     });
     expect(calls).toEqual(['GET calendarView/delta', 'GET events/{id}', 'GET events/{id}']);
     expect(reported).toEqual([series.id, instances.value[1]!.id]);
+  });
+
+  test('rows the links already hold are not read again; new, changed and live removed rows are', async () => {
+    const synced = await adapter.create(h.user, meeting('Synced'), 'origin-synced');
+    const tombstoned = await adapter.create(h.user, meeting('Deleted on both sides'), 'origin-tomb');
+    const live = await adapter.create(h.user, meeting('Deleted in Outlook'), 'origin-live');
+    const baseline = await listing();
+    // After the baseline: our own write whose link holds its version (an echo), an event edited since its link
+    // was saved, a person's new event, and two deletions, one of an item whose link is already a tombstone.
+    const echo = await adapter.create(h.user, meeting('Our copy'), 'origin-echo');
+    h.fake.control.updateEvent(h.user.entraId, synced.id, { subject: 'Edited in Outlook' });
+    const fresh = await adapter.create(h.user, meeting('New in Outlook'), 'origin-new');
+    await adapter.delete(h.user, tombstoned.id);
+    await adapter.delete(h.user, live.id);
+    const links = new Map<string, KnownItem>([
+      [echo.id, { version: echo.version, tombstone: false }],
+      [synced.id, { version: synced.version, tombstone: false }],
+      [tombstoned.id, { version: tombstoned.version, tombstone: true }],
+      [live.id, { version: live.version, tombstone: false }],
+    ]);
+    const asked: string[][] = [];
+    const withLinks = adapter.withKnownItems(async (user, ids) => {
+      expect(user).toEqual(h.user);
+      asked.push(ids);
+      return new Map(ids.flatMap((id) => (links.has(id) ? [[id, links.get(id)!] as const] : [])));
+    });
+    let changes: Awaited<ReturnType<typeof drain>>['changes'] = [];
+    const calls = await callsOf(async () => {
+      changes = (
+        await drain({ adapter: withLinks, user: h.user, folder: 'calendar' } as never, baseline.cursor)
+      ).changes;
+    });
+
+    const reads = h.fake.control.requests.filter((r) => r.method === 'GET' && r.path.includes('/events/'));
+    expect(calls).toEqual(['GET calendarView/delta', ...reads.map(() => 'GET events/{id}')]);
+    expect(reads.map((r) => decodeURIComponent(r.path.split('/events/')[1]!.split('?')[0]!)).sort()).toEqual(
+      [synced.id, fresh.id, live.id].sort(),
+    );
+    expect(asked.flat().sort()).toEqual([echo.id, synced.id, fresh.id, tombstoned.id, live.id].sort());
+    const byId = new Map(changes.map((c) => [c.id, c]));
+    expect(byId.get(echo.id)).toMatchObject({ version: echo.version });
+    expect(byId.get(synced.id)).toMatchObject({ projection: { subject: 'Edited in Outlook' } });
+    expect(byId.get(fresh.id)).toMatchObject({ originKey: 'origin-new' });
+    expect(isDeletion(byId.get(tombstoned.id)!)).toBe(true);
+    expect(isDeletion(byId.get(live.id)!)).toBe(true);
+    expect(changes).toHaveLength(5);
   });
 });
