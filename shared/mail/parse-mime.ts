@@ -1,19 +1,26 @@
 import { Readable } from 'node:stream';
 import {
-  simpleParser,
+  MailParser,
   type AddressObject,
-  type Attachment,
+  type AttachmentStream,
   type EmailAddress,
-  type ParsedMail,
+  type HeaderValue,
+  type Headers,
+  type MessageText,
 } from 'mailparser';
 import { headerBytesToUtf8, rewriteGbLabels } from './charset';
 
 /**
  * Parses one RFC 5322 message into what a copy to another mailbox needs: the envelope, the bodies and the
- * attachments, with Chinese text decoded right (charset.ts). The parse is mailparser's `simpleParser`; before it,
- * the header blocks of the message and of its MIME parts (only those: bodies and attachments pass through as views
- * of the input, not copies) are normalised: raw 8-bit bytes that are not UTF-8 become UTF-8 from GB18030, and
- * GB-family charset labels become gb18030.
+ * attachments, with Chinese text decoded right (charset.ts). The parse is mailparser's streaming `MailParser`
+ * (what its `simpleParser` does, without collecting every attachment); before it, the header blocks of the message
+ * and of its MIME parts (only those: bodies and attachments pass through as views of the input, not copies) are
+ * normalised: raw 8-bit bytes that are not UTF-8 become UTF-8 from GB18030, and GB-family charset labels become
+ * gb18030.
+ *
+ * A copy into Outlook holds the message (one Buffer) and at most `holdBytes` of decoded attachments: a larger
+ * attachment is counted while parsing and decoded again from the message, as a stream, when it is sent
+ * (`parseMimeForCopy`). A 25 MB mail is then one copy of itself in memory, not two or three.
  */
 
 export interface MailAddress {
@@ -46,7 +53,17 @@ export interface DamagedPart {
   reason: string;
 }
 
-export interface ParsedMessage {
+/** An attachment whose bytes may not be held: `content` when they are, else `open()` decodes them again. */
+export interface AttachmentSource extends Omit<MailAttachment, 'content'> {
+  content?: Buffer;
+  /** The decoded bytes as a stream (read once, to the end, or destroyed). */
+  open(): Promise<Readable>;
+}
+
+/** What mail-import needs of an attachment: its bytes may be absent (not held, sent later from a stream). */
+export type AttachmentInfo = Omit<MailAttachment, 'content'> & { content?: Buffer };
+
+export interface ParsedMessage<A extends AttachmentInfo = MailAttachment> {
   subject: string;
   from?: MailAddress;
   sender?: MailAddress;
@@ -62,7 +79,7 @@ export interface ParsedMessage {
   html?: string;
   text?: string;
   /** The attachments that decoded cleanly; damaged ones are in `damaged` instead. */
-  attachments: MailAttachment[];
+  attachments: A[];
   /**
    * Parts whose content arrived damaged: decoding them would hand over other bytes than the sender's, so they are
    * not carried as attachments. A damaged part of the message text stays in html/text (best effort) and is listed
@@ -87,67 +104,233 @@ const DASH = 0x2d;
 /** Most header bytes read per block before it is passed on unchanged (mailparser's own header limit is 2 MB). */
 const MAX_HEADER_BLOCK = 2 * 1024 * 1024;
 
+/** Every attachment's bytes held: for a message already in memory that is read once (tests, the sandbox). */
 export async function parseMime(raw: Buffer): Promise<ParsedMessage> {
+  const parsed = await parseMimeForCopy(raw, Infinity);
+  return {
+    ...parsed,
+    attachments: parsed.attachments.map(({ open: _, content, ...a }) => ({ ...a, content: content! })),
+  };
+}
+
+/**
+ * The parse a copy uses: attachments are held while their decoded bytes together stay within `holdBytes`; the
+ * others carry only their size and `open()`, which parses the message again and streams that one attachment
+ * (mailparser decodes it chunk by chunk), so it is never whole in memory. `raw` is kept for that until the
+ * result is dropped.
+ */
+export async function parseMimeForCopy(
+  raw: Buffer,
+  holdBytes: number,
+): Promise<ParsedMessage<AttachmentSource>> {
   const { segments, topHeader, damage } = normaliseHeaderBlocks(raw);
-  let mail: ParsedMail;
+  let mail: CollectedMail;
   try {
-    mail = await simpleParser(Readable.from(segments, { objectMode: false }), {
-      // cid: references stay as they are: inline images travel as attachments with their Content-ID, not as
-      // data: URLs in the body (which is what simpleParser does by default, and which would double their size).
-      keepCidLinks: true,
-      skipImageLinks: true,
-      skipTextToHtml: true,
-      skipTextLinks: true,
-      skipHtmlToText: true,
-    });
+    mail = await collectMail(segments, holdBytes);
   } catch (err) {
     throw new MimeParseError(`unreadable MIME message: ${(err as Error).message}`, { cause: err });
   }
-  const date = mail.headers.has('date') ? mail.date : undefined;
+  const header = <T>(key: string) => mail.headers.get(key) as T | undefined;
+  const date = header<Date>('date');
+  const references = header<string | string[]>('references');
   return {
-    subject: mail.subject ?? '',
-    from: first(mail.from),
-    sender: first(mail.headers.get('sender') as AddressObject | undefined),
-    to: addresses(mail.to),
-    cc: addresses(mail.cc),
-    replyTo: addresses(mail.replyTo),
-    date: date && Number.isFinite(date.getTime()) && headerDateReadable(topHeader) ? date : undefined,
-    messageId: mail.messageId || undefined,
-    inReplyTo: mail.inReplyTo || undefined,
-    references: typeof mail.references === 'string' ? [mail.references] : (mail.references ?? []),
+    subject: header<string>('subject') ?? '',
+    from: first(header('from')),
+    sender: first(header('sender')),
+    to: addresses(header('to')),
+    cc: addresses(header('cc')),
+    replyTo: addresses(header('reply-to')),
+    date:
+      date instanceof Date && Number.isFinite(date.getTime()) && headerDateReadable(topHeader)
+        ? date
+        : undefined,
+    messageId: header<string>('message-id') || undefined,
+    inReplyTo: header<string>('in-reply-to') || undefined,
+    references: typeof references === 'string' ? [references] : (references ?? []),
     html: typeof mail.html === 'string' && mail.html ? mail.html : undefined,
     text: mail.text || undefined,
     attachments: mail.attachments
       .filter((a) => damageOf(a) === undefined)
       .map((a) => {
         const contentId = contentIdOf(a);
-        return {
-          content: a.content,
+        const out: AttachmentSource = {
           filename: a.filename,
           contentType: a.contentType,
           contentId,
           inline: Boolean(contentId) && (a.related === true || a.contentDisposition === 'inline'),
-          size: a.size ?? a.content.length,
+          size: a.size,
+          open: () => openAttachment(raw, a.ordinal),
         };
+        if (a.content) out.content = a.content;
+        return out;
       }),
     damaged: damagedParts(mail, damage),
     headerBlock: topHeader,
   };
 }
 
+// cid: references stay as they are: inline images travel as attachments with their Content-ID, not as data: URLs in
+// the body (which is what simpleParser does by default, and which would double their size).
+const PARSER_OPTIONS = {
+  skipImageLinks: true,
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  skipHtmlToText: true,
+};
+
+/** An attachment as mailparser described it, with its bytes when held. */
+interface CollectedAttachment extends Omit<AttachmentStream, 'content' | 'release' | 'type'> {
+  /** Its place among the message's attachments, damaged ones included (what openAttachment counts). */
+  ordinal: number;
+  content?: Buffer;
+  size: number;
+}
+
+interface CollectedMail {
+  headers: Headers;
+  text?: string;
+  html?: string | false;
+  attachments: CollectedAttachment[];
+}
+
+/**
+ * What simpleParser collects (the headers, the text parts, the attachments), except that an attachment's bytes are
+ * kept only while the held ones stay within `holdBytes`; beyond, they are counted and let go as they are decoded.
+ */
+function collectMail(segments: Buffer[], holdBytes: number): Promise<CollectedMail> {
+  return new Promise((resolve, reject) => {
+    const parser = new MailParser(PARSER_OPTIONS);
+    const input = Readable.from(segments, { objectMode: false });
+    const mail: CollectedMail = { headers: new Map<string, HeaderValue>(), attachments: [] };
+    let held = 0;
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      input.destroy();
+      parser.destroy();
+      reject(err);
+    };
+    parser.on('error', fail);
+    input.once('error', fail);
+    parser.on('headers', (headers: Headers) => (mail.headers = headers));
+    let reading = false;
+    const reader = () => {
+      reading = true;
+      const data = parser.read() as MessageText | AttachmentStream | null;
+      if (data === null) {
+        reading = false;
+        return;
+      }
+      if (data.type === 'text') {
+        if (data.text !== undefined) mail.text = data.text;
+        if (data.html !== undefined) mail.html = data.html;
+        reader();
+        return;
+      }
+      const { content, release, type: _, ...described } = data;
+      const attachment: CollectedAttachment = { ...described, ordinal: mail.attachments.length, size: 0 };
+      mail.attachments.push(attachment);
+      let chunks: Buffer[] | undefined = [];
+      content.on('data', (chunk: Buffer) => {
+        attachment.size += chunk.length;
+        if (!chunks) return;
+        if (held + attachment.size > holdBytes) chunks = undefined;
+        else chunks.push(chunk);
+      });
+      content.once('end', () => {
+        if (chunks) {
+          attachment.content = Buffer.concat(chunks, attachment.size);
+          held += attachment.size;
+        }
+        release?.();
+        reader();
+      });
+    };
+    parser.on('readable', () => {
+      if (!reading) reader();
+    });
+    parser.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(mail);
+    });
+    input.pipe(parser);
+  });
+}
+
+/**
+ * The decoded bytes of the message's attachment number `ordinal`, as a stream: the message is parsed again, the
+ * attachments before it are decoded and let go, and the parse stops once this one has been read.
+ */
+function openAttachment(raw: Buffer, ordinal: number): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    const { segments } = normaliseHeaderBlocks(raw);
+    const parser = new MailParser(PARSER_OPTIONS);
+    const input = Readable.from(segments, { objectMode: false });
+    let found: Readable | undefined;
+    let count = 0;
+    const stop = () => {
+      input.unpipe(parser);
+      input.destroy();
+      parser.destroy();
+    };
+    const fail = (err: Error) => {
+      if (found) found.destroy(err);
+      else reject(new MimeParseError(`unreadable MIME message: ${err.message}`, { cause: err }));
+      stop();
+    };
+    parser.on('error', fail);
+    input.once('error', fail);
+    let reading = false;
+    const reader = () => {
+      reading = true;
+      const data = parser.read() as MessageText | AttachmentStream | null;
+      if (data === null || found) {
+        reading = false;
+        return;
+      }
+      if (data.type === 'text') {
+        reader();
+        return;
+      }
+      if (count++ === ordinal) {
+        found = data.content;
+        // Read to the end or destroyed by the reader: either way the rest of the message is not needed.
+        found.once('close', stop);
+        found.once('end', () => setImmediate(stop));
+        resolve(found);
+        return;
+      }
+      data.content.resume();
+      data.content.once('end', () => {
+        data.release?.();
+        reader();
+      });
+    };
+    parser.on('readable', () => {
+      if (!reading) reader();
+    });
+    parser.on('end', () => {
+      if (!found) reject(new MimeParseError(`the message has no attachment number ${ordinal + 1}`));
+    });
+    input.pipe(parser);
+  });
+}
+
 /** The marker normaliseHeaderBlocks puts in the header block of a damaged part; its value indexes `damage`. */
 const DAMAGE_MARKER = 'x-dingtalk-m365-sync-damaged';
 
-const damageOf = (a: Attachment): number | undefined => {
+const damageOf = (a: { headers?: Headers }): number | undefined => {
   const mark = a.headers?.get(DAMAGE_MARKER);
   return mark === undefined ? undefined : Number(mark);
 };
 
-const contentIdOf = (a: Attachment): string | undefined =>
+const contentIdOf = (a: { cid?: string; contentId?: string }): string | undefined =>
   (a.cid ?? a.contentId?.replace(/^<|>$/g, '')) || undefined;
 
 /** Every damaged part: attachments by their marker, and the rest (parts of the message text) as they were found. */
-function damagedParts(mail: ParsedMail, damage: PartDamage[]): DamagedPart[] {
+function damagedParts(mail: CollectedMail, damage: PartDamage[]): DamagedPart[] {
   const out: DamagedPart[] = [];
   const seen = new Set<number>();
   for (const a of mail.attachments) {

@@ -34,6 +34,19 @@ export interface MailEnvelope {
 /** Reads the exact RFC 5322 message from the side that holds it. */
 export interface MailContent {
   raw(): Promise<Buffer>;
+  /**
+   * The same bytes as a stream, for a side that can send them piece by piece (a mail may be 25 MB: a copy reads
+   * it into one Buffer of its final size, or passes it on, rather than collecting a list of chunks first). The
+   * caller reads it at once and to the end, or destroys it: the side may hold a connection until then.
+   */
+  stream?(): Promise<MailStream>;
+}
+
+export interface MailStream {
+  /** A Node Readable in practice; the engine names only what is read of it. */
+  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown };
+  /** The exact byte count when the side says it up front (IMAP RFC822.SIZE, HTTP Content-Length). */
+  length?: number;
 }
 
 export interface MailProjection extends MailFlags {

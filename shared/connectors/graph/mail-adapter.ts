@@ -1,7 +1,14 @@
 import { systemClock, type Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
-import type { MailAttachment, ParsedMessage } from '../../mail/parse-mime';
-import { mailMatchKeys, type MailEnvelope, type MailProjection } from '../../sync/mail-message';
+import { collect, openContent, readWhole } from '../../mail/mail-bytes';
+import type { AttachmentSource, ParsedMessage } from '../../mail/parse-mime';
+import {
+  mailMatchKeys,
+  type MailContent,
+  type MailEnvelope,
+  type MailProjection,
+  type MailStream,
+} from '../../sync/mail-message';
 import {
   NotFoundRemoteError,
   PermanentRemoteError,
@@ -19,6 +26,7 @@ import { decodeMailCursor, encodeMailCursor, type MailCursorState } from './mail
 import {
   attachmentName,
   damagedPartName,
+  MAX_REQUEST_BYTES,
   missingAttachmentNote,
   planImport,
   toFileAttachment,
@@ -112,8 +120,10 @@ export const MAX_UPLOAD_BYTES = 150 * 1024 * 1024;
 /** Below 3 MB an attachment is one POST …/attachments, from 3 MB an upload session (the same page's rule). */
 const UPLOAD_SESSION_MIN_BYTES = 3 * 1024 * 1024;
 
+type Parsed = ParsedMessage<AttachmentSource>;
+
 interface AttachmentFailure {
-  attachment: MailAttachment;
+  attachment: AttachmentSource;
   index: number;
   reason: string;
 }
@@ -203,7 +213,9 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
     if (!projection.content) {
       throw new PermanentRemoteError('a mail copy needs the source message content', 'MissingContent');
     }
-    const parsed = await this.parse(await projection.content.raw());
+    // The message is read into one Buffer (the parse and each large attachment's second read need it whole);
+    // attachments beyond what one create request can carry are not held but decoded again when they are sent.
+    const parsed = await this.parse(await readWhole(await openContent(projection.content)));
     const plan = planImport({ parsed, projection, originKey, maxRequestBytes: this.options.maxRequestBytes });
     let created = await this.postMessage(user, plan, () =>
       planImport({
@@ -294,10 +306,19 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
     );
   }
 
-  private async parse(raw: Buffer): Promise<ParsedMessage> {
-    const { parseMime, MimeParseError } = mimeModule();
+  /** The same, as a stream (a copy to DingTalk reads it into the one Buffer its APPEND sends). */
+  rawMessageStream(user: UserRef, id: string): Promise<MailStream> {
+    return this.options.transfer.rawMessageStream(
+      `${this.messagePath(user, id)}/$value`,
+      user.entraId,
+      'read message MIME',
+    );
+  }
+
+  private async parse(raw: Buffer): Promise<Parsed> {
+    const { parseMimeForCopy, MimeParseError } = mimeModule();
     try {
-      return await parseMime(raw);
+      return await parseMimeForCopy(raw, this.options.maxRequestBytes ?? MAX_REQUEST_BYTES);
     } catch (err) {
       if (err instanceof MimeParseError) throw new PermanentRemoteError(err.message, 'MimeUnreadable');
       throw err;
@@ -312,9 +333,9 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
    */
   private async postMessage(
     user: UserRef,
-    plan: ImportPlan,
-    withoutAttachments: () => ImportPlan,
-  ): Promise<{ message: GraphMessage; plan: ImportPlan }> {
+    plan: ImportPlan<AttachmentSource>,
+    withoutAttachments: () => ImportPlan<AttachmentSource>,
+  ): Promise<{ message: GraphMessage; plan: ImportPlan<AttachmentSource> }> {
     const originKey = stampOf(plan.body);
     try {
       return { message: await this.postCreate(user, plan.body), plan };
@@ -344,8 +365,8 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
   private async addAttachments(
     user: UserRef,
     messageId: string,
-    parsed: ParsedMessage,
-    deferred: MailAttachment[],
+    parsed: Parsed,
+    deferred: AttachmentSource[],
   ): Promise<AttachmentFailure[]> {
     const failures: AttachmentFailure[] = [];
     for (const attachment of deferred) {
@@ -362,18 +383,19 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
   private async addAttachment(
     user: UserRef,
     messageId: string,
-    a: MailAttachment,
+    a: AttachmentSource,
     index: number,
   ): Promise<void> {
     const path = `${this.messagePath(user, messageId)}/attachments`;
-    if (a.content.length > MAX_UPLOAD_BYTES) {
+    if (a.size > MAX_UPLOAD_BYTES) {
       throw new PermanentRemoteError(
         `larger than Outlook's ${MAX_UPLOAD_BYTES / 1024 / 1024} MB attachment limit`,
         'AttachmentTooLarge',
       );
     }
-    if (a.content.length < UPLOAD_SESSION_MIN_BYTES) {
-      await this.api.post(path, toFileAttachment(a, index, a.content.toString('base64')), {
+    if (a.size < UPLOAD_SESSION_MIN_BYTES) {
+      const content = a.content ?? (await collect(await a.open()));
+      await this.api.post(path, toFileAttachment(a, index, content.toString('base64')), {
         mailbox: user.entraId,
         what: 'add attachment',
       });
@@ -382,7 +404,7 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
     const item: Record<string, unknown> = {
       attachmentType: 'file',
       name: attachmentName(a, index),
-      size: a.content.length,
+      size: a.size,
       contentType: a.contentType || 'application/octet-stream',
       isInline: a.inline,
     };
@@ -392,7 +414,14 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
       { AttachmentItem: item },
       { mailbox: user.entraId, what: 'create attachment upload session' },
     );
-    await this.options.transfer.upload(session.uploadUrl, user.entraId, a.content, 'upload attachment');
+    // A stream when the parse did not hold the bytes: read one upload chunk at a time.
+    await this.options.transfer.upload(
+      session.uploadUrl,
+      user.entraId,
+      a.content ?? (await a.open()),
+      'upload attachment',
+      a.size,
+    );
   }
 
   /**
@@ -403,12 +432,12 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
   private async noteMissing(
     user: UserRef,
     first: GraphMessage,
-    parsed: ParsedMessage,
+    parsed: Parsed,
     projection: MailProjection,
     originKey: string,
     failures: AttachmentFailure[],
     issues: MailImportIssue[],
-  ): Promise<{ message: GraphMessage; plan: ImportPlan }> {
+  ): Promise<{ message: GraphMessage; plan: ImportPlan<AttachmentSource> }> {
     const notes = failures.map((f) =>
       missingAttachmentNote(attachmentName(f.attachment, f.index), f.attachment.size, f.reason),
     );
@@ -476,7 +505,7 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
   private report(
     user: UserRef,
     message: GraphMessage,
-    parsed: ParsedMessage,
+    parsed: Parsed,
     originKey: string,
     issues: MailImportIssue[],
   ): void {
@@ -547,7 +576,10 @@ export class OutlookMailAdapter implements SideAdapter<MailProjection> {
       seen: m.isRead === true,
       flagged: m.flag?.flagStatus === 'flagged',
       envelope,
-      content: { raw: () => this.rawMessage(user, m.id) },
+      content: {
+        raw: () => this.rawMessage(user, m.id),
+        stream: () => this.rawMessageStream(user, m.id),
+      } satisfies MailContent,
     };
     const item: RemoteItem<MailProjection> = {
       id: m.id,
@@ -608,7 +640,7 @@ function reasonOf(err: unknown): string {
 }
 
 /** Parts the source's MIME carried damaged (parse-mime.ts): left out of the copy, and named in its body. */
-function damageIssues(parsed: ParsedMessage): MailImportIssue[] {
+function damageIssues(parsed: Parsed): MailImportIssue[] {
   return (parsed.damaged ?? []).map((d) =>
     d.filename || d.contentId
       ? {

@@ -1,4 +1,10 @@
-import type { DamagedPart, MailAddress, MailAttachment, ParsedMessage } from '../../mail/parse-mime';
+import type {
+  AttachmentInfo,
+  DamagedPart,
+  MailAddress,
+  MailAttachment,
+  ParsedMessage,
+} from '../../mail/parse-mime';
 import type { MailProjection } from '../../sync/mail-message';
 import { importProperties } from './mail-stamps';
 import type { GraphFileAttachmentWrite, GraphMessageWrite, GraphRecipient } from './mail-wire-types';
@@ -9,7 +15,8 @@ import type { GraphFileAttachmentWrite, GraphMessageWrite, GraphRecipient } from
  * message properties, dates, read state, threading headers and the original header block as MAPI properties,
  * attachments as fileAttachments in the same request while it stays within Graph's 4 MB request limit
  * ("The maximum request length supported is 4MB", microsoft-graph-docs#11806). Attachments that do not fit are
- * added after the create.
+ * added after the create. An attachment whose bytes the parse did not hold (larger than what one request takes)
+ * is always one of those.
  */
 
 /** Graph's limit on a request body, in bytes of the serialised JSON. */
@@ -17,16 +24,16 @@ export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 /** Room kept under the limit for the request line, headers and whatever the SDK adds. */
 const REQUEST_MARGIN_BYTES = 16 * 1024;
 
-export interface ImportPlan {
+export interface ImportPlan<A extends AttachmentInfo = AttachmentInfo> {
   body: GraphMessageWrite;
   /** Bytes of JSON.stringify(body), measured. */
   bytes: number;
   /** Attachments left out of the create, to add afterwards (smallest first). */
-  deferred: MailAttachment[];
+  deferred: A[];
 }
 
-export interface ImportInput {
-  parsed: ParsedMessage;
+export interface ImportInput<A extends AttachmentInfo = AttachmentInfo> {
+  parsed: ParsedMessage<A>;
   projection: MailProjection;
   originKey: string;
   /** Lines added at the end of the body, e.g. attachments that could not be imported. */
@@ -36,20 +43,20 @@ export interface ImportInput {
   maxRequestBytes?: number;
 }
 
-export function planImport(input: ImportInput): ImportPlan {
+export function planImport<A extends AttachmentInfo>(input: ImportInput<A>): ImportPlan<A> {
   const { parsed } = input;
   const limit = (input.maxRequestBytes ?? MAX_REQUEST_BYTES) - REQUEST_MARGIN_BYTES;
   const base = baseWrite(input);
   const baseBytes = jsonBytes(base);
   const embedded: GraphFileAttachmentWrite[] = [];
-  const deferred: MailAttachment[] = [];
+  const deferred: A[] = [];
   // Inline images first (the body shows them), then the smallest, so that as many as possible travel in one request.
   const order = parsed.attachments
     .map((a, index) => ({ a, index }))
     .sort((x, y) => Number(y.a.inline) - Number(x.a.inline) || x.a.size - y.a.size);
   let total = baseBytes + '"attachments":[],'.length;
   for (const { a, index } of order) {
-    if (input.deferAll) {
+    if (input.deferAll || !a.content) {
       deferred.push(a);
       continue;
     }
@@ -93,7 +100,7 @@ export function damagedPartName(d: DamagedPart): string {
 }
 
 /** Damaged parts are left out of the copy (parse-mime.ts); its body names each one and says why. */
-function damageNotes(parsed: ParsedMessage): string[] {
+function damageNotes(parsed: ParsedMessage<AttachmentInfo>): string[] {
   return (parsed.damaged ?? []).map((d) =>
     d.filename || d.contentId
       ? missingAttachmentNote(damagedPartName(d), d.size, d.reason)
@@ -102,7 +109,7 @@ function damageNotes(parsed: ParsedMessage): string[] {
 }
 
 export function toFileAttachment(
-  a: MailAttachment,
+  a: Omit<MailAttachment, 'content'>,
   index: number,
   contentBytes: string,
 ): GraphFileAttachmentWrite {
@@ -147,7 +154,7 @@ function baseWrite(input: ImportInput): GraphMessageWrite {
   return write;
 }
 
-function bodyOf(parsed: ParsedMessage): GraphMessageWrite['body'] {
+function bodyOf(parsed: ParsedMessage<AttachmentInfo>): GraphMessageWrite['body'] {
   if (parsed.html) return { contentType: 'html', content: parsed.html };
   return { contentType: 'text', content: parsed.text ?? '' };
 }

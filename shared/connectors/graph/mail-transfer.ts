@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import type { Client } from '@microsoft/microsoft-graph-client';
+import type { MailStream } from '../../sync/mail-message';
 import { graphClientSdk } from '../../platform/lazy-sdks';
 import { PermanentRemoteError, TransientRemoteError } from '../../sync/types';
 import { describeFailure, isRetryable, parseRetryAfter, RETRYABLE_STATUSES, toSyncError } from './errors';
@@ -8,11 +10,12 @@ import { DEFAULT_RETRY_POLICY, withRetry, type RetryHooks, type RetryPolicy } fr
 /**
  * The two byte-level transfers of mail that GraphApi's JSON calls do not cover, with the same per-mailbox limit,
  * bounded retries and error mapping:
- * - the raw MIME of a message (`GET …/messages/{id}/$value`), read as one ArrayBuffer and handed on as a Buffer
- *   over it (no copy);
+ * - the raw MIME of a message (`GET …/messages/{id}/$value`), as a stream with its Content-Length, or read as one
+ *   ArrayBuffer and handed on as a Buffer over it (no copy);
  * - the chunks of an attachment upload session (`PUT uploadUrl`), which go to a pre-authenticated URL and must not
  *   carry the Authorization header (Microsoft Graph, "Attach large files to Outlook messages"), so they bypass
- *   the SDK client and its authentication middleware. Each chunk is a view of the attachment's Buffer.
+ *   the SDK client and its authentication middleware. The chunks are read from a stream of the attachment's
+ *   decoded bytes one at a time (or are views of its Buffer): an attachment of up to 150 MB is never held whole.
  */
 
 export interface MailTransferOptions {
@@ -55,9 +58,44 @@ export class MailTransfer {
         clearTimeout(timer);
       }
     };
+    return this.request(mailbox, what, read);
+  }
+
+  /**
+   * The exact RFC 5322 bytes of a message as a stream, with their length when Graph sends a Content-Length. Only
+   * the request is retried: a stream that fails halfway fails the copy, which the engine makes again later.
+   */
+  async rawMessageStream(path: string, mailbox: string, what: string): Promise<MailStream> {
+    const open = async () => {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error('Graph request timed out')), this.timeoutMs);
+      try {
+        const res = (await this.options.client
+          .api(path)
+          .option('signal', controller.signal)
+          .responseType(graphClientSdk().ResponseType.RAW)
+          .get()) as Response;
+        if (!res.ok) throw await graphErrorOf(res);
+        if (!res.body) throw new TransientRemoteError(`${what}: the answer had no body`);
+        const length = Number(res.headers.get('content-length') ?? NaN);
+        // The timeout covers the whole read, as for the ArrayBuffer read: a stalled body is aborted.
+        const body = Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]);
+        const done = () => clearTimeout(timer);
+        body.once('close', done);
+        return { body, length: Number.isSafeInteger(length) && length >= 0 ? length : undefined };
+      } catch (err) {
+        clearTimeout(timer);
+        throw err;
+      }
+    };
+    return this.request(mailbox, what, open);
+  }
+
+  /** A GET through the mailbox's limit, retried on 429/5xx and failed connections, its error mapped. */
+  private async request<T>(mailbox: string, what: string, call: () => Promise<T>): Promise<T> {
     try {
       return await withRetry(
-        () => this.options.limiter.run(mailbox, read),
+        () => this.options.limiter.run(mailbox, call),
         (err) => {
           const f = describeFailure(err);
           return { retryable: isRetryable(f), retryAfterMs: f.retryAfterMs };
@@ -71,15 +109,20 @@ export class MailTransfer {
   }
 
   /**
-   * Sends `content` to an upload session in order, one chunk per PUT (Content-Range), retrying a chunk on 429/5xx.
-   * Resolves when the service has the whole file (201 on the last chunk).
+   * Sends an attachment of `total` bytes to an upload session in order, one chunk per PUT (Content-Range),
+   * retrying a chunk on 429/5xx. `content` is its Buffer, or a stream of its bytes read one chunk at a time (a
+   * chunk's Buffer is reused for the next one once the service has taken it). Resolves when the service has the
+   * whole file (201 on the last chunk).
    */
-  async upload(uploadUrl: string, mailbox: string, content: Buffer, what: string): Promise<void> {
-    const total = content.length;
-    for (let start = 0; start < total; start += UPLOAD_CHUNK_BYTES) {
-      const end = Math.min(start + UPLOAD_CHUNK_BYTES, total);
-      const chunk = content.subarray(start, end);
-      await withRetry(
+  async upload(
+    uploadUrl: string,
+    mailbox: string,
+    content: Buffer | Readable,
+    what: string,
+    total = Buffer.isBuffer(content) ? content.length : NaN,
+  ): Promise<void> {
+    const send = (chunk: Buffer, start: number) =>
+      withRetry(
         () => this.options.limiter.run(mailbox, () => this.putChunk(uploadUrl, chunk, start, total, what)),
         (err) => ({
           retryable: err instanceof TransientRemoteError,
@@ -88,6 +131,43 @@ export class MailTransfer {
         this.policy,
         this.options.retryHooks,
       );
+    if (Buffer.isBuffer(content)) {
+      for (let start = 0; start < total; start += UPLOAD_CHUNK_BYTES) {
+        await send(content.subarray(start, Math.min(start + UPLOAD_CHUNK_BYTES, total)), start);
+      }
+      return;
+    }
+    if (!Number.isSafeInteger(total) || total <= 0) {
+      content.destroy();
+      throw new PermanentRemoteError(`${what}: the attachment's size is not known`);
+    }
+    const chunk = Buffer.allocUnsafe(Math.min(UPLOAD_CHUNK_BYTES, total));
+    let start = 0;
+    let filled = 0;
+    try {
+      for await (const piece of content) {
+        let bytes = piece as Buffer;
+        while (bytes.length) {
+          if (start + filled + bytes.length > total) {
+            throw new PermanentRemoteError(
+              `${what}: the attachment is longer than the ${total} bytes announced`,
+            );
+          }
+          const taken = bytes.copy(chunk, filled, 0, Math.min(bytes.length, chunk.length - filled));
+          filled += taken;
+          bytes = bytes.subarray(taken);
+          if (filled === chunk.length || start + filled === total) {
+            await send(chunk.subarray(0, filled), start);
+            start += filled;
+            filled = 0;
+          }
+        }
+      }
+    } finally {
+      content.destroy();
+    }
+    if (start !== total) {
+      throw new PermanentRemoteError(`${what}: the attachment ended after ${start} of ${total} bytes`);
     }
   }
 
@@ -133,4 +213,23 @@ export class MailTransfer {
     }
     throw new PermanentRemoteError(detail, code, res.status);
   }
+}
+
+/** A refused `$value` read as the SDK would have reported it, so errors.ts maps it like any other call. */
+async function graphErrorOf(res: Response): Promise<Error> {
+  const text = await res.text().catch(() => '');
+  let body: { error?: { code?: string; message?: string } } | undefined;
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    body = undefined;
+  }
+  const { GraphError } = graphClientSdk();
+  const error = new GraphError(
+    res.status,
+    body?.error?.message || text.slice(0, 300) || `HTTP ${res.status}`,
+  );
+  error.code = body?.error?.code ?? null;
+  error.headers = res.headers;
+  return error;
 }

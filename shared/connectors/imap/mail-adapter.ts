@@ -1,7 +1,15 @@
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { FetchMessageObject, FetchQueryObject, ImapFlow } from 'imapflow';
+import { openContent, readWhole } from '../../mail/mail-bytes';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
-import { type MailEnvelope, type MailProjection, mailMatchKeys } from '../../sync/mail-message';
+import {
+  type MailEnvelope,
+  type MailProjection,
+  type MailStream,
+  mailMatchKeys,
+} from '../../sync/mail-message';
 import {
   type ChangePage,
   CursorExpiredError,
@@ -43,6 +51,11 @@ import {
 export const ORIGIN_HEADER = 'X-DingTalk-M365-Sync-Origin';
 
 const DAY_MS = 86_400_000;
+/**
+ * One partial FETCH of a message read for a copy: few round trips for a 25 MB mail (13), little of it in memory
+ * at a time.
+ */
+const DOWNLOAD_CHUNK_BYTES = 2 * 1024 * 1024;
 
 export interface ImapMailAdapterOptions {
   pool: ImapConnectionPool;
@@ -409,11 +422,10 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
   ): Promise<RemoteItem<MailProjection>> {
     if (!projection.content) throw new PermanentRemoteError('a mail copy needs the source message content');
     if (/[\r\n]/.test(originKey)) throw new PermanentRemoteError('an origin key cannot hold a line break');
-    const source = await projection.content.raw();
-    const raw = Buffer.concat([
-      Buffer.from(`${ORIGIN_HEADER}: ${originKey}\r\n`, 'latin1'),
-      stripOrigin(source),
-    ]);
+    // imapflow's APPEND sends the message as one literal whose length goes first, so it takes a Buffer: the one
+    // copy of the message held here, read from the source's stream straight behind our trace header.
+    const trace = Buffer.from(`${ORIGIN_HEADER}: ${originKey}\r\n`, 'latin1');
+    const raw = stripOrigin(await readWhole(await openContent(projection.content), trace), trace.length);
     const flags = [...(projection.seen ? ['\\Seen'] : []), ...(projection.flagged ? ['\\Flagged'] : [])];
     const receivedAt = new Date(projection.envelope.receivedAt);
     return this.pool.withMailbox(user.email, `appending to ${this.folder}`, async (client) => {
@@ -666,6 +678,7 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
   /** `BODY.PEEK[]`: reading never sets \Seen (RFC 3501 §6.4.5), unlike `BODY[]`. */
   private contentOf(user: UserRef, uidValidity: string, uid: number, folder = this.folder) {
     return {
+      stream: () => this.download(user, uidValidity, uid, folder),
       raw: () =>
         this.pool.withMailbox(user.email, `reading ${folder} UID ${uid}`, async (client) => {
           const box = await this.select(client, folder);
@@ -677,6 +690,39 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
           return m.source;
         }),
     };
+  }
+
+  /**
+   * The message as a stream: imapflow's download() reads `BODY.PEEK[]` in partial FETCHes of DOWNLOAD_CHUNK_BYTES,
+   * so no more than a chunk of it is in this process at a time (a FETCH of the whole source collects it as one
+   * literal, and a 25 MB mail then costs several copies of itself while it arrives). The mailbox's connection is
+   * held until the stream ends or is destroyed; it resolves once the first chunk is in, so a missing message is
+   * an error here rather than an empty stream.
+   */
+  private download(user: UserRef, uidValidity: string, uid: number, folder: string): Promise<MailStream> {
+    const body = new PassThrough();
+    return new Promise<MailStream>((resolve, reject) => {
+      let opened = false;
+      this.pool
+        .withMailbox(user.email, `reading ${folder} UID ${uid}`, async (client) => {
+          const box = await this.select(client, folder);
+          if (String(box.uidValidity) !== uidValidity)
+            throw new NotFoundRemoteError(`message ${uid} is gone`);
+          const found = await client.download(String(uid), undefined, {
+            uid: true,
+            chunkSize: DOWNLOAD_CHUNK_BYTES,
+          });
+          if (!('content' in found) || !found.content)
+            throw new NotFoundRemoteError(`message ${uid} is gone`);
+          opened = true;
+          resolve({ body, length: found.meta.expectedSize || undefined });
+          await pipeline(found.content, body);
+        })
+        .catch((err: unknown) => {
+          if (opened) body.destroy(err as Error);
+          else reject(err);
+        });
+    });
   }
 
   private memoOf(user: UserRef, folder: string, uidValidity: string): Map<number, Memo> {
@@ -730,12 +776,15 @@ function isoSeconds(ms: number): string {
     : '';
 }
 
-/** A message copied back and forth keeps one trace header, ours: an older one would name the wrong create. */
-function stripOrigin(raw: Buffer): Buffer {
-  // Only the header block is decoded: the whole message as a string would be one more copy of a mail of up to
-  // 25 MB, held while it is appended.
+/**
+ * A message copied back and forth keeps one trace header, ours (the first `from` bytes): an older one would name
+ * the wrong create. The message is changed in place, its body moved up over the lines taken out: a new Buffer
+ * would be one more copy of a mail of up to 25 MB, held while it is appended. Only the header block is decoded.
+ */
+function stripOrigin(message: Buffer, from: number): Buffer {
+  const raw = message.subarray(from);
   const head = raw.subarray(0, headerBlockEnd(raw)).toString('latin1');
-  if (!/^x-dingtalk-m365-sync-origin:/im.test(head)) return raw;
+  if (!/^x-dingtalk-m365-sync-origin:/im.test(head)) return message;
   const lines = head.split(/(?<=\n)/);
   const kept: string[] = [];
   let skipping = false;
@@ -744,7 +793,9 @@ function stripOrigin(raw: Buffer): Buffer {
     else if (!/^[ \t]/.test(line)) skipping = false;
     if (!skipping) kept.push(line);
   }
-  return Buffer.concat([Buffer.from(kept.join(''), 'latin1'), raw.subarray(head.length)]);
+  const written = raw.write(kept.join(''), 0, 'latin1');
+  raw.copyWithin(written, head.length);
+  return message.subarray(0, from + raw.length - (head.length - written));
 }
 
 /** Where the first blank line (`\r?\n\r?\n`) starts, or the message's length when it has none. */
