@@ -431,6 +431,9 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
     return this.pool.withMailbox(user.email, `appending to ${this.folder}`, async (client) => {
       const folder = await this.pathOf(client, user, this.folder);
       const result = await client.append(folder, raw, flags, receivedAt);
+      // false: the APPEND failed (imapflow does not throw for it). Whether the server kept the message is unknown;
+      // the engine's intent stays, and its replay finds the message by its trace header if it was kept.
+      if (result === false) throw new TransientRemoteError(`appending to ${folder} failed`);
       let uidValidity = result && result.uidValidity !== undefined ? String(result.uidValidity) : undefined;
       let uid = result ? result.uid : undefined;
       if (uid === undefined || uidValidity === undefined) {
@@ -515,9 +518,13 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
         const remove = flagNames(current & ~wanted);
         // Remember before storing: a poll that runs right after must not take our write for someone else's.
         this.remember(user, folder, ref.uidValidity, ref.uid, wanted);
-        if (add.length) await client.messageFlagsAdd(String(ref.uid), add, { uid: true, silent: true });
-        if (remove.length)
-          await client.messageFlagsRemove(String(ref.uid), remove, { uid: true, silent: true });
+        // imapflow answers a STORE that failed (NO, BAD, a connection dropped by BYE) with false instead of
+        // throwing: taken for success, the engine would record a write that never happened.
+        const stored =
+          (!add.length || (await client.messageFlagsAdd(String(ref.uid), add, { uid: true, silent: true }))) &&
+          (!remove.length ||
+            (await client.messageFlagsRemove(String(ref.uid), remove, { uid: true, silent: true })));
+        if (!stored) throw new TransientRemoteError(`storing flags on ${folder} UID ${ref.uid} failed`);
         const flags = new Set([...(m.flags ?? [])].filter((f) => !remove.includes(f)).concat(add));
         return this.toItem(user, folder, ref.uidValidity, { ...m, flags });
       },
@@ -550,7 +557,9 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
         const trash = await this.trashOf(client);
         this.remember(user, folder, ref.uidValidity, ref.uid, DELETED);
         if (trash === folder) throw new PermanentRemoteError('the Trash folder is the synced folder');
-        await client.messageMove(String(ref.uid), trash, { uid: true });
+        if (!(await client.messageMove(String(ref.uid), trash, { uid: true }))) {
+          throw new TransientRemoteError(`moving ${folder} UID ${ref.uid} to ${trash} failed`);
+        }
       },
     );
   }

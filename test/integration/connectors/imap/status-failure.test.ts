@@ -44,3 +44,24 @@ test('a BYE in answer to STATUS is a transient failure, and the next poll works 
 
   await expect(adapter.listChanges(user, 'INBOX', first.nextCursor)).resolves.toMatchObject({ changes: [] });
 });
+
+test('a STORE that fails (BYE) is a transient failure, not a write that happened; the retry writes it', async () => {
+  server.control.deliver(
+    EMAIL,
+    'INBOX',
+    'Subject: flags\r\nMessage-ID: <store-fail@example.com>\r\n\r\nbody\r\n',
+  );
+  const listed = await adapter.listChanges(user, 'INBOX', undefined);
+  const item = listed.changes.find((c) => !('deleted' in c && c.deleted)) as Exclude<
+    (typeof listed.changes)[number],
+    { deleted: true }
+  >;
+  server.control.faults.inject({ kind: 'bye', email: EMAIL, command: 'UID STORE' });
+  const read = { ...item.projection, seen: true };
+  const failure = await adapter.update(user, item.id, read, item.version).catch((err: unknown) => err);
+  expect(failure).toBeInstanceOf(TransientRemoteError);
+  expect(server.control.messages(EMAIL, 'INBOX')[0].flags).not.toContain('\\Seen');
+
+  await adapter.update(user, item.id, read, item.version);
+  expect(server.control.messages(EMAIL, 'INBOX')[0].flags).toContain('\\Seen');
+});
