@@ -6,7 +6,7 @@ export const BUDGETS = {
   throughputMinChangesPerSecond: 200,
   /** Outlook → DingTalk is bound by DingTalk's 20 calls/s per API: the target sits just under that ceiling. */
   throughputOutlookToDingtalkMinChangesPerSecond: 18,
-  graphCallsPerChange: 3,
+  graphCallsPerChange: 2,
   dingtalkMeteredCallsPerChange: 2,
   tableOperationsPerChange: 4,
   /** Many changes per pull spread the per-pull operations (lease, cursor, audit batch) thin. */
