@@ -123,7 +123,7 @@ export async function parseMimeForCopy(
   raw: Buffer,
   holdBytes: number,
 ): Promise<ParsedMessage<AttachmentSource>> {
-  const { segments, topHeader, damage } = normaliseHeaderBlocks(raw);
+  const { segments, topHeader, damage, bodies } = normaliseHeaderBlocks(raw, holdBytes);
   let mail: CollectedMail;
   try {
     mail = await collectMail(segments, holdBytes);
@@ -153,15 +153,18 @@ export async function parseMimeForCopy(
       .filter((a) => damageOf(a) === undefined)
       .map((a) => {
         const contentId = contentIdOf(a);
+        const body = bodyOf(a, bodies);
         const out: AttachmentSource = {
           filename: a.filename,
           contentType: a.contentType,
           contentId,
           inline: Boolean(contentId) && (a.related === true || a.contentDisposition === 'inline'),
-          size: a.size,
-          open: () => openAttachment(raw, a.ordinal),
+          size: body ? body.size : a.size,
+          open: body
+            ? async () => Readable.from(decodeBase64(raw.subarray(body.start, body.end)))
+            : () => openAttachment(raw, a.ordinal),
         };
-        if (a.content) out.content = a.content;
+        if (a.content && !body) out.content = a.content;
         return out;
       }),
     damaged: damagedParts(mail, damage),
@@ -320,6 +323,50 @@ function openAttachment(raw: Buffer, ordinal: number): Promise<Readable> {
 
 /** The marker normaliseHeaderBlocks puts in the header block of a damaged part; its value indexes `damage`. */
 const DAMAGE_MARKER = 'x-dingtalk-m365-sync-damaged';
+/** The marker of a part whose body was left out of the parse (see LargeBody); its value indexes `bodies`. */
+const BODY_MARKER = 'x-dingtalk-m365-sync-body';
+
+const bodyOf = (a: { headers?: Headers }, bodies: LargeBody[]): LargeBody | undefined => {
+  const mark = a.headers?.get(BODY_MARKER);
+  return mark === undefined ? undefined : bodies[Number(mark)];
+};
+
+/** Bytes of base64 text decoded at a time: a few MB of transient strings at most, whatever the file's size. */
+const DECODE_SLICE_BYTES = 768 * 1024;
+
+/**
+ * The bytes of a base64 body, decoded slice by slice as the reader asks for them. What is not base64 (line ends,
+ * padding) is skipped, as mailparser's decoder does; the body was checked undamaged before it was set aside.
+ */
+async function* decodeBase64(body: Buffer): AsyncGenerator<Buffer> {
+  let carry = '';
+  for (let at = 0; at < body.length; at += DECODE_SLICE_BYTES) {
+    const text = carry + body.toString('latin1', at, Math.min(at + DECODE_SLICE_BYTES, body.length));
+    const clean = text.replace(/[^A-Za-z0-9+/]/g, '');
+    const whole = clean.length - (clean.length % 4);
+    if (whole) yield Buffer.from(clean.slice(0, whole), 'base64');
+    carry = clean.slice(whole);
+  }
+  if (carry) yield Buffer.from(carry, 'base64');
+}
+
+/** How many bytes a base64 body decodes to, counted without decoding it. */
+function base64Size(body: Buffer): number {
+  let chars = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2b ||
+      c === 0x2f
+    ) {
+      chars++;
+    }
+  }
+  return Math.floor((chars * 3) / 4);
+}
 
 const damageOf = (a: { headers?: Headers }): number | undefined => {
   const mark = a.headers?.get(DAMAGE_MARKER);
@@ -381,12 +428,26 @@ interface PartDamage {
   reason: string;
 }
 
+/**
+ * A large base64 attachment body left out of the parse: mailparser sees the part with an empty body (and
+ * BODY_MARKER), and its bytes are decoded from the message only when they are sent. Parsing a 25 MB mail through
+ * mailparser costs several times its size in transient strings and Buffers; this way it costs the header blocks.
+ */
+interface LargeBody {
+  start: number;
+  end: number;
+  /** Decoded size in bytes. */
+  size: number;
+}
+
 interface Normalised {
   /** The message again, header blocks rewritten, everything else views of the input. */
   segments: Buffer[];
   topHeader: string;
   /** Parts whose base64 is damaged; each one's header block carries DAMAGE_MARKER with its index here. */
   damage: PartDamage[];
+  /** Bodies set aside (only with `setAsideAbove`); each one's header block carries BODY_MARKER. */
+  bodies: LargeBody[];
 }
 
 /** The part whose body is being read: where its header block is among the segments, and how its body is encoded. */
@@ -395,17 +456,21 @@ interface OpenPart {
   base64: boolean;
   contentType: string;
   bodyStart: number;
+  /** A large base64 body of this part may be set aside: not text (that goes into the copy), not the message's own. */
+  mayBeSetAside: boolean;
 }
 
 /**
  * Walks the message line by line, knowing where header blocks are: at the start, and after every delimiter line
  * (`--boundary`) of a multipart whose boundary a header block declared (RFC 2046 §5.1.1). Nested messages
- * (message/rfc822 parts) are left alone: they are copied as attachments, byte for byte.
+ * (message/rfc822 parts) are left alone: they are copied as attachments, byte for byte. With `setAsideAbove`, an
+ * undamaged base64 body of a part that is not text and decodes to more than that many bytes is set aside (LargeBody).
  */
-export function normaliseHeaderBlocks(raw: Buffer): Normalised {
+export function normaliseHeaderBlocks(raw: Buffer, setAsideAbove = Infinity): Normalised {
   const segments: Buffer[] = [];
   const boundaries = new Set<string>();
   const damage: PartDamage[] = [];
+  const bodies: LargeBody[] = [];
   let topHeader: string | undefined;
   let pos = 0;
   let bodyStart = 0;
@@ -425,27 +490,40 @@ export function normaliseHeaderBlocks(raw: Buffer): Normalised {
     const boundary = boundaryOf(text);
     if (boundary) boundaries.add(boundary);
     if (topHeader === undefined) topHeader = fixed.toString('utf8').replace(/(\r?\n)+$/, '');
+    const contentType = contentTypeOf(text);
     open = {
       segment: segments.length,
       base64: !boundary && /^content-transfer-encoding:[ \t]*base64[ \t]*\r?$/im.test(text),
-      contentType: contentTypeOf(text),
+      contentType,
       bodyStart: end,
+      mayBeSetAside: segments.length > 0 && !/^(text|message|multipart)\//.test(contentType),
     };
     segments.push(fixed);
   };
 
   // The body of the part just read ends where a delimiter line starts: check it when it was sent as base64.
-  const endBody = (end: number) => {
+  // True when the body is set aside (the caller then leaves it out of the segments).
+  const endBody = (end: number): boolean => {
     const part = open;
     open = undefined;
-    if (!part?.base64) return;
+    if (!part?.base64) return false;
     const body = raw.subarray(part.bodyStart, end);
     const reason = base64Damage(body);
-    if (!reason) return;
-    const marker = Buffer.from(`${DAMAGE_MARKER}: ${damage.length}\r\n`, 'latin1');
-    segments[part.segment] = Buffer.concat([marker, segments[part.segment]]);
-    const chars = body.toString('latin1').replace(/[^A-Za-z0-9+/]/g, '').length;
-    damage.push({ contentType: part.contentType, size: Math.floor((chars * 3) / 4), reason });
+    const mark = (name: string, index: number) => {
+      const marker = Buffer.from(`${name}: ${index}\r\n`, 'latin1');
+      segments[part.segment] = Buffer.concat([marker, segments[part.segment]]);
+    };
+    if (reason) {
+      mark(DAMAGE_MARKER, damage.length);
+      damage.push({ contentType: part.contentType, size: base64Size(body), reason });
+      return false;
+    }
+    if (!part.mayBeSetAside || (body.length * 3) / 4 <= setAsideAbove) return false;
+    const size = base64Size(body);
+    if (size <= setAsideAbove) return false;
+    mark(BODY_MARKER, bodies.length);
+    bodies.push({ start: part.bodyStart, end, size });
+    return true;
   };
 
   while (pos < raw.length) {
@@ -457,21 +535,21 @@ export function normaliseHeaderBlocks(raw: Buffer): Normalised {
     } else if (raw[pos] === DASH && raw[pos + 1] === DASH && boundaries.size > 0) {
       const line = raw.toString('latin1', pos + 2, end).replace(/[ \t]*\r?\n?$/, '');
       if (boundaries.has(line)) {
-        endBody(pos);
+        if (endBody(pos)) bodyStart = pos;
         segments.push(raw.subarray(bodyStart, end));
         headerStart = end;
       } else if (line.endsWith('--') && boundaries.has(line.slice(0, -2))) {
-        endBody(pos);
+        if (endBody(pos)) bodyStart = pos;
       }
     }
     pos = end;
   }
   if (headerStart !== undefined) endHeader(raw.length);
   else {
-    endBody(raw.length);
+    if (endBody(raw.length)) bodyStart = raw.length;
     if (bodyStart < raw.length) segments.push(raw.subarray(bodyStart));
   }
-  return { segments, topHeader: topHeader ?? '', damage };
+  return { segments, topHeader: topHeader ?? '', damage, bodies };
 }
 
 /**
@@ -482,21 +560,51 @@ export function normaliseHeaderBlocks(raw: Buffer): Normalised {
  * shorter line inside shifts every byte after it. A body that only lacks its final padding is read as it is.
  */
 export function base64Damage(body: Buffer): string | undefined {
-  const lines = body.toString('latin1').split(/\r?\n/);
-  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
+  // Read byte by byte rather than as a string split into lines: the body may be 25 MB, and its text and lines
+  // would be as much again on the heap.
+  let last = body.length - 1;
+  while (last >= 0 && TRIMMED.has(body[last])) last--;
   let total = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].replace(/[ \t]+/g, '');
-    const bad = /[^A-Za-z0-9+/=]/.exec(line);
-    if (bad) return `its base64 content is damaged (line ${i + 1} holds "${bad[0]}", which is not base64)`;
-    if (i < lines.length - 1 && line.length % 4 !== 0 && !line.endsWith('=')) {
-      return `its base64 content is damaged (line ${i + 1} is cut short: ${line.length} characters)`;
+  let line = 0;
+  for (let start = 0; start <= last; line++) {
+    const nl = body.indexOf(LF, start);
+    const next = nl < 0 ? body.length : nl + 1;
+    const end = nl < 0 ? body.length : nl > start && body[nl - 1] === CR ? nl - 1 : nl;
+    let length = 0;
+    let padding = 0;
+    for (let i = start; i < end; i++) {
+      const c = body[i];
+      if (c === SPACE || c === TAB) continue;
+      if (!BASE64_CHARS[c]) {
+        const bad = String.fromCharCode(c);
+        return `its base64 content is damaged (line ${line + 1} holds "${bad}", which is not base64)`;
+      }
+      length++;
+      padding = c === EQUALS ? padding + 1 : 0;
     }
-    total += line.replace(/=+$/, '').length;
+    if (next <= last && length % 4 !== 0 && padding === 0) {
+      return `its base64 content is damaged (line ${line + 1} is cut short: ${length} characters)`;
+    }
+    total += length - padding;
+    start = next;
   }
   if (total % 4 === 1) return 'its base64 content is damaged (it ends in the middle of a byte)';
   return undefined;
 }
+
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const EQUALS = 0x3d;
+/** What String.prototype.trim() removes, among single bytes read as latin1. */
+const TRIMMED = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
+/** A-Z, a-z, 0-9, + and /, and = (padding). */
+const BASE64_CHARS = (() => {
+  const table = new Uint8Array(256);
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=')
+    table[c.charCodeAt(0)] = 1;
+  return table;
+})();
 
 /** The media type of a header block, for naming a damaged part; text/plain when it names none (RFC 2045 §5.2). */
 function contentTypeOf(header: string): string {
