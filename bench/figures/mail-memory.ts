@@ -21,8 +21,13 @@ export interface LargeMailOptions {
 export interface LargeMailCrossing {
   /** RSS of the app's process just before the mail arrived. */
   baselineRssMb: number;
+  /** What the RSS before held, as Node splits it: the V8 heap (allocated, in use) and Buffers outside it. */
+  baseline: { heapTotalMb: number; heapUsedMb: number; externalMb: number; arrayBuffersMb: number };
   peakRssMb: number;
+  /** The RSS's rise over the baseline: what the crossing itself cost. */
+  riseMb: number;
   peakHeapUsedMb: number;
+  peakArrayBuffersMb: number;
   /** From the delivery until the copy was whole in the other inbox. */
   seconds: number;
   /** What arrived: raw bytes of the DingTalk copy, or decoded attachment bytes of the Outlook copy (0: none). */
@@ -74,7 +79,9 @@ async function crossing(
   const person = p.people[0]!;
   const subject = `bench mail large ${source} ${Date.now().toString(36)}.`;
   await p.quiet(120_000);
-  const baselineRssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
+  const before = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  const baselineRssMb = mb(before.rss);
   const memory = startMemorySampler(options.sampleMs);
   const delivery = [{ person, spec: { subject, bytes: options.bytes } }];
   const times = await p.fakes.call(
@@ -101,8 +108,16 @@ async function crossing(
   );
   return {
     baselineRssMb,
+    baseline: {
+      heapTotalMb: mb(before.heapTotal),
+      heapUsedMb: mb(before.heapUsed),
+      externalMb: mb(before.external),
+      arrayBuffersMb: mb(before.arrayBuffers),
+    },
     peakRssMb: peak.peakRssMb,
+    riseMb: peak.peakRssMb - baselineRssMb,
     peakHeapUsedMb: peak.peakHeapUsedMb,
+    peakArrayBuffersMb: peak.peakArrayBuffersMb,
     seconds: arrivedAt === undefined ? Number.NaN : round((arrivedAt - times.startedAt) / 1000, 2),
     arrivedBytes,
   };
