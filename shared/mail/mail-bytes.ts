@@ -43,10 +43,13 @@ export async function readWhole(source: MailStream, front?: Buffer): Promise<Buf
   return out;
 }
 
-/** The decoded bytes of a stream, for a part small enough to hold (mailparser hands attachments as streams). */
-export async function collect(stream: Readable): Promise<Buffer> {
+/**
+ * The bytes of a stream, for a part small enough to hold. Each piece is copied: a source may reuse one Buffer for
+ * the next piece (parse-mime.ts, AttachmentSource.open).
+ */
+export async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(toBuffer(chunk));
+  for await (const chunk of stream) chunks.push(Buffer.from(toBuffer(chunk)));
   return Buffer.concat(chunks);
 }
 

@@ -56,8 +56,11 @@ export interface DamagedPart {
 /** An attachment whose bytes may not be held: `content` when they are, else `open()` decodes them again. */
 export interface AttachmentSource extends Omit<MailAttachment, 'content'> {
   content?: Buffer;
-  /** The decoded bytes as a stream (read once, to the end, or destroyed). */
-  open(): Promise<Readable>;
+  /**
+   * The decoded bytes, read once and to the end (or given up: a Readable is destroyed, a generator returns). A
+   * piece may be a view of a Buffer reused for the next one: it is valid until the next piece is asked for.
+   */
+  open(): Promise<AsyncIterable<Buffer>>;
 }
 
 /** What mail-import needs of an attachment: its bytes may be absent (not held, sent later from a stream). */
@@ -161,7 +164,7 @@ export async function parseMimeForCopy(
           inline: Boolean(contentId) && (a.related === true || a.contentDisposition === 'inline'),
           size: body ? body.size : a.size,
           open: body
-            ? async () => Readable.from(decodeBase64(raw.subarray(body.start, body.end)))
+            ? async () => decodeBase64(raw.subarray(body.start, body.end))
             : () => openAttachment(raw, a.ordinal),
         };
         if (a.content && !body) out.content = a.content;
@@ -335,19 +338,22 @@ const bodyOf = (a: { headers?: Headers }, bodies: LargeBody[]): LargeBody | unde
 const DECODE_SLICE_BYTES = 768 * 1024;
 
 /**
- * The bytes of a base64 body, decoded slice by slice as the reader asks for them. What is not base64 (line ends,
- * padding) is skipped, as mailparser's decoder does; the body was checked undamaged before it was set aside.
+ * The bytes of a base64 body, decoded slice by slice as the reader asks for them (a generator, not a stream: a
+ * stream would read ahead). What is not base64 (line ends, padding) is skipped, as mailparser's decoder does; the
+ * body was checked undamaged before it was set aside. Every slice is decoded into the same Buffer, so a 25 MB
+ * attachment leaves no trail of decoded Buffers for the garbage collector.
  */
 async function* decodeBase64(body: Buffer): AsyncGenerator<Buffer> {
+  const out = Buffer.allocUnsafe(((DECODE_SLICE_BYTES + 4) / 4) * 3);
   let carry = '';
   for (let at = 0; at < body.length; at += DECODE_SLICE_BYTES) {
     const text = carry + body.toString('latin1', at, Math.min(at + DECODE_SLICE_BYTES, body.length));
     const clean = text.replace(/[^A-Za-z0-9+/]/g, '');
     const whole = clean.length - (clean.length % 4);
-    if (whole) yield Buffer.from(clean.slice(0, whole), 'base64');
+    if (whole) yield out.subarray(0, out.write(clean.slice(0, whole), 0, 'base64'));
     carry = clean.slice(whole);
   }
-  if (carry) yield Buffer.from(carry, 'base64');
+  if (carry) yield out.subarray(0, out.write(carry, 0, 'base64'));
 }
 
 /** How many bytes a base64 body decodes to, counted without decoding it. */

@@ -77,7 +77,10 @@ export class MailTransfer {
           .get()) as Response;
         if (!res.ok) throw await graphErrorOf(res);
         if (!res.body) throw new TransientRemoteError(`${what}: the answer had no body`);
-        const length = Number(res.headers.get('content-length') ?? NaN);
+        // A compressed answer's Content-Length counts the compressed bytes, not the message's.
+        const length = res.headers.get('content-encoding')
+          ? NaN
+          : Number(res.headers.get('content-length') ?? NaN);
         // The timeout covers the whole read, as for the ArrayBuffer read: a stalled body is aborted.
         const body = Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]);
         const done = () => clearTimeout(timer);
@@ -110,14 +113,14 @@ export class MailTransfer {
 
   /**
    * Sends an attachment of `total` bytes to an upload session in order, one chunk per PUT (Content-Range),
-   * retrying a chunk on 429/5xx. `content` is its Buffer, or a stream of its bytes read one chunk at a time (a
-   * chunk's Buffer is reused for the next one once the service has taken it). Resolves when the service has the
-   * whole file (201 on the last chunk).
+   * retrying a chunk on 429/5xx. `content` is its Buffer, or its bytes piece by piece, copied into a chunk as each
+   * piece comes (a piece may be a view the source reuses; the chunk's Buffer is reused too, once the service has
+   * taken it). Resolves when the service has the whole file (201 on the last chunk).
    */
   async upload(
     uploadUrl: string,
     mailbox: string,
-    content: Buffer | Readable,
+    content: Buffer | AsyncIterable<Uint8Array>,
     what: string,
     total = Buffer.isBuffer(content) ? content.length : NaN,
   ): Promise<void> {
@@ -138,7 +141,7 @@ export class MailTransfer {
       return;
     }
     if (!Number.isSafeInteger(total) || total <= 0) {
-      content.destroy();
+      if (content instanceof Readable) content.destroy();
       throw new PermanentRemoteError(`${what}: the attachment's size is not known`);
     }
     const chunk = Buffer.allocUnsafe(Math.min(UPLOAD_CHUNK_BYTES, total));
@@ -146,7 +149,9 @@ export class MailTransfer {
     let filled = 0;
     try {
       for await (const piece of content) {
-        let bytes = piece as Buffer;
+        let bytes = Buffer.isBuffer(piece)
+          ? piece
+          : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
         while (bytes.length) {
           if (start + filled + bytes.length > total) {
             throw new PermanentRemoteError(
@@ -164,7 +169,8 @@ export class MailTransfer {
         }
       }
     } finally {
-      content.destroy();
+      // Given up halfway (for await returns the source when the loop throws) or read to the end: nothing to keep.
+      if (content instanceof Readable) content.destroy();
     }
     if (start !== total) {
       throw new PermanentRemoteError(`${what}: the attachment ended after ${start} of ${total} bytes`);
