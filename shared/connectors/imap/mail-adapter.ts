@@ -521,7 +521,8 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
         // imapflow answers a STORE that failed (NO, BAD, a connection dropped by BYE) with false instead of
         // throwing: taken for success, the engine would record a write that never happened.
         const stored =
-          (!add.length || (await client.messageFlagsAdd(String(ref.uid), add, { uid: true, silent: true }))) &&
+          (!add.length ||
+            (await client.messageFlagsAdd(String(ref.uid), add, { uid: true, silent: true }))) &&
           (!remove.length ||
             (await client.messageFlagsRemove(String(ref.uid), remove, { uid: true, silent: true })));
         if (!stored) throw new TransientRemoteError(`storing flags on ${folder} UID ${ref.uid} failed`);
