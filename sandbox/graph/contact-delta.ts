@@ -1,4 +1,4 @@
-import { newOpaqueToken } from './ids';
+import { DeltaRounds, type DeltaLookup, type DeltaRound, type DeltaToken } from './delta-rounds';
 import type { ContactStore, StoredContact } from './contact-store';
 
 /**
@@ -16,32 +16,14 @@ export interface ContactDeltaOptions {
 
 export type ContactDeltaRow = { removed: string } | { contact: StoredContact };
 
-interface Round {
-  userId: string;
-  options: ContactDeltaOptions;
-  rows: ContactDeltaRow[];
-  seq: number;
-  generation: number;
-}
-
-interface Token {
-  userId: string;
-  options: ContactDeltaOptions;
-  seq: number;
-  generation: number;
-}
-
-export type ContactDeltaLookup<T> =
-  { ok: true; value: T } | { ok: false; generation: number; highest: number };
-
 export class ContactDeltaTracker {
-  private readonly rounds = new Map<string, Round>();
-  private readonly tokens = new Map<string, Token>();
+  private readonly rounds = new DeltaRounds<ContactDeltaOptions, ContactDeltaRow>((userId) =>
+    this.store.mailbox(userId),
+  );
 
   constructor(private readonly store: ContactStore) {}
 
   startRound(userId: string, options: ContactDeltaOptions, sinceSeq: number | undefined): string {
-    const box = this.store.mailbox(userId);
     const rows: ContactDeltaRow[] =
       sinceSeq === undefined
         ? this.store
@@ -49,42 +31,23 @@ export class ContactDeltaTracker {
             .sort((a, b) => a.seq - b.seq)
             .map((contact) => ({ contact }))
         : this.changedRows(userId, options.folderId, sinceSeq);
-    const id = newOpaqueToken();
-    this.rounds.set(id, { userId, options, rows, seq: box.seq, generation: box.generation });
-    return id;
+    return this.rounds.start(userId, options, rows);
   }
 
-  round(id: string, userId: string): ContactDeltaLookup<Round> {
-    return this.check(this.rounds.get(id), userId);
+  round(id: string, userId: string): DeltaLookup<DeltaRound<ContactDeltaOptions, ContactDeltaRow>> {
+    return this.rounds.round(id, userId);
   }
 
-  token(value: string, userId: string): ContactDeltaLookup<Token> {
-    return this.check(this.tokens.get(value), userId);
+  token(value: string, userId: string): DeltaLookup<DeltaToken<ContactDeltaOptions>> {
+    return this.rounds.token(value, userId);
   }
 
-  issueToken(round: Round): string {
-    const token = newOpaqueToken();
-    this.tokens.set(token, {
-      userId: round.userId,
-      options: round.options,
-      seq: round.seq,
-      generation: round.generation,
-    });
-    return token;
+  issueToken(round: DeltaRound<ContactDeltaOptions, ContactDeltaRow>): string {
+    return this.rounds.issueToken(round);
   }
 
   expire(userId: string): void {
-    this.store.mailbox(userId).generation++;
-  }
-
-  private check<T extends { userId: string; generation: number }>(
-    found: T | undefined,
-    userId: string,
-  ): ContactDeltaLookup<T> {
-    const box = this.store.mailbox(userId);
-    if (!found || found.userId !== userId || found.generation !== box.generation)
-      return { ok: false, generation: found?.generation ?? 0, highest: box.generation };
-    return { ok: true, value: found };
+    this.rounds.expire(userId);
   }
 
   private changedRows(userId: string, folderId: string, since: number): ContactDeltaRow[] {

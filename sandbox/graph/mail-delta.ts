@@ -1,4 +1,4 @@
-import { newOpaqueToken } from './ids';
+import { DeltaRounds, type DeltaLookup, type DeltaRound, type DeltaToken } from './delta-rounds';
 import type { MessageTest } from './mail-odata';
 import type { MailStore, StoredMessage } from './mail-store';
 
@@ -27,69 +27,33 @@ export interface MailDeltaOptions {
 
 export type MailDeltaRow = { removed: { immutableId: string; restId: string } } | { message: StoredMessage };
 
-interface Round {
-  userId: string;
-  options: MailDeltaOptions;
-  rows: MailDeltaRow[];
-  seq: number;
-  generation: number;
-}
-
-interface Token {
-  userId: string;
-  options: MailDeltaOptions;
-  seq: number;
-  generation: number;
-}
-
-export type MailDeltaLookup<T> = { ok: true; value: T } | { ok: false; generation: number; highest: number };
-
 export class MailDeltaTracker {
-  private readonly rounds = new Map<string, Round>();
-  private readonly tokens = new Map<string, Token>();
+  private readonly rounds = new DeltaRounds<MailDeltaOptions, MailDeltaRow>((userId) =>
+    this.store.mailbox(userId),
+  );
 
   constructor(private readonly store: MailStore) {}
 
   startRound(userId: string, options: MailDeltaOptions, sinceSeq: number | undefined): string {
-    const box = this.store.mailbox(userId);
     const rows =
       sinceSeq === undefined ? this.fullRows(userId, options) : this.changedRows(userId, options, sinceSeq);
-    const id = newOpaqueToken();
-    this.rounds.set(id, { userId, options, rows, seq: box.seq, generation: box.generation });
-    return id;
+    return this.rounds.start(userId, options, rows);
   }
 
-  round(id: string, userId: string): MailDeltaLookup<Round> {
-    return this.check(this.rounds.get(id), userId);
+  round(id: string, userId: string): DeltaLookup<DeltaRound<MailDeltaOptions, MailDeltaRow>> {
+    return this.rounds.round(id, userId);
   }
 
-  token(value: string, userId: string): MailDeltaLookup<Token> {
-    return this.check(this.tokens.get(value), userId);
+  token(value: string, userId: string): DeltaLookup<DeltaToken<MailDeltaOptions>> {
+    return this.rounds.token(value, userId);
   }
 
-  issueToken(round: Round): string {
-    const token = newOpaqueToken();
-    this.tokens.set(token, {
-      userId: round.userId,
-      options: round.options,
-      seq: round.seq,
-      generation: round.generation,
-    });
-    return token;
+  issueToken(round: DeltaRound<MailDeltaOptions, MailDeltaRow>): string {
+    return this.rounds.issueToken(round);
   }
 
   expire(userId: string): void {
-    this.store.mailbox(userId).generation++;
-  }
-
-  private check<T extends { userId: string; generation: number }>(
-    found: T | undefined,
-    userId: string,
-  ): MailDeltaLookup<T> {
-    const box = this.store.mailbox(userId);
-    if (!found || found.userId !== userId || found.generation !== box.generation)
-      return { ok: false, generation: found?.generation ?? 0, highest: box.generation };
-    return { ok: true, value: found };
+    this.rounds.expire(userId);
   }
 
   private fullRows(userId: string, o: MailDeltaOptions): MailDeltaRow[] {

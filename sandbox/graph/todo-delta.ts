@@ -1,4 +1,4 @@
-import { newOpaqueToken } from './ids';
+import { DeltaRounds, type DeltaLookup, type DeltaRound, type DeltaToken } from './delta-rounds';
 import type { StoredTodoTask, TodoStore } from './todo-store';
 
 /**
@@ -18,31 +18,14 @@ export interface TodoDeltaOptions {
 
 export type TodoDeltaRow = { removed: string } | { task: StoredTodoTask };
 
-export interface TodoRound {
-  userId: string;
-  options: TodoDeltaOptions;
-  rows: TodoDeltaRow[];
-  seq: number;
-  generation: number;
-}
-
-interface Token {
-  userId: string;
-  options: TodoDeltaOptions;
-  seq: number;
-  generation: number;
-}
-
-export type Lookup<T> = { ok: true; value: T } | { ok: false; generation: number; highest: number };
-
 export class TodoDeltaTracker {
-  private readonly rounds = new Map<string, TodoRound>();
-  private readonly tokens = new Map<string, Token>();
+  private readonly rounds = new DeltaRounds<TodoDeltaOptions, TodoDeltaRow>((userId) =>
+    this.store.box(userId),
+  );
 
   constructor(private readonly store: TodoStore) {}
 
   startRound(userId: string, options: TodoDeltaOptions, sinceSeq: number | undefined): string {
-    const box = this.store.box(userId);
     let rows: TodoDeltaRow[];
     if (sinceSeq === undefined) {
       rows = this.store
@@ -56,41 +39,22 @@ export class TodoDeltaTracker {
         ...changed.removed.map((removed) => ({ removed })),
       ];
     }
-    const id = newOpaqueToken();
-    this.rounds.set(id, { userId, options, rows, seq: box.seq, generation: box.generation });
-    return id;
+    return this.rounds.start(userId, options, rows);
   }
 
-  round(id: string, userId: string): Lookup<TodoRound> {
-    return this.check(this.rounds.get(id), userId);
+  round(id: string, userId: string): DeltaLookup<DeltaRound<TodoDeltaOptions, TodoDeltaRow>> {
+    return this.rounds.round(id, userId);
   }
 
-  token(value: string, userId: string): Lookup<Token> {
-    return this.check(this.tokens.get(value), userId);
+  token(value: string, userId: string): DeltaLookup<DeltaToken<TodoDeltaOptions>> {
+    return this.rounds.token(value, userId);
   }
 
-  issueToken(round: TodoRound): string {
-    const token = newOpaqueToken();
-    this.tokens.set(token, {
-      userId: round.userId,
-      options: round.options,
-      seq: round.seq,
-      generation: round.generation,
-    });
-    return token;
+  issueToken(round: DeltaRound<TodoDeltaOptions, TodoDeltaRow>): string {
+    return this.rounds.issueToken(round);
   }
 
   expire(userId: string): void {
-    this.store.box(userId).generation++;
-  }
-
-  private check<T extends { userId: string; generation: number }>(
-    found: T | undefined,
-    userId: string,
-  ): Lookup<T> {
-    const box = this.store.box(userId);
-    if (!found || found.userId !== userId || found.generation !== box.generation)
-      return { ok: false, generation: found?.generation ?? 0, highest: box.generation };
-    return { ok: true, value: found };
+    this.rounds.expire(userId);
   }
 }
