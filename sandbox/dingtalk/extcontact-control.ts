@@ -1,7 +1,8 @@
+import { controlRoute } from './routes-control';
 import { extContactsOf, type ExtContact, type ExtContactOptions, type LabelGroup } from './extcontact-store';
 import { readContact, view } from './extcontact-routes';
 import type { FakeState } from './fake-state';
-import type { FakeRequest, Route } from './routing';
+import type { Route } from './routing';
 
 /**
  * A DingTalk user working on external contacts in the app (the app's own screens, not the API: no token, no
@@ -98,21 +99,7 @@ export function extContactControl(state: FakeState): ExtContactControl {
 
 /** The same over HTTP under /_control/. */
 export function extContactControlRoutes(control: ExtContactControl): Route[] {
-  const route = (
-    method: string,
-    template: string,
-    handle: (req: FakeRequest, body: Record<string, unknown>) => unknown,
-  ): Route => ({
-    family: 'v1',
-    operation: `control ${method} ${template}`,
-    method,
-    template,
-    auth: false,
-    handle: (req) => {
-      const result = handle(req, (req.json ?? {}) as Record<string, unknown>);
-      return result === undefined ? { status: 204 } : { status: 200, body: result };
-    },
-  });
+  const route = controlRoute;
   return [
     route('GET', '/_control/users/{userid}/extcontacts', (req) => control.extContactsOf(req.params.userid!)),
     route('POST', '/_control/users/{userid}/extcontacts', (req, b) =>

@@ -6,12 +6,13 @@ import type { FakeRequest, Route } from './routing';
  * The control API over HTTP under /_control/…, for the local sandbox and other processes. Bodies are JSON;
  * fault paths are RegExp sources. Same operations as FakeDingTalkControl.
  */
-export function controlRoutes(control: FakeDingTalkControl): Route[] {
-  const route = (
-    method: string,
-    template: string,
-    handle: (req: FakeRequest, body: Record<string, unknown>) => unknown,
-  ): Route => ({
+/** One control route: no auth, the JSON body handed over, 204 for nothing to say, 200 with the result. */
+export function controlRoute(
+  method: string,
+  template: string,
+  handle: (req: FakeRequest, body: Record<string, unknown>) => unknown,
+): Route {
+  return {
     family: 'v1',
     operation: `control ${method} ${template}`,
     method,
@@ -21,7 +22,11 @@ export function controlRoutes(control: FakeDingTalkControl): Route[] {
       const result = await handle(req, (req.json ?? {}) as Record<string, unknown>);
       return result === undefined ? { status: 204 } : { status: 200, body: result };
     },
-  });
+  };
+}
+
+export function controlRoutes(control: FakeDingTalkControl): Route[] {
+  const route = controlRoute;
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   return [
     route('POST', '/_control/departments', (_, b) => control.addDepartment(b as never)),

@@ -1,5 +1,6 @@
+import { controlRoute } from './routes-control';
 import type { FakeState } from './fake-state';
-import type { FakeRequest, Route } from './routing';
+import type { Route } from './routing';
 import { readTodoFields, taskView } from './todo-routes';
 import { NATIVE_BIZ_TAG, todoError, todosOf, type TodoOptions } from './todo-store';
 
@@ -71,21 +72,7 @@ export function todoControl(state: FakeState): TodoControl {
 
 /** The same over HTTP under /_control/ (for the local sandbox and the demo). */
 export function todoControlRoutes(control: TodoControl): Route[] {
-  const route = (
-    method: string,
-    template: string,
-    handle: (req: FakeRequest, body: Record<string, unknown>) => unknown,
-  ): Route => ({
-    family: 'v1',
-    operation: `control ${method} ${template}`,
-    method,
-    template,
-    auth: false,
-    handle: (req) => {
-      const result = handle(req, (req.json ?? {}) as Record<string, unknown>);
-      return result === undefined ? { status: 204 } : { status: 200, body: result };
-    },
-  });
+  const route = controlRoute;
   return [
     route('GET', '/_control/users/{unionId}/todos', (req) => control.todosOf(req.params.unionId!)),
     route('POST', '/_control/users/{unionId}/todos', (req, b) =>
