@@ -1,4 +1,4 @@
-/** The targets of /work/shared/DESIGN.md §8. Benchmarks report against them; nothing fails on them. */
+/** The project's performance targets (docs/benchmarks.md). Benchmarks report against them; nothing fails on them. */
 export const BUDGETS = {
   webhookAckP99Ms: 50,
   propagationP50Ms: 1000,
