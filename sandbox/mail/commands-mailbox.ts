@@ -227,7 +227,7 @@ export const mailboxCommands: Record<string, CommandSpec> = {
 
 export const READ_ONLY: Reply = { status: 'NO', text: 'mailbox is read-only' };
 
-/** PERMANENTFLAGS has no `\*` (reference §A1), so a keyword cannot be stored. */
+/** PERMANENTFLAGS has no `\*` (the real server's SELECT answer, emersion/go-imap#638), so a keyword cannot be stored. */
 export const KEYWORDS_REFUSED: Reply = { status: 'NO', text: 'keywords are not supported' };
 
 /**

@@ -7,7 +7,7 @@ import { compactSet } from './wire';
 
 /**
  * Message commands in the selected state, each also as a UID command (RFC 3501 §6.4.4–§6.4.8; UID EXPUNGE and
- * COPYUID from UIDPLUS, RFC 4315). SEARCH accepts only what the real server is known to accept (reference §A2).
+ * COPYUID from UIDPLUS, RFC 4315). SEARCH accepts only what the real server is known to accept (go-gitea/gitea#32504, emersion/go-imap#638, afterlogic/webmail-lite-8#56).
  */
 
 const ok = (textLine: string): Reply => ({ status: 'OK', text: textLine });

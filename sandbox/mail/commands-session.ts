@@ -3,7 +3,7 @@ import { text } from './tokens';
 
 /**
  * Commands of any state: CAPABILITY, ID, NOOP, LOGOUT, LOGIN, AUTHENTICATE. The capability line is the real
- * server's, word for word (reference §A1: go-imap#638, afterlogic/webmail-lite-8#36).
+ * server's, word for word (emersion/go-imap#638, afterlogic/webmail-lite-8#36).
  */
 
 export const CAPABILITIES = 'IMAP4rev1 IDLE XLIST UIDPLUS ID SASL-IR AUTH=XOAUTH AUTH=XOAUTH2 AUTH=EXTERNAL';
@@ -20,7 +20,7 @@ export const sessionCommands: Record<string, CommandSpec> = {
     },
   },
   ID: {
-    // RFC 2971. Alibaba does not require it (reference §A3) but answers it.
+    // RFC 2971. Alibaba does not require it (emersion/go-imap#638 logs a SELECT without it) but answers it.
     state: 'any',
     run(s, c) {
       const arg = c.args[0];

@@ -57,7 +57,7 @@ export interface SubscriptionRunReport {
 /** Renew when less than this is left: a week-long subscription is renewed daily, far from its expiry. */
 export const RENEW_WHEN_LEFT_MS = 6 * 24 * 3600e3;
 
-/** Graph allows 500 subscription writes (create, renew, delete) per 20 s per app and tenant: reference/graph.md §1.8, §6.1. */
+/** Graph allows 500 subscription writes (create, renew, delete) per 20 s per app and tenant: docs/graph.md (subscription limits). */
 export const GRAPH_SUBSCRIPTION_WRITES_PER_WINDOW = 500;
 const GRAPH_SUBSCRIPTION_WINDOW_MS = 20_000;
 /** The timer's default period (TIMER_SCHEDULE, every minute). */

@@ -16,7 +16,7 @@ export interface MaintenanceSchedule {
   pairingIntervalMs: number;
   /** Safety sweep period per folder on the Outlook side (Graph has no monthly quota). */
   outlookSweepIntervalMs: number;
-  /** Safety sweep period per folder on the DingTalk side: metered calls, so rarer (reference/dingtalk.md §9). */
+  /** Safety sweep period per folder on the DingTalk side: metered calls, so rarer (docs/dingtalk.md). */
   dingtalkSweepIntervalMs: number;
 }
 

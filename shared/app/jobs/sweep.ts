@@ -21,7 +21,7 @@ const SIDES: Side[] = ['outlook', 'dingtalk'];
 type SweptThrough = Partial<Record<Side, number>>;
 
 /**
- * The safety sweep (notifications can be lost for good: reference/graph.md §0.4). Every folder is pulled once per
+ * The safety sweep (notifications can be lost for good: docs/graph.md). Every folder is pulled once per
  * its side's period (OUTLOOK_SWEEP_MINUTES, DINGTALK_SWEEP_HOURS), each at its own minute of the period (the pair's
  * slot, see sweep-slots.ts), so the pulls are spread evenly instead of arriving in waves. A run reads only the pairs
  * whose slots fell due since the previous run, never the whole users table.

@@ -192,7 +192,7 @@ export class ImapConnectionPool {
       doSTARTTLS: this.options.secure ? undefined : true,
       auth: { user: login.user, pass: login.password },
       clientInfo: { name: 'dingtalk-m365-sync', version: productVersion() },
-      // A Function instance never idles on a mailbox: IDLE needs a socket kept for minutes (§A1 of the research).
+      // A Function instance never idles on a mailbox: IDLE needs a socket kept for minutes (and Alibaba's IMAP, emersion/go-imap#638, offers nothing better).
       disableAutoIdle: true,
       disableCompression: true,
       socketTimeout: this.options.socketTimeoutMs ?? 120_000,

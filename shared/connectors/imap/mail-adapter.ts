@@ -466,7 +466,7 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
 
   /**
    * Reads the trace header of the newest messages, never SEARCH HEADER: the real server refuses most SEARCH
-   * criteria (research §A2), and a refused or silently empty search would make a retried create append twice.
+   * criteria (go-gitea/gitea#32504, emersion/go-imap#638), and a refused or silently empty search would make a retried create append twice.
    */
   async findByOriginKey(user: UserRef, originKey: string): Promise<RemoteItem<MailProjection> | undefined> {
     const known = this.createdHere.get(originKey);
@@ -535,7 +535,7 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
   /**
    * A soft delete: UID COPY to the Trash folder, \Deleted, UID EXPUNGE of that UID only (RFC 4315 §2.1, so other
    * messages someone marked \Deleted stay). This is the MOVE emulation of RFC 6851 §3.3, which imapflow performs
-   * when MOVE is not advertised. The real server's COPY may already move (research §A2, UNVERIFIED): a UID that
+   * when MOVE is not advertised. The real server's COPY may already move (Alibaba's help page 2858235 calls COPY a move; unverified): a UID that
    * vanished half-way is fine.
    */
   async delete(user: UserRef, id: string, expectedVersion?: string): Promise<void> {
@@ -626,7 +626,7 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
   /**
    * The folder's path in this mailbox. A name such as `\Sent` is a special use (RFC 6154), found once per mailbox
    * through LIST — imapflow reads the flags from XLIST where the server has no SPECIAL-USE, as DingTalk's has not
-   * (research §A1) — because the real name differs by server and language (已发送, Sent, Sent Messages).
+   * (emersion/go-imap#638) — because the real name differs by server and language (已发送, Sent, Sent Messages).
    */
   private async pathOf(client: ImapFlow, user: UserRef, folder: string): Promise<string> {
     if (!folder.startsWith('\\')) return folder;
@@ -640,7 +640,7 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
   }
 
   private async trashOf(client: ImapFlow): Promise<string> {
-    // imapflow reads special-use flags from XLIST when the server advertises it and no SPECIAL-USE (research §A1),
+    // imapflow reads special-use flags from XLIST when the server advertises it and no SPECIAL-USE (the real server's capabilities: emersion/go-imap#638),
     // and falls back to well-known names.
     const folders = await client.list();
     const trash = folders.find((f) => f.specialUse === '\\Trash');
