@@ -1,6 +1,6 @@
 /** The project's performance targets (docs/benchmarks.md). Benchmarks report against them; nothing fails on them. */
 export const BUDGETS = {
-  /** Issue budget: each webhook answers within 25 ms at p99 with the worker in the same process. */
+  /** Each webhook answers within 25 ms at p99 with the worker in the same process. */
   webhookAckP99Ms: 25,
   propagationP50Ms: 1000,
   propagationP99Ms: 3000,
