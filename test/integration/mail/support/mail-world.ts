@@ -6,20 +6,17 @@ import type { ImapCredentials } from '../../../../shared/connectors/imap/credent
 import type { OutlookMailAdapter } from '../../../../shared/connectors/graph/mail-adapter';
 import { mailFieldMerge, mailHash, type MailProjection } from '../../../../shared/sync/mail-message';
 import { runPull, type PullResult } from '../../../../shared/sync/pull';
-import {
-  ConcurrencyError,
-  type AuditEntry,
-  type AuditSink,
-  type Intent,
-  type IntentStore,
-  type Kind,
-  type Link,
-  type LinkStore,
-  type Side,
-  type SideAdapter,
-  type SyncPolicy,
-  type UserRef,
+import type {
+  AuditEntry,
+  IntentStore,
+  LinkStore,
+  Side,
+  SideAdapter,
+  SyncPolicy,
+  UserRef,
 } from '../../../../shared/sync/types';
+import { FaultPlan } from '../../../property/support/faults';
+import { MemoryAuditSink, MemoryIntentStore, MemoryLinkStore } from '../../../property/support/memory-stores';
 import { startFakeMailServer, type FakeMailServer } from '../../../../sandbox/mail';
 import { startGraphHarness, type GraphHarness } from '../../../support/graph/graph-harness';
 
@@ -40,58 +37,44 @@ export const POLICY: SyncPolicy = {
   dryRun: false,
 };
 
-export class MemoryLinks implements LinkStore {
-  private readonly rows = new Map<string, Link>();
-  private etag = 0;
-  async findBySideId(user: UserRef, kind: Kind, side: Side, id: string) {
-    return this.of(user, kind).find((l) => (side === 'dingtalk' ? l.dingtalkId : l.outlookId) === id);
-  }
-  async listLinks(user: UserRef, kind: Kind) {
-    return this.of(user, kind);
-  }
-  async save(user: UserRef, link: Link) {
-    const key = `${user.pairId}|${link.linkId}`;
-    const stored = this.rows.get(key);
-    if (link.etag === undefined ? stored !== undefined : stored?.etag !== link.etag)
-      throw new ConcurrencyError();
-    const saved = { ...structuredClone(link), etag: `e${++this.etag}` };
-    this.rows.set(key, saved);
-    return structuredClone(saved);
-  }
-  async remove(user: UserRef, link: Link) {
-    this.rows.delete(`${user.pairId}|${link.linkId}`);
-  }
-  private of(user: UserRef, kind: Kind): Link[] {
-    return [...this.rows.entries()]
-      .filter(([key, l]) => key.startsWith(`${user.pairId}|`) && l.kind === kind)
-      .map(([, l]) => structuredClone(l));
-  }
+/**
+ * The engine's memory stores (test/property/support/memory-stores.ts, with their link invariants) hold one user's
+ * items; the world has several mailboxes, so each pair gets its own, behind one store that picks by pair.
+ */
+function perPair<T>(make: () => T): (user: UserRef) => T {
+  const stores = new Map<string, T>();
+  return (user) => {
+    if (!stores.has(user.pairId)) stores.set(user.pairId, make());
+    return stores.get(user.pairId)!;
+  };
 }
 
-export class MemoryIntents implements IntentStore {
-  private readonly rows = new Map<string, Intent>();
-  private key = (user: UserRef, kind: Kind, side: Side, id: string) => `${user.pairId}|${kind}|${side}|${id}`;
-  async get(user: UserRef, kind: Kind, side: Side, id: string) {
-    return this.rows.get(this.key(user, kind, side, id));
-  }
-  async put(user: UserRef, intent: Intent) {
-    this.rows.set(this.key(user, intent.kind, intent.targetSide, intent.sourceId), structuredClone(intent));
-  }
-  async remove(user: UserRef, intent: Intent) {
-    this.rows.delete(this.key(user, intent.kind, intent.targetSide, intent.sourceId));
-  }
-  async list(user: UserRef, kind: Kind) {
-    return [...this.rows.entries()]
-      .filter(([key]) => key.startsWith(`${user.pairId}|${kind}|`))
-      .map(([, i]) => structuredClone(i));
-  }
+function pairedLinks(): LinkStore {
+  const of = perPair(() => new MemoryLinkStore(new FaultPlan()));
+  return {
+    findBySideId: (user, kind, side, id) => of(user).findBySideId(user, kind, side, id),
+    listLinks: (user, kind) => of(user).listLinks(user, kind),
+    save: (user, link) => of(user).save(user, link),
+    remove: (user, link) => of(user).remove(user, link),
+  };
 }
 
-export class MemoryAudit implements AuditSink {
-  readonly rows: AuditEntry[] = [];
-  async record(entry: AuditEntry) {
-    this.rows.push(structuredClone(entry));
+function pairedIntents(): IntentStore {
+  const of = perPair(() => new MemoryIntentStore(new FaultPlan()));
+  return {
+    get: (user, kind, side, id) => of(user).get(user, kind, side, id),
+    put: (user, intent) => of(user).put(user, intent),
+    remove: (user, intent) => of(user).remove(user, intent),
+    list: (user, kind) => of(user).list(user, kind),
+  };
+}
+
+/** Audit rows of every pair; `of` picks one pair's. */
+export class MemoryAudit extends MemoryAuditSink {
+  constructor() {
+    super(new FaultPlan());
   }
+
   of(pairId: string): AuditEntry[] {
     return this.rows.filter((r) => r.pairId === pairId);
   }
@@ -103,8 +86,8 @@ export interface MailWorld {
   graph: GraphHarness;
   dingtalk: SideAdapter<MailProjection> & { close(): Promise<void> };
   outlook: OutlookMailAdapter;
-  links: MemoryLinks;
-  intents: MemoryIntents;
+  links: LinkStore;
+  intents: IntentStore;
   audit: MemoryAudit;
   cursors: Map<string, string>;
   /** A mailbox on both sides, paired; its DingTalk app password is `password`. */
@@ -153,8 +136,8 @@ export async function startMailWorld(options: MailWorldOptions = {}): Promise<Ma
   const outlook = graph.connector.mail;
   const audit = new MemoryAudit();
   auditImportIssues(outlook, { audit } as never, clock, logger);
-  const links = new MemoryLinks();
-  const intents = new MemoryIntents();
+  const links = pairedLinks();
+  const intents = pairedIntents();
   const cursors = new Map<string, string>();
 
   const addPerson = (local: string) => {
