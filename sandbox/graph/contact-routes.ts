@@ -5,7 +5,7 @@ import { contactServices, type ContactServices } from './contact-services';
 import type { ContactFolder, StoredContact } from './contact-store';
 import { parseContactWrite, parseFolderWrite } from './contact-validation';
 import { sendEmpty, sendJson } from './http-util';
-import { ifMatchHeader, ifMatchHolds, STALE_CHANGE_KEY } from './if-match';
+import { ifMatchAllows, STALE_CHANGE_KEY } from './if-match';
 import { toRestId } from './ids';
 import { canonicalPropertyId } from './mail-store';
 
@@ -373,8 +373,7 @@ function sendContact(ctx: Ctx, status: number, c: StoredContact, query: ContactQ
 
 /** If-Match on PATCH/DELETE, as on events and messages. */
 function preconditionHolds(ctx: Ctx, c: StoredContact): boolean {
-  const header = ifMatchHeader(ctx.r.req);
-  if (header === undefined || ifMatchHolds(header, c.changeKey)) return true;
+  if (ifMatchAllows(ctx.r.req, c.changeKey)) return true;
   fail(ctx.s, ctx.r, STALE_CHANGE_KEY.status, STALE_CHANGE_KEY.code, STALE_CHANGE_KEY.message);
   return false;
 }

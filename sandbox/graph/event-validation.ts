@@ -102,7 +102,8 @@ const READ_ONLY = new Set([
 ]);
 
 const SHOW_AS = ['free', 'tentative', 'busy', 'oof', 'workingElsewhere', 'unknown'];
-const PATTERN_TYPES = [
+/** recurrencePattern.type and recurrenceRange.type, the same for events and to-dos (patternedRecurrence). */
+export const PATTERN_TYPES = [
   'daily',
   'weekly',
   'absoluteMonthly',
@@ -110,7 +111,7 @@ const PATTERN_TYPES = [
   'absoluteYearly',
   'relativeYearly',
 ];
-const RANGE_TYPES = ['endDate', 'noEnd', 'numbered'];
+export const RANGE_TYPES = ['endDate', 'noEnd', 'numbered'];
 const EXTENDED_ID =
   /^(String|Integer|Boolean|SystemTime|Binary|Double|Float|Long|Short|Currency|CLSID)\s+(\{[0-9a-f-]{36}\}\s+(Name\s+\S.*|Id\s+0x[0-9a-f]+)|0x[0-9a-f]{4,8})$/i;
 

@@ -13,6 +13,12 @@ export function ifMatchHeader(req: IncomingMessage): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
+/** True when the request may write an item at this changeKey: no If-Match, or one that names it. */
+export function ifMatchAllows(req: IncomingMessage, changeKey: string): boolean {
+  const header = ifMatchHeader(req);
+  return header === undefined || ifMatchHolds(header, changeKey);
+}
+
 export function ifMatchHolds(header: string, changeKey: string): boolean {
   return header
     .split(',')

@@ -1,5 +1,5 @@
 import { answered, fail, hasRole, resolveUser, type FakeGraphServices, type GraphRequest } from './context';
-import { ifMatchHeader, ifMatchHolds, STALE_CHANGE_KEY } from './if-match';
+import { ifMatchAllows, STALE_CHANGE_KEY } from './if-match';
 import { sendEmpty, sendJson } from './http-util';
 import type { MailDeltaOptions, MailDeltaRow } from './mail-delta';
 import { composeMime } from './mail-mime';
@@ -419,8 +419,7 @@ function sendMessage(ctx: Ctx, status: number, m: StoredMessage, query: MessageQ
 
 /** If-Match on PATCH/DELETE, as on events. */
 function preconditionHolds(ctx: Ctx, m: StoredMessage): boolean {
-  const header = ifMatchHeader(ctx.r.req);
-  if (header === undefined || ifMatchHolds(header, m.changeKey)) return true;
+  if (ifMatchAllows(ctx.r.req, m.changeKey)) return true;
   fail(ctx.s, ctx.r, STALE_CHANGE_KEY.status, STALE_CHANGE_KEY.code, STALE_CHANGE_KEY.message);
   return false;
 }

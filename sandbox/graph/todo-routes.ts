@@ -1,6 +1,6 @@
 import { answered, fail, hasRole, resolveUser, type FakeGraphServices, type GraphRequest } from './context';
 import { sendEmpty, sendJson } from './http-util';
-import { ifMatchHeader, ifMatchHolds, STALE_CHANGE_KEY } from './if-match';
+import { ifMatchAllows, STALE_CHANGE_KEY } from './if-match';
 import type { TodoDeltaRow } from './todo-delta';
 import { parseListFilter, parseTaskFilter } from './todo-filter';
 import {
@@ -347,8 +347,7 @@ function sendTask(ctx: Ctx, list: StoredTodoList, status: number, t: StoredTodoT
 
 /** If-Match on PATCH/DELETE, as on events and messages. */
 function preconditionHolds(ctx: Ctx, t: StoredTodoTask): boolean {
-  const header = ifMatchHeader(ctx.r.req);
-  if (header === undefined || ifMatchHolds(header, t.changeKey)) return true;
+  if (ifMatchAllows(ctx.r.req, t.changeKey)) return true;
   fail(ctx.s, ctx.r, STALE_CHANGE_KEY.status, STALE_CHANGE_KEY.code, STALE_CHANGE_KEY.message);
   return false;
 }

@@ -1,3 +1,4 @@
+import { PATTERN_TYPES, RANGE_TYPES } from './event-validation';
 import { ianaZoneOf, localToInstant, parseLocal } from './todo-time';
 
 /**
@@ -64,15 +65,6 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: WriteError };
 
 const STATUSES = ['notStarted', 'inProgress', 'completed', 'waitingOnOthers', 'deferred'];
 const IMPORTANCES = ['low', 'normal', 'high'];
-const PATTERN_TYPES = [
-  'daily',
-  'weekly',
-  'absoluteMonthly',
-  'relativeMonthly',
-  'absoluteYearly',
-  'relativeYearly',
-];
-const RANGE_TYPES = ['endDate', 'noEnd', 'numbered'];
 const READ_ONLY = [
   'id',
   'createdDateTime',
