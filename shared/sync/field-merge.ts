@@ -15,8 +15,15 @@ export interface FieldMerge<P> {
    * The projection both sides should hold: per field, the side that changed it since `base` wins; a field neither
    * changed keeps its value. `base` is the link's projection hash, which for such kinds spells the field values.
    * Undefined when the base cannot be read back (a link stored by another hash): the conflict policy decides.
+   * `pulledSide` says which side `pulled` came from, for fields only one side holds or can write.
    */
-  merge(base: string, pulled: P, other: P): P | undefined;
+  merge(base: string, pulled: P, other: P, pulledSide: Side): P | undefined;
+  /**
+   * Optional: the hash of what `side` can hold and write of a projection. A side is written only when this differs,
+   * so a field the side cannot carry (a DingTalk to-do's priority after creation, Outlook's lack of a due time)
+   * never causes a write that changes nothing. Defaults to the kind's hash.
+   */
+  heldHash?(side: Side, projection: P): string;
 }
 
 /**
@@ -34,13 +41,15 @@ export async function writeMerged<P>(
 ): Promise<void> {
   const there = otherSide(pulled.side);
   const mergedHash = ctx.hash(merged);
+  const held = (side: Side, projection: P) =>
+    ctx.fieldMerge?.heldHash ? ctx.fieldMerge.heldHash(side, projection) : ctx.hash(projection);
   const as = (item: RemoteItem<P>): RemoteItem<P> => ({ ...item, projection: merged });
   let otherNow = other;
-  if (ctx.hash(other.projection) !== mergedHash) {
+  if (held(there, other.projection) !== held(there, merged)) {
     otherNow = await writeUpdate(ctx, there, other.id, { side: pulled.side, item: as(pulled.item) }, reason);
   }
   let pulledNow = pulled.item;
-  if (ctx.hash(pulled.item.projection) !== mergedHash) {
+  if (held(pulled.side, pulled.item.projection) !== held(pulled.side, merged)) {
     pulledNow = await writeUpdate(ctx, pulled.side, pulled.item.id, { side: there, item: as(other) }, reason);
   }
   await saveLink(

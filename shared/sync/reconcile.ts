@@ -49,7 +49,7 @@ export async function reconcileChange<P>(
   };
   const merged =
     ctx.fieldMerge && link && other && !isDeletion(change)
-      ? ctx.fieldMerge.merge(link.projectionHash, change.projection, other.projection)
+      ? ctx.fieldMerge.merge(link.projectionHash, change.projection, other.projection, side)
       : undefined;
   const decision = decide(
     { link: linkState, pulled, other: otherState },

@@ -83,7 +83,7 @@ async function joinRecovered<P>(
   // Fields merged one by one (mail flags) have a base: what the copy was made with. Each side keeps what it changed.
   const merged =
     ctx.fieldMerge && intent.sourceHash
-      ? ctx.fieldMerge.merge(intent.sourceHash, source.item.projection, copy.item.projection)
+      ? ctx.fieldMerge.merge(intent.sourceHash, source.item.projection, copy.item.projection, source.side)
       : undefined;
   if (merged) {
     const reason =
