@@ -38,7 +38,7 @@ export interface WorkerDeps {
   log: Logger;
   now: () => number;
   /** The poll interval of a side that has no push (undefined: the side pushes its changes). */
-  pollIntervalMs?: (kind: Kind, side: Side) => number | undefined;
+  pollIntervalMs?: (kind: Kind, side: Side) => number | undefined | Promise<number | undefined>;
 }
 
 /** How the engine treats one kind, where it differs from the defaults. */
@@ -331,7 +331,7 @@ async function keepPolling(
   slowDown = 1,
 ): Promise<{ polledAt?: number }> {
   const work = due[0].work;
-  const configured = deps.pollIntervalMs?.(work.kind, side);
+  const configured = await deps.pollIntervalMs?.(work.kind, side);
   if (!configured) return {};
   const interval = configured * slowDown;
   const now = deps.now();

@@ -163,7 +163,7 @@ export const SETTINGS = {
     default: '365',
   },
   SYNC_KINDS: {
-    help: 'what is synced, comma-separated: calendar, mail (to-dos and contacts are not available yet)',
+    help: 'what is synced, comma-separated: calendar, mail, todo, contact',
     schema: z
       .string()
       .transform((v) => [
@@ -176,7 +176,11 @@ export const SETTINGS = {
       ])
       .pipe(
         z
-          .array(z.enum(['calendar', 'mail'], { error: 'each kind must be calendar or mail' }))
+          .array(
+            z.enum(['calendar', 'mail', 'todo', 'contact'], {
+              error: 'each kind must be calendar, mail, todo or contact',
+            }),
+          )
           .min(1, 'name at least one kind'),
       ),
     default: 'calendar,mail',
@@ -210,6 +214,21 @@ export const SETTINGS = {
     help: 'what deleting a synced mail does: keep (the copy stays, unlinked) or trash (the copy moves to Deleted Items / the trash folder)',
     schema: z.enum(['keep', 'trash']),
     default: 'keep',
+  },
+  TODO_POLL_SECONDS: {
+    help: "seconds between polls of each user's to-dos (neither service pushes to-do changes to an app); DingTalk's side is polled no faster than the monthly call quota allows",
+    schema: z.coerce.number().int().min(30).max(86400),
+    default: '120',
+  },
+  TODO_TIME_ZONE: {
+    help: 'IANA time zone of due dates and times, e.g. Asia/Shanghai (Outlook To Do keeps only the day of a due date)',
+    schema: z.string().refine(isIanaZone, 'must be an IANA time zone name such as Asia/Shanghai'),
+    default: 'Asia/Shanghai',
+  },
+  CONTACT_POLL_SECONDS: {
+    help: 'seconds between polls of the external contacts (no change event exists); one DingTalk listing serves every user',
+    schema: z.coerce.number().int().min(60).max(86400),
+    default: '300',
   },
   TIMER_SCHEDULE: {
     help: 'NCRONTAB schedule of the maintenance timer (renewals, polls, retries)',
@@ -295,7 +314,9 @@ export interface Config {
     calendarWindowFutureDays: number;
   };
   /** The kinds synced for every pair. */
-  kinds: Array<'calendar' | 'mail' | 'sentmail'>;
+  kinds: Array<'calendar' | 'mail' | 'sentmail' | 'todo' | 'contact'>;
+  todo: { pollIntervalMs: number; timeZone: string };
+  contacts: { pollIntervalMs: number };
   mail: {
     imapHost: string;
     imapPort: number;
@@ -426,6 +447,8 @@ export function loadConfig(env: Env = process.env): Config {
       lookBackDays: num('MAIL_LOOKBACK_DAYS'),
       deletes: values.MAIL_DELETES as Config['mail']['deletes'],
     },
+    todo: { pollIntervalMs: num('TODO_POLL_SECONDS') * 1000, timeZone: str('TODO_TIME_ZONE') },
+    contacts: { pollIntervalMs: num('CONTACT_POLL_SECONDS') * 1000 },
     pairing: { overrides: parseOverrides(values.PAIRING_OVERRIDES as string | undefined) },
     schedule: {
       pairingIntervalMs: num('PAIRING_INTERVAL_HOURS') * 3600e3,
@@ -482,4 +505,13 @@ export function getConfig(): Config {
 /** Tests and the local host re-read settings after changing the environment. */
 export function resetConfigForTests(): void {
   cached = undefined;
+}
+
+function isIanaZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return name.includes('/') || name === 'UTC';
+  } catch {
+    return false;
+  }
 }

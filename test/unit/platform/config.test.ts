@@ -183,13 +183,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...LIVE, SYNC_KINDS: ' Calendar , calendar ' }).kinds).toEqual(['calendar']);
     const problems = problemsOf({
       ...LIVE,
-      SYNC_KINDS: 'calendar,todo',
+      SYNC_KINDS: 'calendar,tasks',
       MAIL_POLL_SECONDS: '5',
       MAIL_DELETES: 'purge',
       MAIL_IMAP_HOST: 'imap://x',
     });
     expect(problems).toHaveLength(4);
-    expect(problems.find((p) => p.startsWith('SYNC_KINDS'))).toMatch(/calendar or mail/);
+    expect(problems.find((p) => p.startsWith('SYNC_KINDS'))).toMatch(/calendar, mail, todo or contact/);
     expect(problems.find((p) => p.startsWith('MAIL_POLL_SECONDS'))).toMatch(/seconds between polls/);
     expect(problems.find((p) => p.startsWith('MAIL_DELETES'))).toMatch(/keep .*trash/);
     expect(problems.find((p) => p.startsWith('MAIL_IMAP_HOST'))).toMatch(/host name/);
@@ -202,5 +202,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...LIVE, KEY_VAULT_URL: undefined, SYNC_KINDS: 'calendar' }).kinds).toEqual([
       'calendar',
     ]);
+  });
+
+  test('to-do and contact settings: defaults, and plain messages for bad values', () => {
+    const config = loadConfig({ ...LIVE, SYNC_KINDS: 'calendar,todo,contact' });
+    expect(config.kinds).toEqual(['calendar', 'todo', 'contact']);
+    expect(config.todo).toEqual({ pollIntervalMs: 120_000, timeZone: 'Asia/Shanghai' });
+    expect(config.contacts).toEqual({ pollIntervalMs: 300_000 });
+    const problems = problemsOf({
+      ...LIVE,
+      TODO_TIME_ZONE: 'China Standard Time',
+      TODO_POLL_SECONDS: '10',
+      CONTACT_POLL_SECONDS: 'often',
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.startsWith('TODO_TIME_ZONE'))).toMatch(
+      /IANA time zone name such as Asia\/Shanghai/,
+    );
+    expect(problems.find((p) => p.startsWith('TODO_POLL_SECONDS'))).toMatch(/>=30/);
+    expect(problems.find((p) => p.startsWith('CONTACT_POLL_SECONDS'))).toMatch(/external contacts/);
   });
 });
