@@ -4,6 +4,7 @@ import type { Logger } from '../../platform/logger';
 import { DirectoryAttendeeResolver } from './attendee-resolver';
 import { type CallCounterStore, MonthlyBudgetGovernor } from './budget-governor';
 import { DingTalkCalendarAdapter } from './calendar-adapter';
+import { DingTalkContactAdapter } from './contact-adapter';
 import { DingTalkDirectory } from './directory';
 import { DingTalkHttpClient } from './http-client';
 import { QpsLimiter } from './qps-limiter';
@@ -27,6 +28,13 @@ export { summariseBudgetPlan } from './budget-plan-summary';
 export type { AttendeeResolver } from './attendee-resolver';
 export type { DirectoryUser } from './directory';
 export { DingTalkCalendarAdapter, DingTalkDirectory, DingTalkHttpClient, MonthlyBudgetGovernor };
+export {
+  DingTalkContactAdapter,
+  DINGTALK_CONTACT_FOLDER,
+  type DingTalkContactAdapterOptions,
+} from './contact-adapter';
+export { DingTalkContactLabels, LabelCatalogue, type ContactLabel } from './contact-labels';
+export { DingTalkContactRoster, type RosterSnapshot } from './contact-roster';
 
 export interface DingTalkConnectors {
   client: DingTalkHttpClient;
@@ -34,6 +42,8 @@ export interface DingTalkConnectors {
   budget: MonthlyBudgetGovernor;
   directory: DingTalkDirectory;
   calendar: DingTalkCalendarAdapter;
+  /** External contacts (外部联系人) followed by each user; its `labels` answer the Outlook side's isLabel. */
+  contacts: DingTalkContactAdapter;
 }
 
 export interface DingTalkConnectorDeps {
@@ -44,6 +54,8 @@ export interface DingTalkConnectorDeps {
   fetch?: typeof fetch;
   ownerTimeZone?: string;
   calendarWindow?: { pastDays: number; futureDays: number };
+  /** How old the shared org listing of external contacts may get before a poll reads it again (default 60 s). */
+  contactRosterMaxAgeMs?: number;
 }
 
 /** Wires the DingTalk side once per process: one token cache, one rate limiter and one budget for every caller. */
@@ -78,5 +90,11 @@ export function createDingTalkConnectors(
     window: deps.calendarWindow,
     clock: deps.clock,
   });
-  return { client, tokens, budget, directory, calendar };
+  const contacts = new DingTalkContactAdapter({
+    client,
+    rosterMaxAgeMs: deps.contactRosterMaxAgeMs,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+  return { client, tokens, budget, directory, calendar, contacts };
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../../platform/logger';
 import { GraphApi, type GraphApiOptions } from './http-client';
 import { createGraphSdkClient } from './graph-client-factory';
 import { OutlookCalendarAdapter } from './calendar-adapter';
+import { OutlookContactAdapter, type IsContactLabel } from './contact-adapter';
 import { OutlookMailAdapter } from './mail-adapter';
 import { MailTransfer } from './mail-transfer';
 import { GraphSubscriptionsApi } from './subscriptions-api';
@@ -21,6 +22,8 @@ export interface GraphConnector {
   mail: OutlookMailAdapter;
   /** Sent Items, synced when the admin turns on MAIL_SENT. */
   sentMail: OutlookMailAdapter;
+  /** The product's "DingTalk 外部联系人" contact folder of each mailbox. */
+  contacts: OutlookContactAdapter;
 }
 
 export interface GraphConnectorOptions extends Omit<GraphApiOptions, 'tokenProvider'> {
@@ -28,6 +31,8 @@ export interface GraphConnectorOptions extends Omit<GraphApiOptions, 'tokenProvi
   logger?: Logger;
   /** Zone for all-day events whose original zone Graph does not tell (default UTC). */
   defaultTimeZone?: string;
+  /** Which Outlook categories are DingTalk labels (e.g. the DingTalk contact adapter's labels.isLabel). */
+  isContactLabel?: IsContactLabel;
 }
 
 export function createGraphConnector(
@@ -72,11 +77,24 @@ export function createGraphConnector(
     }),
     mail: mailAdapter('mail', 'inbox'),
     sentMail: mailAdapter('sentmail', 'sentitems'),
+    contacts: new OutlookContactAdapter({
+      api,
+      isLabel: options.isContactLabel,
+      clock: options.clock,
+      logger: options.logger,
+    }),
   };
 }
 
 export { GraphApi } from './http-client';
 export { OutlookCalendarAdapter, OUTLOOK_CALENDAR_FOLDER } from './calendar-adapter';
+export {
+  OutlookContactAdapter,
+  OUTLOOK_CONTACT_FOLDER,
+  type IsContactLabel,
+  type OutlookContactAdapterOptions,
+} from './contact-adapter';
+export { OutlookContactFolders, OUTLOOK_CONTACT_FOLDER_NAME } from './contact-folder';
 export {
   OutlookMailAdapter,
   OUTLOOK_MAIL_FOLDER,
