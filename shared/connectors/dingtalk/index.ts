@@ -8,6 +8,7 @@ import { DingTalkContactAdapter } from './contact-adapter';
 import { DingTalkDirectory } from './directory';
 import { DingTalkHttpClient } from './http-client';
 import { QpsLimiter } from './qps-limiter';
+import { DingTalkTodoAdapter } from './todo-adapter';
 import { DingTalkTokenProvider } from './token-provider';
 
 export { QuotaExhaustedError } from './errors';
@@ -35,6 +36,7 @@ export {
 } from './contact-adapter';
 export { DingTalkContactLabels, LabelCatalogue, type ContactLabel } from './contact-labels';
 export { DingTalkContactRoster, type RosterSnapshot } from './contact-roster';
+export { DingTalkTodoAdapter, DINGTALK_TODO_FOLDER, type DingTalkTodoAdapterOptions } from './todo-adapter';
 
 export interface DingTalkConnectors {
   client: DingTalkHttpClient;
@@ -44,6 +46,8 @@ export interface DingTalkConnectors {
   calendar: DingTalkCalendarAdapter;
   /** External contacts (外部联系人) followed by each user; its `labels` answer the Outlook side's isLabel. */
   contacts: DingTalkContactAdapter;
+  /** The user's to-dos (todo_1_0) in which they are executor or creator. */
+  todo: DingTalkTodoAdapter;
 }
 
 export interface DingTalkConnectorDeps {
@@ -56,6 +60,8 @@ export interface DingTalkConnectorDeps {
   calendarWindow?: { pastDays: number; futureDays: number };
   /** How old the shared org listing of external contacts may get before a poll reads it again (default 60 s). */
   contactRosterMaxAgeMs?: number;
+  /** The owner's zone of to-do due days and times (TODO_TIME_ZONE; default Asia/Shanghai). */
+  todoTimeZone?: string;
 }
 
 /** Wires the DingTalk side once per process: one token cache, one rate limiter and one budget for every caller. */
@@ -96,5 +102,6 @@ export function createDingTalkConnectors(
     clock: deps.clock,
     logger: deps.logger,
   });
-  return { client, tokens, budget, directory, calendar, contacts };
+  const todo = new DingTalkTodoAdapter({ client, timeZone: deps.todoTimeZone, clock: deps.clock });
+  return { client, tokens, budget, directory, calendar, contacts, todo };
 }

@@ -8,6 +8,7 @@ import { OutlookContactAdapter, type IsContactLabel } from './contact-adapter';
 import { OutlookMailAdapter } from './mail-adapter';
 import { MailTransfer } from './mail-transfer';
 import { GraphSubscriptionsApi } from './subscriptions-api';
+import { OutlookTodoAdapter } from './todo-adapter';
 import { ClientCredentialsTokenProvider, graphScopeFor } from './token-provider';
 import { GraphUsersApi } from './directory';
 
@@ -24,6 +25,8 @@ export interface GraphConnector {
   sentMail: OutlookMailAdapter;
   /** The product's "DingTalk 外部联系人" contact folder of each mailbox. */
   contacts: OutlookContactAdapter;
+  /** Microsoft To Do: the product's "DingTalk" list of each mailbox. */
+  todo: OutlookTodoAdapter;
 }
 
 export interface GraphConnectorOptions extends Omit<GraphApiOptions, 'tokenProvider'> {
@@ -33,6 +36,8 @@ export interface GraphConnectorOptions extends Omit<GraphApiOptions, 'tokenProvi
   defaultTimeZone?: string;
   /** Which Outlook categories are DingTalk labels (e.g. the DingTalk contact adapter's labels.isLabel). */
   isContactLabel?: IsContactLabel;
+  /** The owner's zone of to-do due days (TODO_TIME_ZONE; default Asia/Shanghai). */
+  todoTimeZone?: string;
 }
 
 export function createGraphConnector(
@@ -83,6 +88,7 @@ export function createGraphConnector(
       clock: options.clock,
       logger: options.logger,
     }),
+    todo: new OutlookTodoAdapter({ api, timeZone: options.todoTimeZone }),
   };
 }
 
@@ -106,3 +112,5 @@ export { GraphSubscriptionsApi, expiryFor, maxLifetimeMinutes } from './subscrip
 export { GraphUsersApi, emailAddressesOf, type DirectoryUser } from './directory';
 export { ClientCredentialsTokenProvider } from './token-provider';
 export { MailboxLimiter } from './mailbox-limiter';
+export { OutlookTodoAdapter, OUTLOOK_TODO_FOLDER, type OutlookTodoAdapterOptions } from './todo-adapter';
+export { OutlookTodoLists, DINGTALK_TODO_LIST_NAME } from './todo-list';

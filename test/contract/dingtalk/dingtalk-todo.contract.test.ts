@@ -1,4 +1,7 @@
+import { startFakeDingTalk } from '../../../sandbox/dingtalk';
+import { createDingTalkConnectors, withBudgetPriority } from '../../../shared/connectors/dingtalk';
 import { DingTalkHttpClient } from '../../../shared/connectors/dingtalk/http-client';
+import { loadConfig } from '../../../shared/platform/config';
 import { DingTalkTodoAdapter, DINGTALK_TODO_FOLDER } from '../../../shared/connectors/dingtalk/todo-adapter';
 import type { Clock } from '../../../shared/platform/clock';
 import { TransientRemoteError } from '../../../shared/sync/types';
@@ -208,6 +211,36 @@ describe('DingTalk to-do listing costs', () => {
       originKey: 'dms-busy',
     });
   });
+});
+
+test('createDingTalkConnectors wires the to-do adapter, in the configured zone', async () => {
+  const base = loadConfig({ SYNC_MODE: 'sandbox' }).dingtalk;
+  const fake = await startFakeDingTalk({
+    appKey: base.appKey,
+    appSecret: base.appSecret,
+    corpId: base.corpId,
+  });
+  try {
+    const dt = createDingTalkConnectors(
+      { ...base, apiBase: fake.url, oapiBase: fake.url },
+      { todoTimeZone: 'Pacific/Honolulu' },
+    );
+    expect(dt.todo).toBeInstanceOf(DingTalkTodoAdapter);
+    expect(dt.todo.timeZone).toBe('Pacific/Honolulu');
+    const alice = fake.control.addUser({ userid: 'alice', name: 'Alice', org_email: 'alice@corp.example' });
+    const user = {
+      pairId: 'p',
+      dingtalkUserId: 'alice',
+      dingtalkUnionId: alice.unionid,
+      entraId: 'e',
+      email: '',
+    };
+    const created = await withBudgetPriority('push', () => dt.todo.create(user, todo('Wired'), 'dms-wired'));
+    const due = fake.control.todosOf(alice.unionid).find((t) => t.id === created.id)?.dueTime as number;
+    expect(instantToLocal(due, 'Pacific/Honolulu')).toBe('2026-12-01T23:59:00');
+  } finally {
+    await fake.stop();
+  }
 });
 
 function todo(subject: string) {

@@ -202,6 +202,26 @@ describe('Outlook To Do: the product list and Outlook-only behaviour', () => {
       expect(Object.keys(r.body as object)).not.toContain('recurrence');
   });
 
+  test('createGraphConnector wires the To Do adapter, in the configured zone', async () => {
+    const wired = await startGraphHarness({ connector: { todoTimeZone: 'Pacific/Honolulu' } });
+    try {
+      expect(wired.connector.todo).toBeInstanceOf(OutlookTodoAdapter);
+      expect(wired.connector.todo.timeZone).toBe('Pacific/Honolulu');
+      const created = await wired.connector.todo.create(
+        wired.user,
+        task({ dueDate: '2026-12-24' }),
+        'dms-wired',
+      );
+      const stored = wired.fake.control.todo
+        .todoTasks(wired.user.entraId, 'DingTalk')
+        .find((t) => t.id === created.id);
+      // Midnight in Honolulu (UTC−10) is 10:00 UTC the same day.
+      expect(stored?.dueDateTime).toMatchObject({ dateTime: '2026-12-24T10:00:00.0000000', timeZone: 'UTC' });
+    } finally {
+      await wired.stop();
+    }
+  });
+
   function statusOf(id: string): unknown {
     return h.fake.control.todo.todoTasks(owner, 'DingTalk').find((t) => t.id === id)?.status;
   }
