@@ -32,9 +32,11 @@ import {
  * Metered calls:
  * - an idle poll (nothing changed since the cursor): ONE QueryTodoTasks. Deletions go to the recycle bin, which
  *   only a second listing (isRecycled) shows; it is read only when the first one shows a change or its totalCount
- *   differs from the count the cursor remembers, because a deletion always does one or the other.
- * - a poll with changes: the live listing down to the watermark (20 cards a page), the recycle bin down to its
- *   watermark, and one GetTodoTask per changed to-do (cards carry no description).
+ *   differs from the count the cursor remembers, because a deletion always does one or the other (a delete
+ *   lowers the count unless a create made up for it, and a create is a change). A to-do the user merely stops
+ *   being executor of leaves the listing without entering the recycle bin, and is not reported.
+ * - a poll with changes: the live listing down to the watermark (DingTalk does not publish its page size), the
+ *   recycle bin down to its watermark, and one GetTodoTask per changed to-do (cards carry no description).
  * - a full listing: every page of live cards, the first page of the recycle bin (its watermark), one GetTodoTask
  *   per to-do.
  * - create: one CreateTodoTask (plus UpdateTodoTask and GetTodoTask for a to-do created done: CreateTodoTask has no
