@@ -16,6 +16,7 @@ import { assertPortsFree, demoPorts } from './start/ports';
 import { seedDemoOrganisation } from './start/demo-org';
 import { runDemo } from './start/demo';
 import { runMailDemo } from './start/demo-mail';
+import { runTodoContactsDemo } from './start/demo-todo-contacts';
 import { seedDemoMailboxes } from './start/demo-mailboxes';
 import { say } from './start/say';
 import { StopList } from './start/stop-list';
@@ -28,6 +29,14 @@ const STOP_TOTAL_MS = 10_000;
 const HOST_DRAIN_MS = 3000;
 /** The demo polls DingTalk mailboxes at the shortest interval the settings allow, so mail crosses quickly. */
 const DEMO_MAIL_POLL_SECONDS = 15;
+/** To-dos and contacts are polled on both sides; the demo uses the shortest intervals the settings allow. */
+const DEMO_TODO_POLL_SECONDS = 30;
+const DEMO_CONTACT_POLL_SECONDS = 60;
+/**
+ * A paid edition's monthly quota of metered DingTalk calls, so that the governor lets the to-do polls run at the
+ * demo's pace (on the standard edition's 5,000 it would space them hours apart: docs/todo-mapping.md).
+ */
+const DEMO_DINGTALK_MONTHLY_CALLS = 1_000_000;
 /**
  * One Ctrl-C can arrive twice: the terminal signals the whole process group, and the wrapper that trusts the
  * sandbox certificate forwards its own copy. A repeat this soon after the first is that copy, not a second press.
@@ -133,6 +142,10 @@ async function main(): Promise<void> {
         MAIL_IMAP_HOST: mail.host,
         MAIL_IMAP_PORT: String(mail.port),
         MAIL_POLL_SECONDS: String(DEMO_MAIL_POLL_SECONDS),
+        SYNC_KINDS: 'calendar,mail,todo,contact',
+        TODO_POLL_SECONDS: String(DEMO_TODO_POLL_SECONDS),
+        CONTACT_POLL_SECONDS: String(DEMO_CONTACT_POLL_SECONDS),
+        DINGTALK_MONTHLY_CALL_QUOTA: String(DEMO_DINGTALK_MONTHLY_CALLS),
       },
     });
     stops.add({ name: 'the functions host', stop: () => host.stop() });
@@ -147,6 +160,14 @@ async function main(): Promise<void> {
 
     await runDemo({ host, graph, dingtalk, people, signal });
     await runMailDemo({ graph, mail, people, pollSeconds: DEMO_MAIL_POLL_SECONDS, signal });
+    await runTodoContactsDemo({
+      graph,
+      dingtalk,
+      people,
+      todoPollSeconds: DEMO_TODO_POLL_SECONDS,
+      contactPollSeconds: DEMO_CONTACT_POLL_SECONDS,
+      signal,
+    });
     say('demo complete: no duplicates, no echoes; every write is in the audit table.');
     say(
       'the product keeps running: change events and mail through the sandbox control APIs or a mail program ' +

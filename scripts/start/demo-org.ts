@@ -6,6 +6,8 @@ export interface DemoPerson {
   email: string;
   entraId: string;
   unionId: string;
+  /** DingTalk userid: external contacts name their follower by it. */
+  userid: string;
 }
 
 const PEOPLE = [
@@ -24,6 +26,6 @@ export function seedDemoOrganisation(graph: FakeGraph, dingtalk: FakeDingTalk): 
       org_email: p.email,
       email: p.email,
     });
-    return { name: p.name, email: p.email, entraId: entra.id, unionId: dt.unionid };
+    return { name: p.name, email: p.email, entraId: entra.id, unionId: dt.unionid, userid: p.userid };
   });
 }

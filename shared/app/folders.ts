@@ -13,10 +13,17 @@ export const FOLDERS: Record<Kind, Record<Side, string>> = {
 
 /**
  * Sides of a kind that have no push and are pulled by a poll chain instead (worker.ts, poll-slots.ts): DingTalk
- * mail is read over IMAP, which pushes nothing to an app. A safety sweep adds nothing to a folder polled every
- * minute, and DingTalk's sweep budget counts metered API calls, which an IMAP poll is not.
+ * mail is read over IMAP, which pushes nothing to an app; to-dos and external contacts push nothing on either side
+ * (no DingTalk event for org apps; Graph's To Do notifications are delegated-only, and the contact folder is polled
+ * with it). A safety sweep adds nothing to a folder polled this often, and DingTalk's sweep budget counts metered
+ * API calls, which the polls pay for themselves (poll-cadence.ts).
  */
-export const POLLED: Partial<Record<Kind, readonly Side[]>> = { mail: ['dingtalk'], sentmail: ['dingtalk'] };
+export const POLLED: Partial<Record<Kind, readonly Side[]>> = {
+  mail: ['dingtalk'],
+  sentmail: ['dingtalk'],
+  todo: ['dingtalk', 'outlook'],
+  contact: ['dingtalk', 'outlook'],
+};
 
 export const isPolled = (kind: Kind, side: Side): boolean => POLLED[kind]?.includes(side) ?? false;
 

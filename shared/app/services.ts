@@ -3,10 +3,14 @@ import { createGraphConnector, expiryFor, type GraphConnector } from '../connect
 import { calendarContentHash, type SideEndpoint } from '../sync';
 import type { FieldMerge } from '../sync/field-merge';
 import { mailFieldMerge, mailHash } from '../sync/mail-message';
-import type { SideAdapter, SyncPolicy } from '../sync/types';
+import { todoMerge } from '../sync/todo-task';
+import { contactMerge } from '../sync/contact-card';
+import type { Kind, Side, SideAdapter, SyncPolicy } from '../sync/types';
 import type { AppContext } from './context';
 import { getAppContext } from './context';
 import { isPolled } from './folders';
+import { pairsFromProgress } from './jobs/sweep';
+import { PollCadence, type PollPace } from './pipeline/poll-cadence';
 import { auditImportIssues, createMailSides, type MailSides } from './mail/mail-sides';
 import { FOLDERS, type DirectorySources, type MaintenanceDeps } from './maintenance';
 import { knownItems } from './known-items';
@@ -21,12 +25,18 @@ export interface Services {
   endpoints: EndpointsFor;
   directory: DirectorySources;
   policy: SyncPolicy;
+  /** How often each polled side is pulled: configured, or slower where DingTalk's monthly quota says so. */
+  cadence: PollPace;
   /** Closes what holds connections open (the IMAP connection pool), for a clean stop. */
   close(): Promise<void>;
 }
 
 export function createServices(app: AppContext): Services {
-  const graph = createGraphConnector(app.config, { clock: app.clock, logger: app.log });
+  const graph = createGraphConnector(app.config, {
+    clock: app.clock,
+    logger: app.log,
+    todoTimeZone: app.config.todo.timeZone,
+  });
   const dingtalk = createDingTalkConnectors(app.config.dingtalk, {
     counterStore: app.stores.dingtalkCalls,
     clock: app.clock,
@@ -35,6 +45,8 @@ export function createServices(app: AppContext): Services {
       pastDays: app.config.sync.calendarWindowPastDays,
       futureDays: app.config.sync.calendarWindowFutureDays,
     },
+    todoTimeZone: app.config.todo.timeZone,
+    contactRosterMaxAgeMs: app.config.contacts.pollIntervalMs,
   });
   // Occurrences name their series by the id on the side they were read from; see series-ids.ts.
   // A pull passes its own view of the links, so a series created earlier in the same pull is found.
@@ -61,8 +73,22 @@ export function createServices(app: AppContext): Services {
         outlook: endpoint(kind === 'mail' ? graph.mail : graph.sentMail, FOLDERS[kind].outlook),
       };
     }
+    if (kind === 'todo' && app.config.kinds.includes('todo')) {
+      return {
+        dingtalk: endpoint(dingtalk.todo, FOLDERS.todo.dingtalk),
+        outlook: endpoint(graph.todo, FOLDERS.todo.outlook),
+      };
+    }
+    if (kind === 'contact' && app.config.kinds.includes('contact')) {
+      return {
+        dingtalk: endpoint(dingtalk.contacts, FOLDERS.contact.dingtalk),
+        outlook: endpoint(outlookContacts, FOLDERS.contact.outlook),
+      };
+    }
     return undefined;
   };
+  // Outlook categories are carried only where they name a DingTalk label (docs/contacts-mapping.md).
+  const outlookContacts = graph.contacts.withLabels((name) => dingtalk.contacts.labels.isLabel(name));
   auditImportIssues(graph.mail, app.stores, app.clock, app.log);
   auditImportIssues(graph.sentMail, app.stores, app.clock, app.log);
   const directory: DirectorySources = {
@@ -86,7 +112,8 @@ export function createServices(app: AppContext): Services {
   const close = async () => {
     await mail?.close();
   };
-  return { graph, dingtalk, endpoints, directory, policy, close };
+  const cadence = pollCadence(app, dingtalk);
+  return { graph, dingtalk, endpoints, directory, policy, cadence, close };
 }
 
 /** The engine is generic in the projection; the worker holds both sides of one kind, so their types agree. */
@@ -111,7 +138,7 @@ export function workerDeps(app: AppContext, services: Services): WorkerDeps {
     endpoints: services.endpoints,
     kinds: kindRules(app),
     policy: services.policy,
-    pollIntervalMs: (kind, side) => (isPolled(kind, side) ? app.config.mail.pollIntervalMs : undefined),
+    pollIntervalMs: (kind, side) => services.cadence.intervalMs(kind, side),
     log: app.log,
     now: () => app.clock.now(),
   };
@@ -129,6 +156,46 @@ function kindRules(app: AppContext): WorkerDeps['kinds'] {
     calendar: { hash: calendarContentHash as (projection: unknown) => string },
     mail,
     sentmail: mail,
+    todo: { hash: todoMerge.hash as (p: unknown) => string, fieldMerge: todoMerge as FieldMerge<unknown> },
+    contact: {
+      hash: contactMerge.hash as (p: unknown) => string,
+      fieldMerge: contactMerge as FieldMerge<unknown>,
+    },
+  };
+}
+
+/** One ListTodoTasks page per idle poll (the recycle bin is read only when the live listing moved). */
+const DINGTALK_CALLS_PER_TODO_POLL = 1;
+
+function pollCadence(app: AppContext, dingtalk: DingTalkConnectors): PollPace {
+  const configuredMs = (kind: Kind, side: Side): number | undefined => {
+    if (!isPolled(kind, side)) return undefined;
+    if (kind === 'todo') return app.config.todo.pollIntervalMs;
+    if (kind === 'contact') return app.config.contacts.pollIntervalMs;
+    return app.config.mail.pollIntervalMs;
+  };
+  const cadence = new PollCadence({
+    configuredMs,
+    budget: dingtalk.budget,
+    meteredCallsPerPoll: (kind) => {
+      if (kind === 'todo') return DINGTALK_CALLS_PER_TODO_POLL;
+      // One listing of the organisation's external contacts, 100 a call, serves every user.
+      if (kind === 'contact')
+        return Math.max(1, Math.ceil((dingtalk.contacts.roster.peek()?.size ?? 0) / 100));
+      return undefined;
+    },
+    meteredFolders: (kind, pairs) => (kind === 'contact' ? 1 : pairs),
+    pairs: async () => pairsFromProgress((await app.stores.jobs.read('sweep'))?.progress),
+    now: () => app.clock.now(),
+  });
+  return {
+    current: () => cadence.current(),
+    intervalMs: async (kind: Kind, side: Side) => {
+      const interval = await cadence.intervalMs(kind, side);
+      // The roster's refreshes are what cost metered calls: they follow the planned pace.
+      if (kind === 'contact' && side === 'dingtalk' && interval) dingtalk.contacts.roster.pace(interval);
+      return interval;
+    },
   };
 }
 

@@ -36,10 +36,16 @@ export interface PlannedCadence {
   plannedAt: number;
 }
 
+/** What the worker and the admin's views need of a cadence. */
+export interface PollPace {
+  intervalMs(kind: Kind, side: Side): Promise<number | undefined>;
+  current(): PlannedCadence[];
+}
+
 const DEFAULT_REPLAN_MS = 10 * 60_000;
 const MONTH_MS = 30 * 86_400_000;
 
-export class PollCadence {
+export class PollCadence implements PollPace {
   private readonly plans = new Map<Kind, PlannedCadence>();
   private readonly planning = new Map<Kind, Promise<PlannedCadence>>();
 

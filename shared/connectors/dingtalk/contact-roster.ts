@@ -52,7 +52,7 @@ const MAX_PAGES = 10_000;
 
 export class DingTalkContactRoster {
   private readonly client: DingTalkHttpClient;
-  private readonly maxAgeMs: number;
+  private maxAgeMs: number;
   private readonly clock: Clock;
   private snapshot: Snapshot | undefined;
   private refreshing: Promise<Snapshot> | undefined;
@@ -71,6 +71,14 @@ export class DingTalkContactRoster {
   /** How many org listings this process has made (for logs and metrics). */
   get refreshCount(): number {
     return this.refreshes;
+  }
+
+  /**
+   * Sets how old a snapshot may get: the poll cadence the budget governor plans for the contacts (a refresh is what
+   * costs metered calls, so pacing the refreshes is what keeps the contact polls within the quota).
+   */
+  pace(maxAgeMs: number): void {
+    if (maxAgeMs > 0) this.maxAgeMs = maxAgeMs;
   }
 
   /** A snapshot at most maxAgeMs old; refreshes (or joins the refresh under way) otherwise. */

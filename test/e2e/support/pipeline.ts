@@ -18,6 +18,8 @@ export interface Person {
   email: string;
   entraId: string;
   unionId: string;
+  /** DingTalk userid: external contacts name their follower by it. */
+  userid: string;
 }
 
 export interface Pipeline {
@@ -120,20 +122,26 @@ export async function startPipeline(
   ].map((p) => {
     const entra = graph.control.addUser({ displayName: p.name, userPrincipalName: p.email, mail: p.email });
     const dt = dingtalk.control.addUser({ name: p.name, userid: p.userid, org_email: p.email });
-    return { name: p.name, email: p.email, entraId: entra.id, unionId: dt.unionid };
+    return { name: p.name, email: p.email, entraId: entra.id, unionId: dt.unionid, userid: p.userid };
   });
   if (mail) await mail.provision(people.map((p) => p.email));
 
   const pollChains = async () => {
-    if (!mail) return 0;
     const pairs = await app.stores.users.list();
     const polled = pairs.flatMap((pair) =>
-      pair.enabledKinds.filter((kind) => isPolled(kind, 'dingtalk')).map((kind) => ({ pair, kind })),
+      pair.enabledKinds.flatMap((kind) =>
+        (['dingtalk', 'outlook'] as const)
+          .filter((side) => isPolled(kind, side))
+          .map((side) => ({ pair, kind, side })),
+      ),
     );
     const states = await Promise.all(
-      polled.map(({ pair, kind }) => app.stores.pairState.load(pair.pairId, kind)),
+      polled.map(async ({ pair, kind, side }) => ({
+        side,
+        loaded: await app.stores.pairState.load(pair.pairId, kind),
+      })),
     );
-    return states.filter((state) => state.state.sides.dingtalk.polledAt !== undefined).length;
+    return states.filter(({ side, loaded }) => loaded.state.sides[side].polledAt !== undefined).length;
   };
   // Each polled mailbox keeps one delayed message in the queue (its poll chain): that one is not pending work.
   const queueDepth = async () => {
