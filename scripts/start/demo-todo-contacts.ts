@@ -48,7 +48,11 @@ export async function runTodoContactsDemo(parts: TodoContactsDemoParts): Promise
     signal,
     todoWait,
   );
-  const due = (inOutlook.value.dueDateTime as { dateTime?: string } | undefined)?.dateTime?.slice(0, 10);
+  // To Do keeps the due day as midnight in the writer's zone and answers in UTC: shown on the owner's clock.
+  const dueUtc = (inOutlook.value.dueDateTime as { dateTime?: string } | undefined)?.dateTime;
+  const due = dueUtc
+    ? new Date(`${dueUtc.slice(0, 19)}Z`).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' })
+    : 'none';
   say(`✓ it is in ${zhang.name}'s Outlook To Do list "${TODO_LIST}" after ${inOutlook.ms} ms, due ${due}`);
 
   dingtalk.control.userCompletesTodo(zhang.unionId, created.id as string);
