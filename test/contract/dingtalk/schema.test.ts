@@ -10,6 +10,7 @@ import {
 } from './oapi-fields';
 import { loadSchema, moduleOf, queryViolationsOf, violationsOf } from './schema-check';
 import { calendarEvent } from '../../support/calendar-event';
+import { DingTalkContactAdapter, DingTalkTodoAdapter } from '../../../shared/connectors/dingtalk';
 
 /**
  * Wire faithfulness, both ways: what the fake answers must fit DingTalk's published models, and what the
@@ -64,6 +65,8 @@ beforeAll(async () => {
 
   // The project's own code, through every call it makes.
   await h.directory.listAllUsers();
+  await h.directory.listDepartments();
+  await h.directory.departmentName();
   await h.directory.getUser('alice');
   await h.directory.getUser('nobody');
   await h.directory.userIdOfUnionId(h.bob.dingtalkUnionId);
@@ -102,6 +105,55 @@ beforeAll(async () => {
   await h.adapter.get(h.alice, created.id);
   c.invalidateSyncTokens();
   await h.adapter.listChanges(h.alice, 'primary', cursor).catch(() => undefined);
+
+  // External contacts, through the contact adapter: the listing, labels, get, create, update and delete.
+  const contacts = new DingTalkContactAdapter({ client: h.client, rosterMaxAgeMs: 0 });
+  c.userAddsExtContact('bob', {
+    name: '李雷',
+    mobile: '13912345678',
+    state_code: '86',
+    label_ids: [1026002],
+  });
+  const baseline = await contacts.listChanges(h.alice, 'extcontacts', undefined);
+  const card = await contacts.create(
+    h.alice,
+    {
+      name: '王芳',
+      company: '上海远航物流有限公司',
+      title: '采购经理',
+      email: 'wang.fang@example.cn',
+      mobile: '+86 13800138000',
+      address: '上海市浦东新区',
+      notes: '报关',
+      labels: ['客户'],
+    },
+    'dms-contract-contact',
+  );
+  const edited = await contacts.update(
+    h.alice,
+    card.id,
+    { ...card.projection, title: '采购总监' },
+    card.version,
+  );
+  await contacts.listChanges(h.alice, 'extcontacts', baseline.nextCursor);
+  await contacts.delete(h.alice, edited.id, edited.version);
+
+  // To-dos, through the to-do adapter: the listing and recycle bin, get, create, update, delete.
+  const todos = new DingTalkTodoAdapter({ client: h.client });
+  c.userCreatesTodo(h.alice.dingtalkUnionId, {
+    subject: '提交报关资料',
+    dueTime: Date.parse('2026-12-20T09:00:00Z'),
+  });
+  const todoBaseline = await todos.listChanges(h.alice, 'tasks', undefined);
+  const task = await todos.create(
+    h.alice,
+    { subject: 'Book the truck', body: 'for Monday', dueDate: '2026-12-21', done: false, importance: 'high' },
+    'dms-contract-todo',
+  );
+  await todos.findByOriginKey(h.alice, 'dms-contract-todo');
+  const ticked = await todos.update(h.alice, task.id, { ...task.projection, done: true }, task.version);
+  await todos.listChanges(h.alice, 'tasks', todoBaseline.nextCursor);
+  await todos.delete(h.alice, ticked.id, ticked.version);
   clientExchanges = c.exchanges();
 
   // Raw calls for the answers the client never provokes, and for listid, which the fake serves but we do not use.
@@ -135,6 +187,12 @@ describe('DingTalk wire shapes', () => {
       'ListEvents',
       'PatchEvent',
       'DeleteEvent',
+      'CreateTodoTask',
+      'GetTodoTask',
+      'GetTodoTaskBySourceId',
+      'UpdateTodoTask',
+      'DeleteTodoTask',
+      'QueryTodoTasks',
       '/gettoken',
       ...Object.keys(OAPI_APIS),
     ]) {
@@ -193,9 +251,15 @@ describe('DingTalk wire shapes', () => {
       }
       const api = OAPI_APIS[x.operation]!;
       problems.push(...undeclared(x.requestBody, api.request, `${x.operation} request`));
-      problems.push(...undeclared(body, OAPI_ENVELOPE, `${x.operation} envelope`));
-      problems.push(...undeclared(body.result, api.result, `${x.operation} result`));
-      for (const item of (body.result as { list?: unknown[] }).list ?? []) {
+      problems.push(...undeclared(body, api.envelope ?? OAPI_ENVELOPE, `${x.operation} envelope`));
+      const contact = (x.requestBody as { contact?: unknown } | undefined)?.contact;
+      if (api.contact) problems.push(...undeclared(contact, api.contact, `${x.operation} contact`));
+      for (const item of (body.results as unknown[] | undefined) ?? [])
+        problems.push(...undeclared(item, api.resultsItem ?? [], `${x.operation} results item`));
+      // listsub answers a list of departments rather than an object.
+      for (const result of Array.isArray(body.result) ? body.result : body.result ? [body.result] : [])
+        problems.push(...undeclared(result, api.result, `${x.operation} result`));
+      for (const item of (body.result as { list?: unknown[] } | undefined)?.list ?? []) {
         problems.push(...undeclared(item, api.listItem ?? [], `${x.operation} list item`));
       }
     }
