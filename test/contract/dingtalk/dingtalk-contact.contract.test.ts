@@ -8,8 +8,10 @@ import {
   TransientRemoteError,
   type UserRef,
 } from '../../../shared/sync/types';
-import { contactAdapterContract, drain, items } from '../contact-adapter.contract';
+import { contactAdapterContract } from '../contact-adapter.contract';
+import { drain, items } from '../side-adapter.contract';
 import { startHarness, type Harness } from '../../integration/dingtalk/support/harness';
+import { EXT_CONTACT_WRITE_FIELDS } from './oapi-fields';
 
 /**
  * The contact contract against the fake DingTalk's external contacts, plus what only this side has: the shared
@@ -21,22 +23,7 @@ const ROSTER_AGE_MS = 60_000;
 const LABELS: [string, string, string] = ['客户', '供应商', '合作伙伴'];
 const START = Date.parse('2026-11-22T08:00:00Z');
 
-/** The fields DingTalk's pages document for the contact object of create and update. */
-const CONTACT_WRITE_FIELDS = new Set([
-  'user_id',
-  'name',
-  'mobile',
-  'state_code',
-  'follower_user_id',
-  'label_ids',
-  'share_user_ids',
-  'share_dept_ids',
-  'company_name',
-  'title',
-  'address',
-  'remark',
-  'email',
-]);
+const CONTACT_WRITE_FIELDS = new Set(EXT_CONTACT_WRITE_FIELDS);
 
 interface Setup {
   h: Harness;

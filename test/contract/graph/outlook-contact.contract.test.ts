@@ -8,7 +8,8 @@ import type { ContactCard } from '../../../shared/sync/contact-card';
 import { CursorExpiredError, PermanentRemoteError } from '../../../shared/sync/types';
 import { checkInstance, loadCsdl } from '../../support/graph/csdl';
 import { startGraphHarness, type GraphHarness } from '../../support/graph/graph-harness';
-import { contactAdapterContract, drain, items } from '../contact-adapter.contract';
+import { contactAdapterContract } from '../contact-adapter.contract';
+import { drain, items } from '../side-adapter.contract';
 
 /**
  * The contact contract against the fake Graph's Outlook contacts, plus what only this side has: the product's own
