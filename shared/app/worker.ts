@@ -6,9 +6,11 @@ import { LeaseLostError, linkRowKey, MAX_KEYS_PER_QUERY } from '../store/pair-st
 import { toUserRef } from '../store/repositories';
 import type { UserPair, WorkItem } from '../store/types';
 import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
+import { isDryCursor, markDryCursor, startingCursor } from '../sync/dry-run';
 import { errorFields, SyncError } from '../sync/errors';
 import type { FieldMerge } from '../sync/field-merge';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
+import { FOLDERS } from './folders';
 import { sameVersion } from './pipeline/hint-versions';
 import { PairLease } from './pipeline/pair-lease';
 import { PairLoops, type LoopRequest } from './pipeline/pair-loops';
@@ -245,19 +247,23 @@ async function pullSide(
   const resync = due.some((r) => r.work.resync);
   const push = due.some((r) => PUSH_REASONS.has(r.work.reason));
   const log = deps.log.child({ pairId: pair.pairId, kind, side, reason: due[0].work.reason });
+  const policy = rules?.deletes ? { ...deps.policy, deletes: rules.deletes } : deps.policy;
+  const stored = lease.state.sides[side].cursor;
+  const cursor = resync ? undefined : startingCursor(stored, policy.dryRun, policy);
+  const listing = rememberListedCursor(guarded(side));
   const listedAt = deps.now();
   let result: PullResult;
   try {
     result = await withBudgetPriority(push ? 'push' : 'background', () =>
       runPull({
         user: toUserRef(pair),
-        pulled: guarded(side),
+        pulled: listing.endpoint,
         other: guarded(otherSide(side)),
-        cursor: resync ? undefined : lease.state.sides[side].cursor,
+        cursor,
         links: journal.links,
         intents: journal.intents,
         audit: journal.audit,
-        policy: rules?.deletes ? { ...deps.policy, deletes: rules.deletes } : deps.policy,
+        policy,
         now: deps.now,
         hashProjection: rules?.hash,
         fieldMerge: rules?.fieldMerge,
@@ -287,7 +293,21 @@ async function pullSide(
     return { status: 'breaker', detail };
   }
   if (result.outcome === 'dry-run') {
-    await lease.commit(side, { lastSyncedAt: at }, [], keepLease());
+    // The report is recorded once per folder: from here on only real changes are pulled and reported (dry-run.ts).
+    const fromScratch = cursor === undefined || result.resynced;
+    const listed = listing.cursor();
+    const next = listed === undefined ? stored : markDryCursor(policy, listed);
+    if (
+      fromScratch ||
+      !isDryCursor(stored) ||
+      result.stats.changes > 0 ||
+      lease.holds ||
+      poll.polledAt !== undefined
+    ) {
+      await lease.commit(side, { cursor: next, lastSyncedAt: at, lastError: '', ...poll }, [], keepLease());
+    }
+    if (due.some((r) => r.work.reason === 'retry')) await clearFailure(deps, due[0].work);
+    if (fromScratch) log.info('dry run: folder reported', { changes: result.stats.changes });
     return { status: 'dry-run' };
   }
 
@@ -295,7 +315,7 @@ async function pullSide(
   const links = journal.takeLinks();
   // A pull that found nothing and wrote nothing stores nothing: the old cursor lists the same nothing again.
   // The cursor of a full listing is always stored: without it every later pull would list the whole folder again.
-  const firstCursor = resync || result.resynced || !lease.state.sides[side].cursor;
+  const firstCursor = cursor === undefined || result.resynced;
   const worthStoring =
     result.stats.changes > 0 || links.length > 0 || firstCursor || lease.state.intents.length > 0;
   if (worthStoring || lease.holds || poll.polledAt !== undefined) {
@@ -310,7 +330,58 @@ async function pullSide(
   memory.recent.listed(pair.pairId, kind, side, listedAt);
   if (due.some((r) => r.work.reason === 'retry')) await clearFailure(deps, due[0].work);
   if (writes > 0) log.info('folder synced', { changes: result.stats.changes, writes });
+  await goLiveOtherSide(deps, pair, kind, side, stored, lease);
   return { status: 'synced', pulls: 1, changes: result.stats.changes, writes };
+}
+
+/**
+ * The pulled side's own cursor at the end of a dry pull's listing (the engine hands back no cursor from a dry run:
+ * dry-run.ts marks it before it is stored).
+ */
+function rememberListedCursor(endpoint: SideEndpoint<unknown>): {
+  endpoint: SideEndpoint<unknown>;
+  cursor: () => string | undefined;
+} {
+  let last: string | undefined;
+  const adapter = endpoint.adapter;
+  return {
+    endpoint: {
+      folder: endpoint.folder,
+      adapter: {
+        ...adapter,
+        listChanges: async (user, folder, from) => {
+          const page = await adapter.listChanges(user, folder, from);
+          if (!page.more) last = page.nextCursor;
+          return page;
+        },
+      },
+    },
+    cursor: () => last,
+  };
+}
+
+/**
+ * The first live pull of a side that a dry run had reported re-listed it from scratch; the other side needs the same
+ * (its own items are copied only by a pull of it), so it is queued now rather than at its next sweep, which on
+ * DingTalk may be a day away. Queued once: by then this side holds a live cursor.
+ */
+async function goLiveOtherSide(
+  deps: WorkerDeps,
+  pair: UserPair,
+  kind: Kind,
+  side: Side,
+  stored: string | undefined,
+  lease: PairLease,
+): Promise<void> {
+  const other = otherSide(side);
+  if (!isDryCursor(stored) || !isDryCursor(lease.state.sides[other].cursor)) return;
+  await deps.stores.workQueue.enqueue({
+    pairId: pair.pairId,
+    kind,
+    side: other,
+    folder: FOLDERS[kind][other],
+    reason: 'first-sync',
+  });
 }
 
 /**

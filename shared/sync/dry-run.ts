@@ -1,5 +1,5 @@
 import type { EngineContext } from './engine-context';
-import type { IntentStore, LinkStore, RemoteItem, Side, SideAdapter } from './types';
+import type { IntentStore, LinkStore, RemoteItem, Side, SideAdapter, SyncPolicy } from './types';
 
 /** The id a dry run reports for a copy it did not create. */
 export const NOT_CREATED = '(dry run: not created)';
@@ -58,4 +58,42 @@ function noIntents(intents: IntentStore): IntentStore {
     put: async () => undefined,
     remove: async () => undefined,
   };
+}
+
+/**
+ * A dry run stores its cursor, marked: the mark and the settings that decided the report, then the side's own
+ * cursor. So a folder is reported once, and later dry pulls go on from the cursor (an idle folder costs what it
+ * costs live: nothing on Outlook, one listing per sweep on DingTalk) instead of listing both sides in full again.
+ * A dry run saves no links, so a marked cursor is never a live pull's starting point: the first live pull lists
+ * the folder from scratch and decides every item afresh, as a first sync does. Changed settings start a new report.
+ */
+const DRY_CURSOR_MARK = 'dry-run:';
+
+/** The settings a report was decided with. */
+type ReportSettings = Pick<SyncPolicy, 'conflict' | 'deletes' | 'bulkDeleteMaxShare'>;
+
+const reportKey = (policy: ReportSettings) =>
+  `${DRY_CURSOR_MARK}${policy.conflict}/${policy.deletes}/${policy.bulkDeleteMaxShare}|`;
+
+/** The cursor to store after a dry pull that listed up to `cursor`. */
+export function markDryCursor(policy: ReportSettings, cursor: string): string {
+  return reportKey(policy) + cursor;
+}
+
+export const isDryCursor = (stored: string | undefined): boolean =>
+  stored?.startsWith(DRY_CURSOR_MARK) === true;
+
+/**
+ * Where a pull starts. A live cursor serves both kinds of pull (a dry pull after live ones reports the changes since,
+ * against the links they left). A marked one serves only a dry pull under the same settings; otherwise undefined:
+ * the whole folder is listed.
+ */
+export function startingCursor(
+  stored: string | undefined,
+  dry: boolean,
+  policy: ReportSettings,
+): string | undefined {
+  if (!isDryCursor(stored)) return stored;
+  const key = reportKey(policy);
+  return dry && stored!.startsWith(key) ? stored!.slice(key.length) : undefined;
 }

@@ -1,0 +1,165 @@
+import { setAppContext } from '../../shared/app/context';
+import { createIngressLookups } from '../../shared/app/ingress-lookups';
+import { createServices, setServices, type Services } from '../../shared/app/services';
+import { utcDay } from '../../shared/store/day';
+import { SWEEP_SLOTS, sweepSlotOf } from '../../shared/store/user-repository';
+import type { Config } from '../../shared/platform/config';
+import type { AuditEntry } from '../../shared/sync/types';
+import { dingtalkWith, outlookWith } from './support/calendars';
+import { startPipeline, type Pipeline } from './support/pipeline';
+
+/**
+ * A deployment as the template leaves it (DRY_RUN=true), with the timer running: the first run reports what the
+ * first sync would do, and the runs after it cost what they cost a live deployment, which for an idle user is no
+ * metered DingTalk call. Then DRY_RUN is switched off and everything is synced, including a change made during the
+ * dry run.
+ *
+ * Only the app's clock moves; timers, the fakes and Azurite run in real time. Each run below comes one Outlook
+ * sweep period after the one before, so every run sweeps every Outlook calendar: before dry runs kept a cursor, each
+ * of those sweeps listed the DingTalk calendar in full to match against it.
+ */
+const MIN = 60_000;
+const OUTLOOK_SWEEP_MINUTES = 5;
+/** A week: one sweep slot a minute (SWEEP_SLOTS is a week of minutes), so the test can keep clear of its pairs' slots. */
+const DINGTALK_SWEEP_HOURS = 168;
+const RUNS_AFTER_THE_FIRST = 2;
+
+let p: Pipeline;
+const services: Services[] = [];
+const days = new Set<string>();
+/** The app's clock, ahead of the real one by as much as the test moves it; the fakes and Azurite keep real time. */
+let ahead = 0;
+
+beforeAll(async () => {
+  p = await startPipeline({
+    env: {
+      DRY_RUN: 'true',
+      OUTLOOK_SWEEP_MINUTES: String(OUTLOOK_SWEEP_MINUTES),
+      DINGTALK_SWEEP_HOURS: String(DINGTALK_SWEEP_HOURS),
+      // The fake DingTalk signs callbacks with real time, which the moved clock is up to half an hour ahead of.
+      DINGTALK_CALLBACK_WINDOW_SECONDS: '86400',
+    },
+  });
+  restart(p.app.config);
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of services) await s.close();
+  await p?.stop();
+});
+
+/** The app as it runs after a start with these settings: its context and services built again, on the same tables. */
+function restart(config: Config): void {
+  const clock = { now: () => Date.now() + ahead };
+  const app = { ...p.app, config, clock, lookups: createIngressLookups(p.app.stores, () => clock.now()) };
+  setAppContext(app);
+  services.push(createServices(app));
+  setServices(services.at(-1));
+}
+
+/** Moves the app's clock to a second into `minute` and runs maintenance then, as the timer would; waits for quiet. */
+async function maintenanceAt(minute: number): Promise<{ enqueued: { sweep: number; firstSync: number } }> {
+  ahead = minute * MIN + 1000 - Date.now();
+  days.add(utcDay(Date.now() + ahead));
+  const report = (await p.host.invoke('maintenance')) as { enqueued: { sweep: number; firstSync: number } };
+  await p.quiet();
+  return report;
+}
+
+const metered = () => p.dingtalk.control.usage().metered;
+const dryRunRows = async (): Promise<AuditEntry[]> =>
+  (await Promise.all([...days].map((day) => p.app.stores.audit.listDay(day))))
+    .flat()
+    .filter((row) => row.action === 'dry-run');
+const tomorrow = (hour: number) => {
+  const d = new Date(Date.now() + ahead + 86400e3);
+  return `${d.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00:00`;
+};
+
+/**
+ * The first minute from now at which the weekly DingTalk sweep serves none of the pairs' slots for the whole test:
+ * that sweep costs a live deployment one metered call per pair a week, and is not what this test is about.
+ */
+function firstMinuteClearOfDingTalkSweeps(): number {
+  const slots = p.people.map((person) => sweepSlotOf(person.entraId));
+  const span = (RUNS_AFTER_THE_FIRST + 2) * OUTLOOK_SWEEP_MINUTES + 2;
+  for (let minute = Math.ceil(Date.now() / MIN) + 1; ; minute += 1) {
+    const due = (slot: number) => (((slot - minute) % SWEEP_SLOTS) + SWEEP_SLOTS) % SWEEP_SLOTS <= span;
+    if (!slots.some(due)) return minute;
+  }
+}
+
+test('a dry run reports once, then costs an idle user no metered DingTalk call; going live syncs everything', async () => {
+  const start = firstMinuteClearOfDingTalkSweeps();
+  const event = (subject: string, hour: number) => ({
+    dingtalk: {
+      summary: subject,
+      start: { dateTime: `${tomorrow(hour)}+08:00`, timeZone: 'Asia/Shanghai' },
+      end: { dateTime: `${tomorrow(hour + 1)}+08:00`, timeZone: 'Asia/Shanghai' },
+    },
+    outlook: {
+      subject,
+      start: { dateTime: tomorrow(hour), timeZone: 'Asia/Shanghai' },
+      end: { dateTime: tomorrow(hour + 1), timeZone: 'Asia/Shanghai' },
+    },
+  });
+  for (const person of p.people) {
+    const both = event(`Weekly ${person.userid}`, 9);
+    p.dingtalk.control.userCreatesEvent(person.unionId, both.dingtalk);
+    p.graph.control.createEvent(person.entraId, both.outlook);
+    p.dingtalk.control.userCreatesEvent(person.unionId, event(`DingTalk only ${person.userid}`, 11).dingtalk);
+    p.graph.control.createEvent(person.entraId, event(`Outlook only ${person.userid}`, 14).outlook);
+  }
+
+  // The first run pairs everyone and queues the first syncs, which report and write nothing.
+  const first = await maintenanceAt(start);
+  expect(first.enqueued.firstSync).toBe(2 * p.people.length);
+  const firstSyncCalls = metered();
+  expect(firstSyncCalls).toBeGreaterThan(0);
+  expect(p.writes()).toEqual({ graph: 0, dingtalk: 0 });
+  const report = await dryRunRows();
+  const reported = (verb: string) => report.filter((row) => row.reason.startsWith(`${verb}:`)).length;
+  expect(reported('create')).toBe(2 * p.people.length);
+  expect(reported('link')).toBeGreaterThanOrEqual(p.people.length);
+
+  // The next runs sweep every Outlook calendar again, and no one changed anything: no metered call, no new row.
+  for (let run = 1; run <= RUNS_AFTER_THE_FIRST; run++) {
+    const before = metered();
+    const next = await maintenanceAt(start + run * OUTLOOK_SWEEP_MINUTES);
+    expect(next.enqueued.sweep).toBeGreaterThanOrEqual(p.people.length);
+    expect(metered() - before).toBe(0);
+    expect(await dryRunRows()).toHaveLength(report.length);
+  }
+  expect(p.writes()).toEqual({ graph: 0, dingtalk: 0 });
+
+  // A real change during the dry run is pulled (one listing from the stored cursor) and reported.
+  const [zhang] = p.people;
+  const beforeChange = metered();
+  p.dingtalk.control.userCreatesEvent(zhang.unionId, event('Added during the dry run', 16).dingtalk);
+  await p.quiet();
+  expect(metered() - beforeChange).toBe(1);
+  const added = (await dryRunRows()).filter((row) => row.reason.startsWith('create:'));
+  expect(added).toHaveLength(2 * p.people.length + 1);
+  expect(p.writes()).toEqual({ graph: 0, dingtalk: 0 });
+
+  // DRY_RUN=false: the app restarts with the new setting. Within one Outlook sweep period every folder is re-listed
+  // and decided afresh: pairs found on both sides are linked, the rest is created once, nothing is lost.
+  restart({ ...p.app.config, sync: { ...p.app.config.sync, dryRun: false } });
+  await maintenanceAt(start + (RUNS_AFTER_THE_FIRST + 1) * OUTLOOK_SWEEP_MINUTES);
+  await p.quiet();
+
+  for (const person of p.people) {
+    for (const subject of [
+      `Weekly ${person.userid}`,
+      `DingTalk only ${person.userid}`,
+      `Outlook only ${person.userid}`,
+    ]) {
+      expect([subject, dingtalkWith(p, person, subject).length]).toEqual([subject, 1]);
+      expect([subject, outlookWith(p, person, subject).length]).toEqual([subject, 1]);
+    }
+  }
+  expect(outlookWith(p, zhang, 'Added during the dry run')).toHaveLength(1);
+  expect(p.writes()).toEqual({ graph: p.people.length + 1, dingtalk: p.people.length });
+  // Going live cost what a first sync costs: about the first run's calls again.
+  expect(metered() - beforeChange - 1).toBeLessThanOrEqual(firstSyncCalls + p.people.length);
+}, 120_000);
