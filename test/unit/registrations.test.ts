@@ -44,6 +44,8 @@ describe('function registrations', () => {
       http('graph-lifecycle', 'graph/lifecycle', ['POST']),
       http('graph-notifications', 'graph/notifications', ['POST']),
       http('health', 'health', ['GET']),
+      // Mode, version and storage problems only with a key; the anonymous route answers the status alone.
+      { ...http('health-details', 'health/details', ['GET']), authLevel: 'function' },
       {
         name: 'maintenance',
         trigger: 'timer',

@@ -61,6 +61,7 @@ describe('loading the function app', () => {
       'graph-lifecycle',
       'graph-notifications',
       'health',
+      'health-details',
       'maintenance',
       'sync-worker',
     ]);
