@@ -98,6 +98,11 @@ export class OrgStore {
     return [...this.users.values()].map((u) => ({ ...u }));
   }
 
+  department(deptId: number): FakeDepartment | undefined {
+    const d = this.departments.get(deptId);
+    return d && { ...d };
+  }
+
   hasDepartment(deptId: number): boolean {
     return this.departments.has(deptId);
   }

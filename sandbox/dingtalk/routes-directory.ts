@@ -1,11 +1,12 @@
 import type { FakeState } from './fake-state';
-import type { FakeUser } from './org';
+import type { FakeDepartment, FakeUser } from './org';
 import type { FakeRequest, Route } from './routing';
 import { errors, FakeApiError, requestId } from './wire-errors';
 
 /**
- * The oapi contact APIs (DingTalk's documentation): department children, member ids, paged member details
- * (cursor/size ≤ 100, current department only), one user by userid, and unionid → userid.
+ * The oapi contact APIs (DingTalk's documentation): department children (ids, or ids with names), one department,
+ * member ids, paged member details (cursor/size ≤ 100, current department only), one user by userid, and
+ * unionid → userid. The root department (1) is named after the organisation.
  */
 export function directoryRoutes(state: FakeState): Route[] {
   const { org } = state;
@@ -26,6 +27,10 @@ export function directoryRoutes(state: FakeState): Route[] {
   };
   return [
     route('/topapi/v2/department/listsubid', (body) => ({ dept_id_list: org.childrenOf(department(body)) })),
+    route('/topapi/v2/department/listsub', (body) =>
+      org.childrenOf(department(body)).map((id) => departmentView(org.department(id)!)),
+    ),
+    route('/topapi/v2/department/get', (body) => departmentView(org.department(department(body))!)),
     route('/topapi/user/listid', (body) => ({
       userid_list: org.membersOf(department(body)).map((u) => u.userid),
     })),
@@ -55,6 +60,11 @@ export function directoryRoutes(state: FakeState): Route[] {
       return { userid: user.userid };
     }),
   ];
+}
+
+/** The fields listsub and get share (DingTalk's documentation lists more, which the fake has no use for). */
+function departmentView(d: FakeDepartment): Record<string, unknown> {
+  return { dept_id: d.dept_id, name: d.name, parent_id: d.parent_id };
 }
 
 function bodyOf(req: FakeRequest): Record<string, unknown> {

@@ -3,13 +3,16 @@ import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import type { UserRepository } from '../store/repositories';
 import type { TableJobStore } from '../store/job-store';
+import type { ColleagueStore } from '../store/colleague-store';
 import { recordHint, type HintDeps } from './hints';
 import { requestJob } from './jobs/job-runner';
 
 export interface DingTalkIngressDeps extends HintDeps {
   users: Pick<UserRepository, 'findByUnionId'>;
   jobs: Pick<TableJobStore, 'request'>;
-  config: Pick<Config, 'dingtalk'>;
+  config: Pick<Config, 'dingtalk'> & Partial<Pick<Config, 'colleagues'>>;
+  /** With CONTACT_COLLEAGUES on: who a directory callback named, for the colleagues job. */
+  colleagues?: Pick<ColleagueStore, 'noteDirectoryChanges'>;
   log: Logger;
   now: () => number;
 }
@@ -59,6 +62,7 @@ export async function handleDingTalkCallback(
     });
   }
 
+  const directoryUsers: string[] = [];
   for (const hint of hintsFor(event)) {
     if (hint.scope === 'calendar' && event.type === 'calendar_event_change') {
       const pair = await deps.users.findByUnionId(hint.unionId);
@@ -87,7 +91,13 @@ export async function handleDingTalkCallback(
       // Directory changes are handled by the timer's pairing job, which this request asks to run.
       await requestJob(deps.jobs, 'pairing');
       summary += ` directory:${hint.change}`;
+      directoryUsers.push(...hint.userIds);
     }
+  }
+  if (directoryUsers.length > 0 && deps.colleagues && (deps.config.colleagues?.mode ?? 'off') !== 'off') {
+    // The people only: the colleagues job reads them back and updates the folders of their departments.
+    await deps.colleagues.noteDirectoryChanges(directoryUsers);
+    await requestJob(deps.jobs, 'colleagues');
   }
   return {
     status: 200,

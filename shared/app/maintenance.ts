@@ -8,6 +8,7 @@ import { retriesJob } from './jobs/retries';
 import type { SubscriptionAuditReport } from './jobs/subscription-audit';
 import { SUBSCRIPTION_AUDIT_INTERVAL_MS, subscriptionAuditJob, subscriptionsJob } from './jobs/subscriptions';
 import { sweepJob, type DingTalkSweepPlan } from './jobs/sweep';
+import { colleaguesJob, type ColleaguesReport } from './jobs/colleagues';
 
 export { FOLDERS } from './folders';
 export type { DirectorySources, MaintenanceDeps, MaintenanceSchedule } from './jobs/deps';
@@ -24,6 +25,8 @@ export interface MaintenanceReport {
   purged: Outcome<RetentionReport>;
   /** The DingTalk sweep as this month's budget allows it, and how long a full sweep and a first sync take. */
   dingtalkBudget?: DingTalkSweepPlan;
+  /** The colleagues folders (only when CONTACT_COLLEAGUES is on). */
+  colleagues?: Outcome<ColleaguesReport>;
 }
 
 /**
@@ -50,6 +53,12 @@ export async function runMaintenance(deps: MaintenanceDeps): Promise<Maintenance
   const sweep = await run('sweep', 0, (state) => sweepJob(deps, state));
   const retry = await run('retries', 0, () => retriesJob(deps));
   const purged = await run('retention', RETENTION_INTERVAL_MS, () => retentionJob(deps));
+  // Last: its directory read and folder writes are the longest part of a run, and nothing else waits for them.
+  // Every run, like the sweep: directory callbacks are applied at once, while the job itself writes the folders at
+  // most once a minute (colleagues/pace.ts).
+  const colleagues = deps.colleagues
+    ? await run('colleagues', 0, (state) => colleaguesJob(deps, state))
+    : undefined;
 
   const count = (n: number | 'skipped' | 'failed') => (typeof n === 'number' ? n : 0);
   const firstSync = typeof subscriptions === 'object' ? subscriptions.firstSyncs : 0;
@@ -60,5 +69,6 @@ export async function runMaintenance(deps: MaintenanceDeps): Promise<Maintenance
     enqueued: { firstSync, sweep: typeof sweep === 'object' ? sweep.enqueued : 0, retry: count(retry) },
     purged,
     ...(typeof sweep === 'object' && sweep.dingtalkBudget ? { dingtalkBudget: sweep.dingtalkBudget } : {}),
+    ...(colleagues !== undefined ? { colleagues } : {}),
   };
 }

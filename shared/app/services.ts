@@ -13,6 +13,7 @@ import { pairsFromProgress } from './jobs/sweep';
 import { PollCadence, type PollPace } from './pipeline/poll-cadence';
 import { auditImportIssues, createMailSides, type MailSides } from './mail/mail-sides';
 import { FOLDERS, type DirectorySources, type MaintenanceDeps } from './maintenance';
+import { colleagueFolderFor } from './colleagues/colleague-folder';
 import { knownItems } from './known-items';
 import { withSeriesIds, type SeriesLinks } from './series-ids';
 import type { SubscriptionsPort } from './subscriptions';
@@ -213,6 +214,17 @@ export function maintenanceDeps(app: AppContext, services: Services): Maintenanc
     kinds: app.config.kinds,
     schedule: app.config.schedule,
     dingtalkBudget: services.dingtalk.budget,
+    ...(app.config.colleagues.mode !== 'off' && app.config.kinds.includes('contact')
+      ? {
+          colleagues: {
+            store: app.stores.colleagues,
+            directory: services.dingtalk.directory,
+            folder: colleagueFolderFor(services.graph.api),
+            max: app.config.colleagues.max,
+            dryRun: app.config.sync.dryRun,
+          },
+        }
+      : {}),
     log: app.log,
     now: () => app.clock.now(),
   };

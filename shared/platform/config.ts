@@ -230,6 +230,20 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(60).max(86400),
     default: '300',
   },
+  CONTACT_COLLEAGUES: {
+    help: 'optional colleagues folder: "department" gives each paired person the active members of their own DingTalk departments in an Outlook contact folder "DingTalk 同事", one way; "off" leaves it out (needs contact in SYNC_KINDS)',
+    schema: z.enum(['off', 'department'], { error: 'must be off or department' }),
+    default: 'off',
+  },
+  CONTACT_COLLEAGUES_MAX: {
+    help: 'most colleagues one "DingTalk 同事" folder holds (1-5000), members of the smallest shared department first',
+    schema: z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(5000, 'must be at most 5000 (a first fill of 5,000 takes about 50 minutes per mailbox)'),
+    default: '500',
+  },
   TIMER_SCHEDULE: {
     help: 'NCRONTAB schedule of the maintenance timer (renewals, polls, retries)',
     schema: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be an NCRONTAB expression with 6 (or 5) fields'),
@@ -317,6 +331,8 @@ export interface Config {
   kinds: Array<'calendar' | 'mail' | 'sentmail' | 'todo' | 'contact'>;
   todo: { pollIntervalMs: number; timeZone: string };
   contacts: { pollIntervalMs: number };
+  /** The optional one-way colleagues folder (docs/contacts-colleagues.md). */
+  colleagues: { mode: 'off' | 'department'; max: number };
   mail: {
     imapHost: string;
     imapPort: number;
@@ -390,6 +406,13 @@ export function loadConfig(env: Env = process.env): Config {
       'MAIL_SENT is "true" but mail is not in SYNC_KINDS: add mail to SYNC_KINDS, or set MAIL_SENT to false.',
     );
   }
+  if (values.CONTACT_COLLEAGUES === 'department' && !kinds?.includes('contact')) {
+    problems.push(
+      'CONTACT_COLLEAGUES is "department" but contact is not in SYNC_KINDS: the colleagues folder is part of contact ' +
+        'sync (same Contacts.ReadWrite permission, same Outlook contact folders); add contact to SYNC_KINDS, or set ' +
+        'CONTACT_COLLEAGUES to off.',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const str = (n: SettingName) => values[n] as string;
@@ -449,6 +472,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     todo: { pollIntervalMs: num('TODO_POLL_SECONDS') * 1000, timeZone: str('TODO_TIME_ZONE') },
     contacts: { pollIntervalMs: num('CONTACT_POLL_SECONDS') * 1000 },
+    colleagues: {
+      mode: values.CONTACT_COLLEAGUES as Config['colleagues']['mode'],
+      max: num('CONTACT_COLLEAGUES_MAX'),
+    },
     pairing: { overrides: parseOverrides(values.PAIRING_OVERRIDES as string | undefined) },
     schedule: {
       pairingIntervalMs: num('PAIRING_INTERVAL_HOURS') * 3600e3,

@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../platform/clock';
 import type { Storage } from '../platform/storage';
 import { TableAuditLog } from './audit-log';
+import { ColleagueStore } from './colleague-store';
 import { BatchingCallCounter, TableCallCounter, type MonthlyCounter } from './call-counter';
 import { TableFailureRepository } from './failure-repository';
 import { TableJobStore } from './job-store';
@@ -25,6 +26,8 @@ export interface Stores {
   jobs: TableJobStore;
   /** DingTalk mailboxes whose app password the mail server rejected (shared/app/mail/credential-guard.ts). */
   mailCredentials: TableMailCredentialStore;
+  /** The optional colleagues folder's directory snapshot and pending mailboxes (docs/contacts-colleagues.md). */
+  colleagues: ColleagueStore;
 }
 
 /** Every repository on one storage account. A prefix gives tests (or a second install) their own tables. */
@@ -47,5 +50,6 @@ export function createStores(
     dingtalkCalls: new BatchingCallCounter(new TableCallCounter(storage, names.quota)),
     jobs: new TableJobStore(storage, names.jobs),
     mailCredentials: new TableMailCredentialStore(storage, names.mailCredentials),
+    colleagues: new ColleagueStore(storage, names.colleagues),
   };
 }

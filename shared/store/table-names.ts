@@ -10,6 +10,8 @@ export const TABLE_NAMES = {
   /** One row per maintenance job: its lease, last run and the "requested" flag. */
   jobs: 'jobs',
   mailCredentials: 'mailcredentials',
+  /** The optional colleagues folder: the directory as last read, and the mailboxes waiting for an update. */
+  colleagues: 'colleagues',
 } as const;
 
 export type TableRole = keyof typeof TABLE_NAMES;

@@ -216,7 +216,7 @@ function indexActions(pair: UserPair): TransactionAction[] {
 }
 
 /** Upserts grouped into transactions of up to 100 per partition (a row at most once per transaction). */
-async function submitGrouped(table: TableClient, actions: TransactionAction[]): Promise<void> {
+export async function submitGrouped(table: TableClient, actions: TransactionAction[]): Promise<void> {
   const latest = new Map<string, TransactionAction>();
   for (const action of actions) latest.set(`${action[1].partitionKey}\n${action[1].rowKey}`, action);
   const groups = [...groupByPartition([...latest.values()], (a) => a[1].partitionKey!).values()].flatMap(

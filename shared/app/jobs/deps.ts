@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/logger';
 import type { Stores } from '../../store';
 import type { DingTalkPerson, EntraPerson, PairOverride } from '../../sync/pairing';
 import type { SubscriptionManagerDeps } from '../subscriptions';
+import type { ColleaguesDeps } from './colleagues';
 
 export interface DirectorySources {
   dingtalkPeople(): Promise<DingTalkPerson[]>;
@@ -31,6 +32,8 @@ export interface MaintenanceDeps {
   schedule: MaintenanceSchedule;
   /** The DingTalk budget: how often background pulls may run this month (budget-plan.ts). */
   dingtalkBudget?: { plan(work: BackgroundWork): Promise<BudgetPlan> };
+  /** The optional colleagues folder; absent while CONTACT_COLLEAGUES is off, and then nothing of it runs. */
+  colleagues?: ColleaguesDeps;
   log: Logger;
   now: () => number;
 }

@@ -3,7 +3,8 @@ import type { Logger } from '../../platform/logger';
 import type { JobState, TableJobStore } from '../../store/job-store';
 
 /** The maintenance jobs, each with its own row in the jobs table. */
-export type JobName = 'pairing' | 'subscriptions' | 'subscription-audit' | 'sweep' | 'retries' | 'retention';
+export type JobName =
+  'pairing' | 'subscriptions' | 'subscription-audit' | 'sweep' | 'retries' | 'retention' | 'colleagues';
 
 /** As long as the function timeout (host.json): a run that died lets go of its jobs by then. */
 export const JOB_LEASE_MS = 10 * 60_000;

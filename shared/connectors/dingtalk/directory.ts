@@ -13,6 +13,21 @@ export interface DirectoryUser {
   email?: string;
   org_email?: string;
   active: boolean;
+  title?: string;
+  /** The number without its country code (state_code). */
+  mobile?: string;
+  stateCode?: string;
+  /** The person hid their number from colleagues (号码隐藏). */
+  hideMobile?: boolean;
+  /** The departments the person is a direct member of. */
+  deptIds?: number[];
+}
+
+/** A department as topapi/v2/department/listsub lists it. */
+export interface DirectoryDepartment {
+  deptId: number;
+  name: string;
+  parentId: number;
 }
 
 interface WireUser {
@@ -22,6 +37,17 @@ interface WireUser {
   email?: string;
   org_email?: string;
   active?: boolean;
+  title?: string;
+  mobile?: string;
+  state_code?: string;
+  hide_mobile?: boolean;
+  dept_id_list?: number[];
+}
+
+interface WireDepartment {
+  dept_id: number;
+  name: string;
+  parent_id: number;
 }
 
 interface Envelope<R> {
@@ -43,6 +69,36 @@ export class DingTalkDirectory {
       for (const user of await this.usersOf(deptId)) users.set(user.userid, user);
     }
     return [...users.values()];
+  }
+
+  /** Every department below the root, with names, walking the tree one level per listsub call. */
+  async listDepartments(): Promise<DirectoryDepartment[]> {
+    return this.walkDepartments(async (parent) => {
+      const reply = await this.client.oapi<Envelope<WireDepartment[]>>('/topapi/v2/department/listsub', {
+        dept_id: parent,
+        language: 'zh_CN',
+      });
+      return (reply.result ?? []).map((d) => ({ deptId: d.dept_id, name: d.name, parentId: d.parent_id }));
+    });
+  }
+
+  /** One department's name (topapi/v2/department/get); the root department carries the organisation's name. */
+  async departmentName(deptId: number = ROOT_DEPARTMENT): Promise<string | undefined> {
+    try {
+      const reply = await this.client.oapi<Envelope<WireDepartment>>('/topapi/v2/department/get', {
+        dept_id: deptId,
+        language: 'zh_CN',
+      });
+      return reply.result.name || undefined;
+    } catch (err) {
+      if (err instanceof NotFoundRemoteError) return undefined;
+      throw err;
+    }
+  }
+
+  /** The direct members of one department, every page. */
+  membersOf(deptId: number): Promise<DirectoryUser[]> {
+    return this.usersOf(deptId);
   }
 
   async getUser(userid: string): Promise<DirectoryUser | undefined> {
@@ -71,23 +127,32 @@ export class DingTalkDirectory {
   }
 
   private async allDepartmentIds(): Promise<number[]> {
+    const below = await this.walkDepartments(async (parent) => {
+      const reply = await this.client.oapi<Envelope<{ dept_id_list: number[] }>>(
+        '/topapi/v2/department/listsubid',
+        { dept_id: parent },
+      );
+      return (reply.result.dept_id_list ?? []).map((deptId) => ({ deptId }));
+    });
+    return [ROOT_DEPARTMENT, ...below.map((d) => d.deptId)];
+  }
+
+  /** The tree below the root, breadth first, one call per department for its children; each department once. */
+  private async walkDepartments<D extends { deptId: number }>(
+    childrenOf: (parent: number) => Promise<D[]>,
+  ): Promise<D[]> {
+    const out: D[] = [];
     const seen = new Set<number>([ROOT_DEPARTMENT]);
     const queue = [ROOT_DEPARTMENT];
     while (queue.length > 0) {
-      const parent = queue.shift()!;
-      const reply = await this.client.oapi<Envelope<{ dept_id_list: number[] }>>(
-        '/topapi/v2/department/listsubid',
-        {
-          dept_id: parent,
-        },
-      );
-      for (const child of reply.result.dept_id_list ?? []) {
-        if (seen.has(child)) continue;
-        seen.add(child);
-        queue.push(child);
+      for (const child of await childrenOf(queue.shift()!)) {
+        if (seen.has(child.deptId)) continue;
+        seen.add(child.deptId);
+        queue.push(child.deptId);
+        out.push(child);
       }
     }
-    return [...seen];
+    return out;
   }
 
   private async usersOf(deptId: number): Promise<DirectoryUser[]> {
@@ -118,5 +183,10 @@ function toDirectoryUser(u: WireUser): DirectoryUser {
     email: u.email || undefined,
     org_email: u.org_email || undefined,
     active: u.active !== false,
+    title: u.title || undefined,
+    mobile: u.mobile || undefined,
+    stateCode: u.state_code || undefined,
+    hideMobile: u.hide_mobile === true,
+    deptIds: u.dept_id_list ?? [],
   };
 }

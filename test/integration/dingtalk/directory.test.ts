@@ -42,6 +42,9 @@ describe('directory reader against the fake org', () => {
       org_email: 'eng139@corp.example',
       email: undefined,
       active: true,
+      stateCode: '86',
+      hideMobile: false,
+      deptIds: [22],
     });
     expect(users.find((u) => u.userid === 'newbie')?.active).toBe(false);
 
@@ -49,6 +52,21 @@ describe('directory reader against the fake org', () => {
     expect(listCalls.every((x) => (x.requestBody as { size: number }).size <= 100)).toBe(true);
     const deptPages = listCalls.filter((x) => (x.requestBody as { dept_id: number }).dept_id === 22);
     expect(deptPages.map((x) => (x.requestBody as { cursor: number }).cursor)).toEqual([0, 100]);
+  });
+
+  test('lists departments with names and parents, and the organisation by its root department', async () => {
+    const departments = await h.directory.listDepartments();
+    expect(departments.map((d) => d.deptId).sort((a, b) => a - b)).toEqual([10, 11, 20, 21, 22]);
+    expect(departments.find((d) => d.deptId === 22)).toEqual({
+      deptId: 22,
+      name: 'Platform SRE',
+      parentId: 21,
+    });
+    expect(await h.directory.departmentName()).toBe('Org');
+    expect(await h.directory.departmentName(999)).toBeUndefined();
+    const sellers = await h.directory.membersOf(11);
+    expect(sellers).toHaveLength(30);
+    expect(sellers[0]!.deptIds).toEqual([11, 20]);
   });
 
   test('directory calls are not metered against the monthly quota', async () => {
