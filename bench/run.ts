@@ -7,6 +7,8 @@
  * BENCH_ONLY=throughput runs figure 3 alone (and the bursts' costs) into bench/results/throughput.json;
  * BENCH_ONLY=pipeline runs the pipeline's figures (1-4, 6) alone, without cold start and scale, into latest.json.
  * BENCH_ONLY=mail runs the mail phase alone (a pipeline of its own with SYNC_KINDS=mail) into bench/results/mail.json.
+ * BENCH_ONLY=todo-contacts runs the to-do and contact phase alone (SYNC_KINDS=todo,contact) into
+ * bench/results/todo-contacts.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +19,7 @@ import { measurePropagation } from './figures/propagation';
 import { remoteCallFigures } from './figures/remote-calls';
 import { measureScale, scaleSettingsFromEnv } from './figures/scale';
 import { measureThroughput } from './figures/throughput';
+import { measureTodoContacts, type TodoContactSettings } from './figures/todo-contacts';
 import { measureWebhookAcks } from './figures/webhook-ack';
 import { startPipeline } from './pipeline/start-pipeline';
 import { RESULTS_FILE } from './support/paths';
@@ -27,6 +30,7 @@ const COLD_START_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'cold-start.j
 const SCALE_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'scale.json');
 const THROUGHPUT_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'throughput.json');
 const MAIL_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'mail.json');
+const TODO_CONTACTS_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'todo-contacts.json');
 
 const MAIL: MailSettings = {
   users: 20,
@@ -37,6 +41,17 @@ const MAIL: MailSettings = {
   idlePoll: { sequential: 100, concurrency: 16, rounds: 25 },
   throughput: { mailsPerMailbox: 5, bytes: 100_000, pollMs: 200, waitMs: 180_000 },
   memory: { bytes: 25_000_000, sampleMs: 20, waitMs: 120_000 },
+};
+
+const TODO_CONTACTS: TodoContactSettings = {
+  users: 20,
+  // The smallest intervals the app allows: a change waits for the next poll of its side.
+  todoPollSeconds: 30,
+  contactPollSeconds: 60,
+  todoTimeZone: 'Asia/Shanghai',
+  history: { todos: 10, contacts: 12 },
+  propagation: { lookMs: 100, waitIntervals: 3 },
+  idleRounds: 3,
 };
 
 const SETTINGS = {
@@ -74,6 +89,15 @@ async function main(): Promise<void> {
       mail,
     });
   }
+  if (process.env.BENCH_ONLY === 'todo-contacts') {
+    const figures = await measureTodoContacts(TODO_CONTACTS);
+    return publish(TODO_CONTACTS_ONLY_FILE, {
+      generatedAt: new Date().toISOString(),
+      machine: machine(loadAtStart),
+      settings: TODO_CONTACTS,
+      ...figures,
+    });
+  }
   const pipelineOnly = process.env.BENCH_ONLY === 'pipeline';
   // First, while nothing else runs: a cold start is a fresh process on an idle instance.
   const coldStart = pipelineOnly ? undefined : await measureColdStart(SETTINGS.coldStartRuns);
@@ -101,6 +125,7 @@ async function main(): Promise<void> {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     const mail = pipelineOnly ? undefined : await measureMail(MAIL);
+    const todoContacts = pipelineOnly ? undefined : await measureTodoContacts(TODO_CONTACTS);
     const scale = pipelineOnly ? undefined : await measureScale(scaleSettingsFromEnv());
 
     const results = {
@@ -114,6 +139,8 @@ async function main(): Promise<void> {
       coldStart,
       memory: throughput.memory,
       mail,
+      todo: todoContacts?.todo,
+      contacts: todoContacts?.contacts,
       hostLog: pipeline.hostLog(),
       storageStalls: pipeline.stalls.stalls().map((s) => ({
         atSecond: round(s.startMs / 1000),

@@ -5,6 +5,7 @@ import { dingtalkSide, outlookSide, type FakeCalendar } from '../pipeline/calend
 import { remoteCallTotals } from '../pipeline/call-counts';
 import { seedPeople, type BenchPerson } from '../pipeline/people';
 import { createMailOperations } from './mail-operations';
+import { createTodoContactOperations } from './todo-contact-operations';
 
 export type SideName = FakeCalendar['name'];
 
@@ -28,6 +29,7 @@ export function createFakeOperations(graph: FakeGraph, dingtalk: FakeDingTalk) {
   const drainCalls = remoteCallTotals(graph, dingtalk);
   return {
     ...createMailOperations(graph),
+    ...createTodoContactOperations(graph, dingtalk),
     seedPeople: (count: number) => seedPeople(graph, dingtalk, count),
     setCallbackTarget: (target: { url: string; token: string; aesKey: string }) =>
       dingtalk.control.setCallbackTarget(target),

@@ -1,6 +1,7 @@
 import { freePort, startAzurite, type AzuriteHandle } from '../../sandbox/azurite';
 import { startLocalHost, type LocalHost } from '../../sandbox/host';
 import { createAppContext, getAppContext, setAppContext, type AppContext } from '../../shared/app/context';
+import { isPolled } from '../../shared/app/folders';
 import { setServices } from '../../shared/app/services';
 import { getConfig, resetConfigForTests, SANDBOX_DEFAULTS } from '../../shared/platform/config';
 import { createLogger } from '../../shared/platform/logger';
@@ -37,6 +38,17 @@ export interface MailPipelineOptions {
   pollSeconds: number;
 }
 
+/**
+ * Kinds that neither service pushes (to-dos, contacts): every side is polled, so there is no subscription to wait
+ * for, and each polled side of each pair keeps one chain message standing in the queue.
+ */
+export interface PolledPipelineOptions {
+  /** The app's settings for them: SYNC_KINDS, the poll intervals. */
+  env: Record<string, string>;
+  /** What the fakes hold before the maintenance run pairs the people (their first sync copies it). */
+  seed?(fakes: Fakes, people: BenchPerson[]): Promise<void>;
+}
+
 /** A date far from the run, so the maintenance timer never fires by itself; the bench invokes it once. */
 const NEVER = '0 0 0 1 1 *';
 
@@ -51,7 +63,7 @@ const SETTLE_MS = 120_000;
  */
 export async function startPipeline(
   peopleCount: number,
-  options: { mail?: MailPipelineOptions } = {},
+  options: { mail?: MailPipelineOptions; polled?: PolledPipelineOptions } = {},
 ): Promise<Pipeline> {
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -71,6 +83,7 @@ export async function startPipeline(
     // Seeded before the callback is set, so no directory callbacks: the maintenance run pairs everyone anyway.
     const people = await fakes.call('seedPeople', peopleCount);
     const mailEnv = options.mail ? await startMail(fakes, people, options.mail) : undefined;
+    await options.polled?.seed?.(fakes, people);
 
     // The app reads PUBLIC_BASE_URL when it loads, so the host's port is chosen before it starts.
     const port = await freePort();
@@ -87,6 +100,7 @@ export async function startPipeline(
         // The calendar figures; mail is measured by its own phase, on a pipeline of its own.
         SYNC_KINDS: 'calendar',
         ...mailEnv,
+        ...options.polled?.env,
         // App log lines would go to stdout, which carries the figures; warnings and errors still reach stderr.
         LOG_LEVEL: 'warn',
         // The bench makes more metered calls in minutes than the standard edition's month allows.
@@ -115,13 +129,16 @@ export async function startPipeline(
       aesKey: SANDBOX_DEFAULTS.DINGTALK_CALLBACK_AES_KEY!,
     });
     await host.invoke('maintenance');
-    const subscribed = await pollUntil(
-      async () => ((await fakes.call('subscriptionCount')) >= people.length ? true : undefined),
-      50,
-      SETTLE_MS,
-    );
+    const subscribed =
+      options.polled !== undefined ||
+      (await pollUntil(
+        async () => ((await fakes.call('subscriptionCount')) >= people.length ? true : undefined),
+        50,
+        SETTLE_MS,
+      ));
     if (!subscribed)
       throw new Error(`the maintenance run did not subscribe every user within ${SETTLE_MS / 1000} s`);
+    if (options.polled) standing = await waitForPolledSides(observer, people.length);
     if (options.mail) {
       await waitForPollChains(observer, people.length);
       standing = people.length;
@@ -189,4 +206,34 @@ async function waitForPollChains(observer: AppContext, pairs: number): Promise<v
     SETTLE_MS,
   );
   if (!chained) throw new Error(`not every mailbox had its first poll within ${SETTLE_MS / 1000} s`);
+}
+
+/** Until every polled side of every pair's kinds has had its first poll (its chain); answers how many chains. */
+async function waitForPolledSides(observer: AppContext, pairs: number): Promise<number> {
+  const chains = await pollUntil(
+    async () => {
+      const all = await observer.stores.users.list();
+      if (all.length < pairs) return undefined;
+      const sides = all.flatMap((pair) =>
+        pair.enabledKinds.flatMap((kind) =>
+          (['dingtalk', 'outlook'] as const)
+            .filter((side) => isPolled(kind, side))
+            .map((side) => ({ pairId: pair.pairId, kind, side })),
+        ),
+      );
+      const polled = await Promise.all(
+        sides.map(
+          async (s) =>
+            (await observer.stores.pairState.load(s.pairId, s.kind)).state.sides[s.side].polledAt !==
+            undefined,
+        ),
+      );
+      return polled.every(Boolean) ? sides.length : undefined;
+    },
+    250,
+    SETTLE_MS,
+  );
+  if (chains === undefined)
+    throw new Error(`not every polled side had its first poll within ${SETTLE_MS / 1000} s`);
+  return chains;
 }

@@ -22,4 +22,8 @@ export const BUDGETS = {
   mailIdlePollsPerSecond: 50,
   /** While one 25 MB mail crosses: the message is streamed, not held in several copies. */
   mailPeakRssMb: 256,
+  /** Neither service pushes to-do changes: a change waits for its side's next poll, at most the interval + this. */
+  todoPropagationOverPollIntervalMs: 1000,
+  /** Both contact sides are polled too (no change event for apps): the same, at CONTACT_POLL_SECONDS. */
+  contactPropagationOverPollIntervalMs: 1000,
 } as const;
