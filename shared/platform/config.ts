@@ -393,6 +393,7 @@ export function loadConfig(env: Env = process.env): Config {
         'PUBLIC_BASE_URL must start with https:// in live mode: Graph only delivers to https endpoints.',
       );
     }
+    problems.push(...placeholderProblems(values));
   }
   const kinds = values.SYNC_KINDS as string[] | undefined;
   if (mode === 'live' && kinds?.includes('mail') && !values.KEY_VAULT_URL) {
@@ -486,6 +487,45 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: values.LOG_LEVEL as Config['logLevel'],
     secretValues: secretValues.filter((s) => s.length >= 4),
   };
+}
+
+/**
+ * Sample and template placeholders pass every format check yet fail at the first token request, far from the
+ * setting that caused it, so live mode refuses them at start: a GUID of one repeated digit, "xxxx", "dingxxxx…",
+ * "<…>", "${…}" (an environment variable nobody substituted), "changeme" and the like.
+ */
+export function isPlaceholder(value: string): boolean {
+  const v = value.trim();
+  return (
+    /^[0x*]+$/i.test(v.replace(/-/g, '')) ||
+    /^([0-9a-f])\1{7}-\1{4}-\1{4}-\1{4}-\1{12}$/i.test(v) ||
+    /^ding(x{3,}|\*+|\.{3,})$/i.test(v) ||
+    /^<.*>$|^\$\{.*\}$|^\{\{.*\}\}$/.test(v) ||
+    /^(change[-_ ]?me|replace[-_ ]?me|placeholder|your[-_ ].*|todo|tbd|none|null|undefined)$/i.test(v)
+  );
+}
+
+/** Where an admin finds the real value of the identifiers the sample and the template leave to be filled in. */
+const WHERE_TO_FIND: Partial<Record<SettingName, string>> = {
+  GRAPH_TENANT_ID: 'the Entra tenant id, a GUID: az account show --query tenantId -o tsv',
+  GRAPH_CLIENT_ID:
+    "the Application (client) ID, a GUID, on the app registration's Overview page (Entra admin center › App registrations)",
+  DINGTALK_APP_KEY:
+    'the Client ID (AppKey) on the Credentials page of the internal app in the DingTalk developer console',
+  DINGTALK_CORP_ID:
+    'the CorpId of the organisation, shown in the DingTalk developer console (starts with "ding")',
+};
+
+function placeholderProblems(values: Partial<Record<SettingName, unknown>>): string[] {
+  return (Object.entries(SETTINGS) as [SettingName, SettingSpec][])
+    .filter(
+      ([name, spec]) =>
+        (spec.liveOnly || spec.secret) && typeof values[name] === 'string' && isPlaceholder(values[name]),
+    )
+    .map(([name, spec]) => {
+      const shown = spec.secret ? '(hidden)' : JSON.stringify(values[name]);
+      return `${name} holds a placeholder, ${shown}: set it to ${WHERE_TO_FIND[name] ?? `the ${spec.help}`}.`;
+    });
 }
 
 /**
