@@ -4,7 +4,7 @@
  * Outlook allows an app 10,000 requests per mailbox in any 10 minutes and 4 at a time ("Outlook service limits",
  * Microsoft Graph throttling limits). That allowance is shared with everything else this app does in the mailbox
  * (calendar, mail, to-do and external-contact sync), so the colleagues folder takes at most a tenth of it: 100
- * requests (listing pages and writes alike) per mailbox per run, and the job runs at most about once a minute,
+ * requests (listing pages and writes alike) per mailbox per run, and folders are written at most once a minute,
  * which is about 1,000 requests per mailbox per 10 minutes. A mailbox that needs more is finished by the next runs.
  */
 
@@ -24,6 +24,8 @@ export const WRITES_IN_FLIGHT_PER_MAILBOX = 4;
 export const LIST_PAGE_SIZE = 100;
 /** Directory callbacks one run reads back from DingTalk (unmetered, 20 per second). */
 export const DIRECTORY_CHANGES_PER_RUN = 200;
+/** Every folder is also checked once a day, at its own minute (its sweep slot), to undo the person's edits. */
+export const FOLDER_CHECK_PERIOD_MS = 24 * 3_600_000;
 
 export interface FirstFillEstimate {
   /** Graph requests one mailbox's first fill costs (writes plus the listing each run starts with). */
@@ -55,6 +57,3 @@ export function firstFillEstimate(users: number, colleaguesPerUser: number): Fir
     organisationMinutes: Math.ceil((users * runs) / MAILBOXES_PER_RUN),
   };
 }
-
-/** Every folder is also checked once a day, at its own minute (its sweep slot), to undo the person's edits. */
-export const FOLDER_CHECK_PERIOD_MS = 24 * 3_600_000;
