@@ -1,6 +1,7 @@
 // dingtalk-m365-sync: everything the function app needs, in one resource group.
+// Check: az bicep build -f infra/main.bicep && az deployment group what-if -g <rg> -f infra/main.bicep -p infra/main.parameters.json
 // Deploy: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json
-// Check first: az bicep build -f infra/main.bicep && az deployment group what-if -g <rg> -f infra/main.bicep -p infra/main.parameters.json
+// The parameters file leaves out the identifiers only the deployer knows; az asks for each (or pass -p name=value).
 
 targetScope = 'resourceGroup'
 
@@ -9,7 +10,7 @@ targetScope = 'resourceGroup'
 @maxLength(12)
 param appName string = 'dtsync'
 
-@description('Azure region; defaults to the resource group\'s.')
+@description('Azure region; defaults to the resource group\'s. It must offer Flex Consumption: az functionapp list-flexconsumption-locations -o table')
 param location string = resourceGroup().location
 
 @description('Node.js major version of the Functions runtime.')
@@ -31,17 +32,43 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
-@description('Entra tenant id that grants admin consent to the app registration.')
+@description('Entra tenant id (GUID) that grants admin consent to the app registration: az account show --query tenantId -o tsv')
+@minLength(36)
+@maxLength(36)
 param graphTenantId string
 
-@description('Application (client) id of the Entra app registration.')
+@description('Application (client) id (GUID) of the Entra app registration, on its Overview page.')
+@minLength(36)
+@maxLength(36)
 param graphClientId string
 
-@description('Client ID (AppKey) of the DingTalk internal app.')
+@description('Client ID (AppKey) of the DingTalk internal app, on its Credentials page in the DingTalk developer console.')
+@minLength(10)
 param dingtalkAppKey string
 
-@description('DingTalk organisation id (corpId, starts with "ding").')
+@description('DingTalk organisation id (CorpId, starts with "ding"), shown in the DingTalk developer console.')
+@minLength(10)
 param dingtalkCorpId string
+
+@description('Object id of whoever stores the secrets after the deployment (README, Deploy, step 3), given Key Vault Secrets Officer on the vault: az ad signed-in-user show --query id -o tsv. Empty assigns no one.')
+param deployerPrincipalId string
+
+@description('What deployerPrincipalId is: a person (User), a pipeline\'s identity (ServicePrincipal) or a Group.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param deployerPrincipalType string = 'User'
+
+@description('Leave empty. Set any new value (e.g. 2) only when the vault name is still held by a deleted vault: purge protection keeps it for 90 days (README, "Deploy").')
+@maxLength(8)
+param keyVaultNameSuffix string = ''
+
+@description('Instances of the HTTP functions kept running, so the DingTalk callback answers within DingTalk\'s 1.5 s even after a quiet spell. Billed around the clock (README); 0 turns it off.')
+@minValue(0)
+@maxValue(4)
+param httpAlwaysReadyInstances int = 1
 
 @description('Who wins when both sides changed an item.')
 @allowed([
@@ -57,7 +84,11 @@ param dryRun bool = true
 var suffix = uniqueString(resourceGroup().id, appName)
 var storageName = toLower(take('st${appName}${suffix}', 24))
 var functionAppName = 'func-${appName}-${suffix}'
-var keyVaultName = take('kv-${appName}-${suffix}', 24)
+// Key Vault names are global and a deleted vault keeps its name until purged, which purge protection forbids for
+// the retention period: a resource group deleted and created again would collide with its own old vault.
+// https://learn.microsoft.com/azure/key-vault/general/key-vault-recovery
+var vaultSuffix = empty(keyVaultNameSuffix) ? suffix : uniqueString(resourceGroup().id, appName, keyVaultNameSuffix)
+var keyVaultName = take('kv-${appName}-${vaultSuffix}', 24)
 var deploymentContainer = 'app-package'
 var tags = {
   'azd-env-name': appName
@@ -70,6 +101,9 @@ var roles = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  // The app only reads secrets (Key Vault references, mail app passwords); the admin's command writes them with the
+  // admin's own sign-in. https://learn.microsoft.com/azure/key-vault/general/rbac-guide
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 }
 
@@ -217,6 +251,15 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: {
+        // DingTalk refuses a callback URL that does not answer check_url within 1.5 s
+        // (https://developer.aliyun.com/ask/662484), and a cold start can take longer; a warm instance of the "http"
+        // group answers at once. https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan
+        alwaysReady: [
+          {
+            name: 'http'
+            instanceCount: httpAlwaysReadyInstances
+          }
+        ]
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
@@ -271,13 +314,24 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: vault
-  name: guid(vault.id, identity.id, roles.keyVaultSecretsOfficer)
+  name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// The vault uses RBAC only, so not even its creator may write a secret without a data role.
+resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  scope: vault
+  name: guid(vault.id, deployerPrincipalId, roles.keyVaultSecretsOfficer)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
   }
 }
 
