@@ -26,8 +26,8 @@ export interface MonthlyCalls {
     intervalMs: number;
     paused: boolean;
     callsPerUserPerMonth: number;
-    /** The organisation's size as the sweep last estimated it, and the size the plan used (at least 1). */
-    sweepEstimatedPairs: number | undefined;
+    /** The organisation's size as the last pairing run counted it, and the size the plan used (at least 1). */
+    knownPairs: number | undefined;
     pairsPlannedFor: number;
   } | null;
   /** From the idle polls measured here: metered calls per user per poll of each side × polls a month. */
@@ -107,7 +107,7 @@ export function monthlyCalls(
           intervalMs: plan.intervalMs,
           paused: plan.paused,
           callsPerUserPerMonth: round(plan.callsPerUserPerMonth, 1),
-          sweepEstimatedPairs: pairs,
+          knownPairs: pairs,
           pairsPlannedFor: Math.max(1, pairs ?? 1),
         }
       : null,

@@ -1,4 +1,4 @@
-import { pairsFromProgress } from '../../shared/app/jobs/sweep';
+import { pairsFromProgress } from '../../shared/app/jobs/pairing';
 import { getServices } from '../../shared/app/services';
 import { getConfig } from '../../shared/platform/config';
 import type { TodoContactKind, TodoContactSide } from '../fakes/todo-contact-operations';
@@ -121,7 +121,7 @@ export async function measureTodoContacts(settings: TodoContactSettings): Promis
       () => services.dingtalk.contacts.roster.peek()?.takenAt,
     );
     const plans = services.cadence.current();
-    const pairs = pairsFromProgress((await p.observer.stores.jobs.read('sweep'))?.progress);
+    const pairs = pairsFromProgress((await p.observer.stores.jobs.read('pairing'))?.progress);
     await stopPollChains(p);
     progress("todo/contacts: poll chains stopped; counting the bench's own polls");
     const series = {

@@ -8,8 +8,9 @@ import { contactMerge } from '../sync/contact-card';
 import type { Kind, Side, SideAdapter, SyncPolicy } from '../sync/types';
 import type { AppContext } from './context';
 import { getAppContext } from './context';
+import { contactChangeHints } from './contact-hints';
 import { isPolled } from './folders';
-import { pairsFromProgress } from './jobs/sweep';
+import { pairsFromProgress } from './jobs/pairing';
 import { PollCadence, type PollPace } from './pipeline/poll-cadence';
 import { auditImportIssues, createMailSides, type MailSides } from './mail/mail-sides';
 import { FOLDERS, type DirectorySources, type MaintenanceDeps } from './maintenance';
@@ -88,6 +89,11 @@ export function createServices(app: AppContext): Services {
     }
     return undefined;
   };
+  if (app.config.kinds.includes('contact')) {
+    dingtalk.contacts.roster.onChange(
+      contactChangeHints({ stores: app.stores, log: app.log, now: () => app.clock.now() }),
+    );
+  }
   // Outlook categories are carried only where they name a DingTalk label (docs/contacts-mapping.md).
   const outlookContacts = graph.contacts.withLabels((name) => dingtalk.contacts.labels.isLabel(name));
   auditImportIssues(graph.mail, app.stores, app.clock, app.log);
@@ -186,7 +192,7 @@ function pollCadence(app: AppContext, dingtalk: DingTalkConnectors): PollPace {
       return undefined;
     },
     meteredFolders: (kind, pairs) => (kind === 'contact' ? 1 : pairs),
-    pairs: async () => pairsFromProgress((await app.stores.jobs.read('sweep'))?.progress),
+    pairs: async () => pairsFromProgress((await app.stores.jobs.read('pairing'))?.progress),
     now: () => app.clock.now(),
   });
   return {

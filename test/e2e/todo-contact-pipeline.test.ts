@@ -202,6 +202,20 @@ test('a DingTalk external contact reaches the follower’s Outlook folder, and n
   expect(outlookContacts(bob).filter((c) => c.displayName === 'Li Lei')).toHaveLength(0);
 });
 
+test('the organisation-wide listing is the event: a refresh made for anyone’s poll pulls the follower at once', async () => {
+  const [zhang, alice] = p.people;
+  p.dingtalk.control.userAddsExtContact(alice.userid, {
+    name: '韩梅梅',
+    company_name: 'Meridian Freight',
+    mobile: '13711112222',
+    state_code: '86',
+    label_ids: [1026002],
+  });
+  // Only Zhang's folder is polled; the refresh his poll makes names Alice as a follower with a change.
+  await poll(zhang, 'contact', 'dingtalk');
+  expect(outlookContacts(alice).filter((c) => c.displayName === '韩梅梅')).toHaveLength(1);
+});
+
 test('once quiet, polling every side again writes nothing: our own writes never echo', async () => {
   const before = { dingtalk: dingtalkWrites(), graph: graphWrites() };
   for (const person of p.people)

@@ -64,7 +64,20 @@ export async function pairingJob(deps: MaintenanceDeps): Promise<JobOutcome<Pair
       statusChanges: plan.statusChanges.length,
       problems: plan.problems.length,
     },
+    // The organisation's size, for what paces itself by it (poll-cadence.ts) without counting the users table.
+    progress: JSON.stringify({ pairs: plan.pairs.length }),
   };
+}
+
+/** The number of pairs the last pairing run planned, from its progress note; undefined before the first run. */
+export function pairsFromProgress(progress: string | undefined): number | undefined {
+  if (!progress) return undefined;
+  try {
+    const pairs = (JSON.parse(progress) as { pairs?: unknown }).pairs;
+    return typeof pairs === 'number' && Number.isInteger(pairs) && pairs >= 0 ? pairs : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function addsKind(old: UserPair, next: UserPair): boolean {

@@ -17,11 +17,8 @@ export const MAX_CATCH_UP_MINUTES = 5;
 const ENQUEUE_CONCURRENCY = 16;
 const SIDES: Side[] = ['outlook', 'dingtalk'];
 
-/**
- * The job's progress note: the last minute each side has been swept through, and the organisation's size as the
- * last run estimated it (poll-cadence.ts paces the DingTalk polls by it without counting the users table).
- */
-type SweptThrough = Partial<Record<Side, number>> & { pairs?: number };
+/** The last minute each side has been swept through: the job's progress note. */
+type SweptThrough = Partial<Record<Side, number>>;
 
 /**
  * The safety sweep (notifications can be lost for good: docs/graph.md). Every folder is pulled once per
@@ -59,7 +56,6 @@ export async function sweepJob(deps: MaintenanceDeps, state: JobState): Promise<
     ).flat();
     if (side === 'outlook') {
       estimate = { pairs: pairs.length, slots: ranges.reduce((sum, [from, to]) => sum + to - from, 0) };
-      if (estimate.slots > 0) swept.pairs = estimatedPairs(estimate);
     }
     for (const pair of pairs)
       if (pair.status === 'active') work.push(...folderWork(pair, [side], 'sweep', { skipPolled: true }));
@@ -91,7 +87,8 @@ async function planDingTalkSweep(
   configuredMs: number,
   sample: { pairs: number; slots: number },
 ): Promise<DingTalkSweepPlan> {
-  const folders = estimatedPairs(sample);
+  // Pairs are spread over the slots by a hash, so the slots one run reads estimate the whole table without a scan.
+  const folders = sample.slots > 0 ? Math.round((sample.pairs * SWEEP_SLOTS) / sample.slots) : 0;
   const plan = await deps.dingtalkBudget!.plan({
     folders: Math.max(1, folders),
     callsPerBackgroundPull: CALLS_PER_DINGTALK_PULL,
@@ -108,17 +105,6 @@ async function planDingTalkSweep(
   };
 }
 
-/** Pairs are spread over the slots by a hash, so the slots one run reads estimate the whole table without a scan. */
-export function estimatedPairs(sample: { pairs: number; slots: number }): number {
-  return sample.slots > 0 ? Math.round((sample.pairs * SWEEP_SLOTS) / sample.slots) : 0;
-}
-
-/** The organisation's size as the sweep last estimated it, from the sweep job's progress note. */
-export function pairsFromProgress(progress: string | undefined): number | undefined {
-  const pairs = parseProgress(progress).pairs;
-  return pairs !== undefined && pairs >= 0 ? pairs : undefined;
-}
-
 /** One ListEvents page with a syncToken (docs/dingtalk.md). */
 const CALLS_PER_DINGTALK_PULL = 1;
 /** A full listing plus matching, as measured on first syncs (docs/dingtalk.md: about 2.06 per user). */
@@ -130,7 +116,6 @@ function parseProgress(progress: string | undefined): SweptThrough {
     const parsed = JSON.parse(progress) as SweptThrough;
     const out: SweptThrough = {};
     for (const side of SIDES) if (Number.isInteger(parsed[side])) out[side] = parsed[side];
-    if (Number.isInteger(parsed.pairs)) out.pairs = parsed.pairs;
     return out;
   } catch {
     return {};

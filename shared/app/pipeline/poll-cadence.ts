@@ -19,7 +19,7 @@ export interface PollCadenceDeps {
   meteredCallsPerPoll(kind: Kind): number | undefined;
   /** How many folders of the kind are polled on DingTalk: the pairs, or 1 for a listing all users share. */
   meteredFolders(kind: Kind, pairs: number): number;
-  /** The organisation's size as last estimated (the sweep's note); undefined before the first sweep. */
+  /** The number of pairs the last pairing run planned (its progress note); undefined before the first run. */
   pairs(): Promise<number | undefined>;
   now(): number;
   /** How long a plan is used before it is made again. */

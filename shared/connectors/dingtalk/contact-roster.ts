@@ -56,6 +56,7 @@ export class DingTalkContactRoster {
   private readonly clock: Clock;
   private snapshot: Snapshot | undefined;
   private refreshing: Promise<Snapshot> | undefined;
+  private readonly changeListeners: Array<(followers: string[]) => void> = [];
   /** A refresh asked for while another runs, to start right after it (fresh()). */
   private queued: Promise<Snapshot> | undefined;
   /** Our writes made while a refresh runs: the listing may have read their page before they happened. */
@@ -79,6 +80,15 @@ export class DingTalkContactRoster {
    */
   pace(maxAgeMs: number): void {
     if (maxAgeMs > 0) this.maxAgeMs = maxAgeMs;
+  }
+
+  /**
+   * Called after each refresh with the followers whose contacts changed since the previous one (our own writes
+   * excepted: they were applied to the snapshot as they succeeded). DingTalk has no external-contact event, so the
+   * refresh is the event: a follower's pull can start at once rather than at their next poll.
+   */
+  onChange(listener: (followers: string[]) => void): void {
+    this.changeListeners.push(listener);
   }
 
   /** A snapshot at most maxAgeMs old; refreshes (or joins the refresh under way) otherwise. */
@@ -148,11 +158,41 @@ export class DingTalkContactRoster {
     const snapshot = new Snapshot(takenAt, contacts);
     for (const write of this.writesDuringRefresh) snapshot.apply(write);
     this.writesDuringRefresh = [];
+    const previous = this.snapshot;
     this.snapshot = snapshot;
+    if (previous) this.announce(changedFollowers(previous, snapshot));
     this.refreshes++;
     this.options.logger?.debug('external contacts listed', { contacts: contacts.size, calls });
     return snapshot;
   }
+
+  private announce(followers: string[]): void {
+    if (followers.length === 0) return;
+    for (const listener of this.changeListeners) {
+      try {
+        listener(followers);
+      } catch (err) {
+        this.options.logger?.warn('a contact change listener failed', { error: err });
+      }
+    }
+  }
+}
+
+/** The followers whose contacts differ between two snapshots: added, removed, edited, or handed to someone else. */
+function changedFollowers(before: Snapshot, after: Snapshot): string[] {
+  const followers = new Set<string>();
+  const note = (c: WireExtContact | undefined) => {
+    if (c?.follower_user_id) followers.add(c.follower_user_id);
+  };
+  for (const c of after.all()) {
+    const old = before.contact(c.userid);
+    if (!old || JSON.stringify(old) !== JSON.stringify(c)) {
+      note(old);
+      note(c);
+    }
+  }
+  for (const c of before.all()) if (!after.contact(c.userid)) note(c);
+  return [...followers];
 }
 
 class Snapshot implements RosterSnapshot {
@@ -171,6 +211,10 @@ class Snapshot implements RosterSnapshot {
 
   contact(id: string): WireExtContact | undefined {
     return this.byId.get(id);
+  }
+
+  all(): IterableIterator<WireExtContact> {
+    return this.byId.values();
   }
 
   followedBy(userId: string): WireExtContact[] {

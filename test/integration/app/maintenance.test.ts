@@ -1,3 +1,4 @@
+import { pairsFromProgress } from '../../../shared/app/jobs/pairing';
 import { randomBytes } from 'node:crypto';
 import { countTableOperations } from '../../../bench/pipeline/table-counter';
 import {
@@ -81,7 +82,7 @@ afterEach(async () => {
     app.config.dingtalk.callbackToken,
     app.config.dingtalk.callbackAesKey,
     app.config.dingtalk.appSecret,
-    app.config.graph.clientSecret,
+    app.config.graph.clientSecret ?? '',
   ];
   expect(secrets.every((x) => x.length >= 8)).toBe(true);
   for (const { line } of app.logLines) for (const secret of secrets) expect(line).not.toContain(secret);
@@ -196,6 +197,8 @@ describe('pairing', () => {
     expect(workKeys(withReason(await drainQueue(queueName), 'first-sync'))).toEqual(
       workKeys([work(alice, 'dingtalk', 'first-sync'), work(alice, 'outlook', 'first-sync')]),
     );
+    // The run notes the organisation's size, which paces DingTalk's metered polls (poll-cadence.ts).
+    expect(pairsFromProgress((await app.stores.jobs.read('pairing'))?.progress)).toBe(2);
   });
 
   test('saves new pairs, marks a pair whose person left as left (and drops its subscription), logs problems', async () => {
