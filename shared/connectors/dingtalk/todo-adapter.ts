@@ -36,7 +36,8 @@ import {
  *   lowers the count unless a create made up for it, and a create is a change). A to-do the user merely stops
  *   being executor of leaves the listing without entering the recycle bin, and is not reported.
  * - a poll with changes: the live listing down to the watermark (DingTalk does not publish its page size), the
- *   recycle bin down to its watermark, and one GetTodoTask per changed to-do (cards carry no description).
+ *   recycle bin down to its watermark, and one GetTodoTask per changed to-do (cards carry no description), except
+ *   one still as our own write left it (its echo: the to-do is known).
  * - a full listing: every page of live cards, the first page of the recycle bin (its watermark), one GetTodoTask
  *   per to-do.
  * - create: one CreateTodoTask (plus UpdateTodoTask and GetTodoTask for a to-do created done: CreateTodoTask has no
@@ -90,6 +91,8 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
   readonly timeZone: string;
   private readonly clock: Clock;
   private readonly recent: RecentTodos;
+  /** To-dos as our own last writes left them: the echo poll that lists them again needs no GetTodoTask. */
+  private readonly written: RecentTodos;
   private readonly detailConcurrency: number;
 
   constructor(options: DingTalkTodoAdapterOptions) {
@@ -97,6 +100,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
     this.timeZone = options.timeZone ?? 'Asia/Shanghai';
     this.clock = options.clock ?? systemClock;
     this.recent = new RecentTodos(this.clock, options.recentReadMs ?? 1000);
+    this.written = new RecentTodos(this.clock, OWN_WRITE_MEMO_MS);
     this.detailConcurrency = Math.max(1, options.detailConcurrency ?? 4);
   }
 
@@ -151,6 +155,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
     if (!created?.id) throw new PermanentRemoteError('DingTalk CreateTodoTask answered without a to-do id');
     if (projection.done && created.done !== true)
       created = await this.write(user, created.id, { done: true });
+    this.written.remember(user.dingtalkUnionId, created.id, created);
     return { ...this.toItem(created), originKey };
   }
 
@@ -185,6 +190,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
       assertVersion(id, current, expectedVersion);
     }
     this.recent.forget(user.dingtalkUnionId, id);
+    this.written.forget(user.dingtalkUnionId, id);
     try {
       await this.call({
         method: 'DELETE',
@@ -306,9 +312,14 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
   private async details(user: UserRef, cards: WireTodoCard[]): Promise<Map<string, WireTodo | undefined>> {
     const out = new Map<string, WireTodo | undefined>();
     const queue = cards.map((c) => c.taskId);
+    const listedAt = new Map(cards.map((c) => [c.taskId, c.modifiedTime]));
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        out.set(id, await this.fetchTodo(user, id));
+        // A card still at the modification time our own write left is that write's echo: nothing new to read.
+        const ours = this.written.fresh(user.dingtalkUnionId, id)?.task;
+        if (ours && ours.modifiedTime !== undefined && ours.modifiedTime === listedAt.get(id))
+          out.set(id, ours);
+        else out.set(id, await this.fetchTodo(user, id));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.detailConcurrency, queue.length) }, worker));
@@ -327,6 +338,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
     });
     const after = await this.fetchTodo(user, id);
     if (!after) throw new NotFoundRemoteError(`DingTalk to-do ${id} is gone`);
+    this.written.remember(user.dingtalkUnionId, id, after);
     return after;
   }
 
@@ -475,3 +487,5 @@ class RecentTodos {
 
 /** Bounds memory when the clock stands still; a pull reads one to-do at a time before writing it. */
 const MAX_RECENT = 1000;
+/** Long enough for the echo poll of a write to list it (a poll interval is 30 s to a few minutes). */
+const OWN_WRITE_MEMO_MS = 15 * 60_000;

@@ -133,6 +133,31 @@ describe('DingTalk to-do listing costs', () => {
     expect(used).toEqual(['QueryTodoTasks', 'QueryTodoTasks (recycle bin)', 'GetTodoTask']);
   });
 
+  test('the echo of our own write costs the listing and the recycle bin, no GetTodoTask; a person’s edit after it does', async () => {
+    const created = await adapter.create(h.alice, todo('Ours'), 'dms-echo');
+    let cursor = (await adapter.listChanges(h.alice, DINGTALK_TODO_FOLDER, undefined)).nextCursor;
+    const updated = await adapter.update(h.alice, created.id, {
+      ...created.projection,
+      subject: 'Ours, edited',
+    });
+    let page: Awaited<ReturnType<typeof adapter.listChanges>> | undefined;
+    let used = await calls(async () => {
+      page = await adapter.listChanges(h.alice, DINGTALK_TODO_FOLDER, cursor);
+    });
+    expect(used).toEqual(['QueryTodoTasks', 'QueryTodoTasks (recycle bin)']);
+    expect(page?.changes).toEqual([expect.objectContaining({ id: created.id, version: updated.version })]);
+    cursor = page!.nextCursor;
+
+    h.fake.control.userEditsTodo(h.alice.dingtalkUnionId, created.id, { subject: 'Edited by Alice' });
+    used = await calls(async () => {
+      page = await adapter.listChanges(h.alice, DINGTALK_TODO_FOLDER, cursor);
+    });
+    expect(used).toEqual(['QueryTodoTasks', 'QueryTodoTasks (recycle bin)', 'GetTodoTask']);
+    expect(page?.changes).toEqual([
+      expect.objectContaining({ projection: expect.objectContaining({ subject: 'Edited by Alice' }) }),
+    ]);
+  });
+
   test('a deletion alone is seen through the live count: the listing and the recycle bin, no GetTodoTask', async () => {
     const created = await adapter.create(h.alice, todo('Going'), 'dms-going');
     const cursor = (await adapter.listChanges(h.alice, DINGTALK_TODO_FOLDER, undefined)).nextCursor;
