@@ -5,7 +5,7 @@ import type { EngineContext } from './engine-context';
 import { idOn, newLink, pairOf, withoutSide, withSide } from './link-fields';
 import { createCopy, deleteIfPresent, getOrUndefined, saveLink, updateCopy } from './remote-writes';
 import type { Intent, Link, RemoteItem, Side } from './types';
-import { otherSide } from './types';
+import { otherSide, PermanentRemoteError } from './types';
 
 /**
  * Crash recovery. An intent row is written before every create and removed after its link is saved, so a pending
@@ -16,8 +16,28 @@ import { otherSide } from './types';
 export async function replayIntents<P>(ctx: EngineContext<P>): Promise<void> {
   if (!ctx.intents.list) return;
   for (const intent of await ctx.intents.list(ctx.user, ctx.kind)) {
-    await settleIntent(ctx, intent);
+    await settleOrRefuse(ctx, intent);
     ctx.stats.intentsReplayed += 1;
+  }
+}
+
+/**
+ * A permanent refusal while an intent is settled (the target side refuses the create it finishes) concerns that
+ * item alone, as during a pull (pull.ts, reconcileOrRefuse): audited, the intent dropped, and the pull goes on.
+ * Failing the pull instead would replay the same refusal at every pull and stall the whole folder behind it.
+ */
+async function settleOrRefuse<P>(ctx: EngineContext<P>, intent: Intent): Promise<void> {
+  try {
+    await settleIntent(ctx, intent);
+  } catch (err) {
+    if (!(err instanceof PermanentRemoteError)) throw err;
+    ctx.stats.refused += 1;
+    await ctx.intents.remove(ctx.user, intent);
+    await record(ctx, 'failure', {
+      side: intent.targetSide,
+      ids: idsOf(otherSide(intent.targetSide), intent.sourceId),
+      reason: `refused by ${intent.targetSide}: ${err.message}; not retried until the item changes again`,
+    });
   }
 }
 

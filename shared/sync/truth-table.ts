@@ -20,7 +20,7 @@ import { SyncError } from './errors';
  *   detached  changed                -                        skip (counterpart deleted under 'ignore')
  *   live      unchanged              -                        no-op (echo of our write)
  *   live      touched                -                        refresh versions
- *   live      changed                unchanged                update-other
+ *   live      changed                unchanged                update-other; kinds merged per field: merge
  *   live      changed                same                     refresh versions
  *   live      changed                changed                  conflict policy: update-other | update-pulled;
  *                                                             kinds merged per field: merge
@@ -61,7 +61,11 @@ export interface Rule {
   outcome: Outcome;
   /** Both sides changed (or one edited what the other deleted): audited as a conflict. */
   conflict: 'no' | 'by-policy' | 'edit-beats-delete';
-  /** Kinds merged field by field (field-merge.ts) merge here instead of applying the conflict policy. */
+  /**
+   * Kinds merged field by field (field-merge.ts) merge here instead of applying the outcome: on both-sides changes
+   * instead of the conflict policy, and on one-side changes too, because a field only one side holds or may write
+   * must not be copied over whole (a DingTalk edit would wipe an Outlook-only reminder).
+   */
   mergeable?: true;
   why: string;
 }
@@ -81,7 +85,7 @@ export const RULES: readonly Rule[] = [
   { id: 'D3', link: ['detached'], pulled: ['changed'], other: NOT_READ, outcome: 'skip', conflict: 'no', why: 'its counterpart was deleted under delete policy ignore: not re-created' },
   { id: 'L1', link: ['live'], pulled: ['unchanged'], other: NOT_READ, outcome: 'no-op', conflict: 'no', why: 'the echo of our own write, or already synced' },
   { id: 'L2', link: ['live'], pulled: ['touched'], other: NOT_READ, outcome: 'refresh', conflict: 'no', why: 'the version moved but the synced content did not' },
-  { id: 'L3', link: ['live'], pulled: ['changed'], other: ['unchanged'], outcome: 'update-other', conflict: 'no', why: 'changed on the pulled side only' },
+  { id: 'L3', link: ['live'], pulled: ['changed'], other: ['unchanged'], outcome: 'update-other', conflict: 'no', mergeable: true, why: 'changed on the pulled side only' },
   { id: 'L4', link: ['live'], pulled: ['changed'], other: ['same'], outcome: 'refresh', conflict: 'no', why: 'both sides already hold the same content' },
   { id: 'L5', link: ['live'], pulled: ['changed'], other: ['changed'], outcome: 'by-conflict-policy', conflict: 'by-policy', mergeable: true, why: 'changed on both sides' },
   { id: 'L6', link: ['live'], pulled: ['changed'], other: ['deleted'], outcome: 'recreate-other', conflict: 'edit-beats-delete', why: 'edited here, deleted there: the edit wins' },
@@ -139,13 +143,13 @@ export function decide(situation: Situation, context: DecisionContext): Decision
 
 /** The table as Markdown, for docs/sync-engine.md (a unit test keeps the document equal to this). */
 export function renderTruthTable(): string {
+  const merged = (r: Rule) => (r.mergeable ? '; `merge` for kinds merged per field' : '');
   const outcome = (r: Rule): string =>
     r.outcome === 'by-conflict-policy'
-      ? 'conflict policy → `update-other` or `update-pulled`' +
-        (r.mergeable ? '; `merge` for kinds merged per field' : '')
+      ? 'conflict policy → `update-other` or `update-pulled`' + merged(r)
       : r.outcome === 'by-delete-policy'
         ? '`delete-other` (propagate) or `unlink` (ignore)'
-        : `\`${r.outcome}\``;
+        : `\`${r.outcome}\`` + merged(r);
   const rows = RULES.map(
     (r) =>
       `| ${r.id} | ${r.link.join(', ')} | ${r.pulled.join(', ')} | ${r.other.join(', ')} | ${outcome(r)} | ${r.conflict === 'no' ? '' : r.conflict} | ${r.why} |`,
