@@ -22,6 +22,7 @@ import { handleMail } from './mail-routes';
 import { MailStore } from './mail-store';
 import { UPLOAD_PATH_PREFIX, UploadSessions } from './mail-upload';
 import { Notifier } from './notifier';
+import { serveOpenIdConfiguration } from './openid-configuration';
 import { handleSubscriptions } from './subscription-routes';
 import { SubscriptionStore } from './subscriptions';
 import { handleTodo } from './todo-routes';
@@ -219,6 +220,7 @@ async function handle(
     );
   if (url.pathname.startsWith(UPLOAD_PATH_PREFIX)) return s.mailUploads.handle(req, res, url, read.bytes);
 
+  if (method === 'GET' && serveOpenIdConfiguration(s, url, res)) return;
   const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
   const fault = s.faults.take(method, url.pathname + url.search);
   if (tokenPath && method === 'POST') {

@@ -1,16 +1,28 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../shared/platform/clock';
+import {
+  checkClientAssertion,
+  TOKEN_EXCHANGE_APP_ID,
+  TOKEN_EXCHANGE_AUDIENCE,
+  type FederatedCredential,
+} from './client-assertion';
 import type { AadError } from './graph-errors';
 import { newGuid } from './ids';
 
 /**
  * The Microsoft identity platform's client-credentials grant, as far as an app-only daemon sees it: app
- * registrations with secrets and consented application permissions (roles), and access tokens that expire.
+ * registrations with their credentials (a secret, certificates, federated credentials trusting a managed identity)
+ * and consented application permissions (roles), and access tokens that expire. It also issues the tokens of
+ * managed identities in its tenant, which a federated credential can then accept as client assertions.
  */
 
 export interface AppRegistration {
   clientId: string;
-  clientSecret: string;
+  clientSecret?: string;
+  /** PEM certificates uploaded to the registration (their public part). */
+  certificates?: string[];
+  /** Federated identity credentials, e.g. one trusting a user-assigned managed identity. */
+  federatedCredentials?: FederatedCredential[];
   /** Application permissions the tenant admin consented to ("Calendars.ReadWrite", "User.Read.All", ...). */
   roles: string[];
   /** Service principal object id; becomes creatorId on subscriptions. */
@@ -32,7 +44,7 @@ export type TokenResult = { ok: true; body: Record<string, unknown> } | { ok: fa
 export type TokenCheck = { ok: true; token: IssuedToken } | { ok: false; message: string };
 
 export class IdentityService {
-  private readonly apps = new Map<string, Required<AppRegistration>>();
+  private readonly apps = new Map<string, AppRegistration & { servicePrincipalId: string }>();
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly signingKey = randomBytes(32);
   tokenLifetimeSeconds: number;
@@ -102,16 +114,28 @@ export class IdentityService {
         `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
       );
     }
+    const assertionType = form.get('client_assertion_type');
+    const assertion = form.get('client_assertion');
     const secret = form.get('client_secret');
-    if (!secret) {
+    if (assertionType !== null || assertion !== null) {
+      const problem = checkClientAssertion(assertionType, assertion, {
+        clientId,
+        tenant,
+        tenantNames: [this.tenantId, ...this.tenantAliases],
+        certificates: app.certificates ?? [],
+        federatedCredentials: app.federatedCredentials ?? [],
+        nowMs: this.clock.now(),
+        issuedHere: (jwt) => this.signedHere(jwt),
+      });
+      if (problem) return fail(problem.status, problem.error, problem.aadsts, problem.description);
+    } else if (!secret) {
       return fail(
         401,
         'invalid_client',
         7000216,
         "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
       );
-    }
-    if (secret !== app.clientSecret) {
+    } else if (secret !== app.clientSecret) {
       return fail(
         401,
         'invalid_client',
@@ -179,9 +203,44 @@ export class IdentityService {
     return { ok: true, token: issued };
   }
 
+  /**
+   * A token of a managed identity in this tenant, as its endpoint (IMDS, App Service) hands it out: for
+   * api://AzureADTokenExchange it carries the Token Exchange application id as aud, and the tenant's v2.0 issuer.
+   */
+  managedIdentityToken(
+    identity: { principalId: string; clientId: string },
+    resource: string,
+    lifetimeSeconds = 86_400,
+  ): { token: string; expiresOn: number } {
+    const now = Math.floor(this.clock.now() / 1000);
+    const audience = resource.replace(/\/\.default$/, '');
+    const token = this.jwt({
+      aud: audience === TOKEN_EXCHANGE_AUDIENCE ? TOKEN_EXCHANGE_APP_ID : audience,
+      iss: `https://login.microsoftonline.com/${this.tenantId}/v2.0`,
+      iat: now,
+      nbf: now,
+      exp: now + lifetimeSeconds,
+      azp: identity.clientId,
+      azpacr: '2',
+      idtyp: 'app',
+      oid: identity.principalId,
+      sub: identity.principalId,
+      tid: this.tenantId,
+      ver: '2.0',
+    });
+    return { token, expiresOn: now + lifetimeSeconds };
+  }
+
   /** Makes every token issued so far invalid (e.g. consent revoked, or to test the client's 401 handling). */
   revokeAll(): void {
     this.tokens.clear();
+  }
+
+  private signedHere(jwt: string): boolean {
+    const [header, body, signature] = jwt.split('.');
+    const expected = createHmac('sha256', this.signingKey).update(`${header}.${body}`).digest();
+    const given = Buffer.from(signature ?? '', 'base64url');
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   private jwt(payload: Record<string, unknown>): string {

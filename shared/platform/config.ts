@@ -72,11 +72,25 @@ export const SETTINGS = {
     schema: z.string().min(1),
     liveOnly: true,
   },
+  GRAPH_CREDENTIAL: {
+    help: "way the app proves its identity to Entra: managed-identity (no secret: the app registration trusts the function app's user-assigned managed identity through a federated credential), certificate (GRAPH_CERTIFICATE_NAME in Key Vault) or secret (GRAPH_CLIENT_SECRET); unset means secret when GRAPH_CLIENT_SECRET is set, else managed-identity",
+    schema: z.enum(['managed-identity', 'certificate', 'secret'], {
+      error: 'must be managed-identity, certificate or secret',
+    }),
+  },
   GRAPH_CLIENT_SECRET: {
     help: 'client secret of the Entra app registration (a Key Vault reference in Azure)',
     schema: secret,
-    liveOnly: true,
     secret: true,
+  },
+  GRAPH_CERTIFICATE_NAME: {
+    help: 'name of the Key Vault certificate (content type PEM) whose public part is uploaded to the Entra app registration',
+    schema: z
+      .string()
+      .regex(
+        /^[0-9a-zA-Z-]{1,127}$/,
+        'must be a Key Vault certificate name: 1-127 letters, digits and dashes',
+      ),
   },
   GRAPH_AUTHORITY_HOST: {
     help: 'identity endpoint',
@@ -306,7 +320,17 @@ export interface Config {
   mode: 'sandbox' | 'live';
   storage: { connectionString?: string; accountName?: string; managedIdentityClientId?: string };
   publicBaseUrl: string;
-  graph: { tenantId: string; clientId: string; clientSecret: string; authorityHost: string; baseUrl: string };
+  graph: {
+    tenantId: string;
+    clientId: string;
+    credential: GraphCredential;
+    /** For credential "secret". */
+    clientSecret?: string;
+    /** For credential "certificate": the Key Vault certificate, in the vault at keyVaultUrl. */
+    certificateName?: string;
+    authorityHost: string;
+    baseUrl: string;
+  };
   dingtalk: {
     appKey: string;
     appSecret: string;
@@ -414,6 +438,8 @@ export function loadConfig(env: Env = process.env): Config {
         'CONTACT_COLLEAGUES to off.',
     );
   }
+  const graphCredential = graphCredentialOf(values, env);
+  problems.push(...graphCredentialProblems(graphCredential, values, env, mode));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const str = (n: SettingName) => values[n] as string;
@@ -436,7 +462,9 @@ export function loadConfig(env: Env = process.env): Config {
     graph: {
       tenantId: str('GRAPH_TENANT_ID'),
       clientId: str('GRAPH_CLIENT_ID'),
-      clientSecret: str('GRAPH_CLIENT_SECRET'),
+      credential: graphCredential,
+      clientSecret: values.GRAPH_CLIENT_SECRET as string | undefined,
+      certificateName: values.GRAPH_CERTIFICATE_NAME as string | undefined,
       authorityHost: str('GRAPH_AUTHORITY_HOST').replace(/\/+$/, ''),
       baseUrl: str('GRAPH_BASE_URL').replace(/\/+$/, ''),
     },
@@ -545,6 +573,65 @@ function unresolvedReference(name: string, reference: string, onLocalHost: boole
     `@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<secret>/) or ` +
     `@Microsoft.KeyVault(VaultName=<vault>;SecretName=<secret>); then restart the app.`
   );
+}
+
+export type GraphCredential = 'managed-identity' | 'certificate' | 'secret';
+
+/**
+ * GRAPH_CREDENTIAL, or when unset: secret if a client secret is given (deployments made before the setting existed
+ * keep working), else managed-identity (the template's default, which needs no secret at all).
+ */
+function graphCredentialOf(values: Partial<Record<SettingName, unknown>>, env: Env): GraphCredential {
+  const chosen = values.GRAPH_CREDENTIAL as GraphCredential | undefined;
+  if (chosen) return chosen;
+  return values.GRAPH_CLIENT_SECRET !== undefined || env.GRAPH_CLIENT_SECRET?.trim()
+    ? 'secret'
+    : 'managed-identity';
+}
+
+function graphCredentialProblems(
+  credential: GraphCredential,
+  values: Partial<Record<SettingName, unknown>>,
+  env: Env,
+  mode: Config['mode'],
+): string[] {
+  const chosen = values.GRAPH_CREDENTIAL
+    ? `GRAPH_CREDENTIAL is ${credential}`
+    : `GRAPH_CREDENTIAL is not set`;
+  const problems: string[] = [];
+  // Only when nothing was given: a value given but unusable has its own problem already.
+  if (
+    credential === 'secret' &&
+    !env.GRAPH_CLIENT_SECRET?.trim() &&
+    values.GRAPH_CLIENT_SECRET === undefined
+  ) {
+    problems.push(
+      `GRAPH_CLIENT_SECRET is missing: set it to the ${SETTINGS.GRAPH_CLIENT_SECRET.help}, or set GRAPH_CREDENTIAL ` +
+        'to managed-identity (no secret) or certificate.',
+    );
+  }
+  if (credential === 'certificate') {
+    if (!values.GRAPH_CERTIFICATE_NAME) {
+      problems.push(
+        `GRAPH_CERTIFICATE_NAME is missing: ${chosen}, so set it to the ${SETTINGS.GRAPH_CERTIFICATE_NAME.help}.`,
+      );
+    }
+    if (!values.KEY_VAULT_URL) {
+      problems.push(
+        `KEY_VAULT_URL is missing: ${chosen} and the certificate is read from Key Vault; set it to the ` +
+          `${SETTINGS.KEY_VAULT_URL.help}.`,
+      );
+    }
+  }
+  if (credential === 'managed-identity' && mode === 'live' && !values.AZURE_CLIENT_ID) {
+    problems.push(
+      `AZURE_CLIENT_ID is missing: ${chosen}${values.GRAPH_CREDENTIAL ? '' : ' and no GRAPH_CLIENT_SECRET is set'}, ` +
+        "so the app signs in to Entra as its user-assigned managed identity: set AZURE_CLIENT_ID to that identity's " +
+        'client id and give the app registration a federated credential for it (docs/graph.md), or set ' +
+        'GRAPH_CLIENT_SECRET.',
+    );
+  }
+  return problems;
 }
 
 function parseOverrides(text: string | undefined): Config['pairing']['overrides'] {

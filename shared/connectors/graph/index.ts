@@ -9,7 +9,12 @@ import { OutlookMailAdapter } from './mail-adapter';
 import { MailTransfer } from './mail-transfer';
 import { GraphSubscriptionsApi } from './subscriptions-api';
 import { OutlookTodoAdapter } from './todo-adapter';
-import { ClientCredentialsTokenProvider, graphScopeFor } from './token-provider';
+import {
+  ClientCredentialsTokenProvider,
+  graphScopeFor,
+  type ClientCredentials,
+  type TokenProviderOptions,
+} from './token-provider';
 import { GraphUsersApi } from './directory';
 
 /** Wires the Microsoft side from the validated config: one token provider, one client, one per-mailbox limiter. */
@@ -38,15 +43,32 @@ export interface GraphConnectorOptions extends Omit<GraphApiOptions, 'tokenProvi
   isContactLabel?: IsContactLabel;
   /** The owner's zone of to-do due days (TODO_TIME_ZONE; default Asia/Shanghai). */
   todoTimeZone?: string;
+  /** Where the Graph credential comes from (default: the app's managed identity and Key Vault). */
+  tokens?: Omit<TokenProviderOptions, 'clock' | 'logger'>;
 }
 
+/** The Graph settings; without `credential`, a client secret means "secret" and none "managed-identity". */
+export type GraphSettings = Omit<ClientCredentials, 'scope' | 'keyVaultUrl' | 'managedIdentityClientId'> & {
+  baseUrl: string;
+};
+
 export function createGraphConnector(
-  config: Pick<Config, 'graph' | 'sync'> & { mail?: Pick<Config['mail'], 'lookBackDays'> },
+  config: Pick<Config, 'sync'> & {
+    graph: GraphSettings;
+    mail?: Pick<Config['mail'], 'lookBackDays'>;
+    keyVaultUrl?: string;
+    storage?: Pick<Config['storage'], 'managedIdentityClientId'>;
+  },
   options: GraphConnectorOptions = {},
 ): GraphConnector {
   const tokenProvider = new ClientCredentialsTokenProvider(
-    { ...config.graph, scope: graphScopeFor(config.graph.baseUrl) },
-    { clock: options.clock },
+    {
+      ...config.graph,
+      scope: graphScopeFor(config.graph.baseUrl),
+      keyVaultUrl: config.keyVaultUrl,
+      managedIdentityClientId: config.storage?.managedIdentityClientId,
+    },
+    { ...options.tokens, clock: options.clock, logger: options.logger },
   );
   const client = createGraphSdkClient({ baseUrl: config.graph.baseUrl, authProvider: tokenProvider });
   const api = new GraphApi(client, { ...options, tokenProvider });
@@ -110,7 +132,7 @@ export {
 } from './mail-adapter';
 export { GraphSubscriptionsApi, expiryFor, maxLifetimeMinutes } from './subscriptions-api';
 export { GraphUsersApi, emailAddressesOf, type DirectoryUser } from './directory';
-export { ClientCredentialsTokenProvider } from './token-provider';
+export { ClientCredentialsTokenProvider, type ClientCredentials } from './token-provider';
 export { MailboxLimiter } from './mailbox-limiter';
 export { OutlookTodoAdapter, OUTLOOK_TODO_FOLDER, type OutlookTodoAdapterOptions } from './todo-adapter';
 export { OutlookTodoLists, DINGTALK_TODO_LIST_NAME } from './todo-list';

@@ -60,12 +60,97 @@ describe('loadConfig', () => {
   });
 
   test('a missing live setting is named, with what to set it to', () => {
-    const problems = problemsOf({ ...LIVE, GRAPH_CLIENT_SECRET: undefined, DINGTALK_CORP_ID: '  ' });
+    const problems = problemsOf({
+      ...LIVE,
+      GRAPH_CREDENTIAL: 'secret',
+      GRAPH_CLIENT_SECRET: undefined,
+      DINGTALK_CORP_ID: '  ',
+    });
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(
-      /^GRAPH_CLIENT_SECRET is missing: set it to the client secret of the Entra app/,
+    expect(problems[0]).toMatch(/^DINGTALK_CORP_ID is missing: set it to/);
+    expect(problems[1]).toBe(
+      'GRAPH_CLIENT_SECRET is missing: set it to the client secret of the Entra app registration (a Key Vault ' +
+        'reference in Azure), or set GRAPH_CREDENTIAL to managed-identity (no secret) or certificate.',
     );
-    expect(problems[1]).toMatch(/^DINGTALK_CORP_ID is missing: set it to/);
+  });
+
+  describe('the Graph credential', () => {
+    const noSecret = { ...LIVE, GRAPH_CLIENT_SECRET: undefined };
+
+    test('unset: secret when GRAPH_CLIENT_SECRET is given (as before), else the managed identity', () => {
+      expect(loadConfig(LIVE).graph).toMatchObject({
+        credential: 'secret',
+        clientSecret: LIVE.GRAPH_CLIENT_SECRET,
+      });
+      expect(loadConfig(noSecret).graph).toMatchObject({
+        credential: 'managed-identity',
+        clientSecret: undefined,
+      });
+      expect(loadConfig({}).graph).toMatchObject({
+        credential: 'secret',
+        clientSecret: 'sandbox-graph-secret',
+      });
+      // An explicit choice wins over a secret still set from before.
+      expect(loadConfig({ ...LIVE, GRAPH_CREDENTIAL: 'managed-identity' }).graph.credential).toBe(
+        'managed-identity',
+      );
+    });
+
+    test('managed identity in Azure needs the identity named by AZURE_CLIENT_ID', () => {
+      expect(problemsOf({ ...noSecret, AZURE_CLIENT_ID: undefined })).toEqual([
+        'AZURE_CLIENT_ID is missing: GRAPH_CREDENTIAL is not set and no GRAPH_CLIENT_SECRET is set, so the app ' +
+          "signs in to Entra as its user-assigned managed identity: set AZURE_CLIENT_ID to that identity's client id " +
+          'and give the app registration a federated credential for it (docs/graph.md), or set GRAPH_CLIENT_SECRET.',
+      ]);
+      expect(
+        problemsOf({ ...noSecret, GRAPH_CREDENTIAL: 'managed-identity', AZURE_CLIENT_ID: undefined })[0],
+      ).toMatch(/^AZURE_CLIENT_ID is missing: GRAPH_CREDENTIAL is managed-identity, so the app signs in/);
+    });
+
+    test('certificate: the Key Vault certificate name and the vault, each asked for plainly', () => {
+      const config = loadConfig({
+        ...noSecret,
+        GRAPH_CREDENTIAL: 'certificate',
+        GRAPH_CERTIFICATE_NAME: 'graph-cert',
+      });
+      expect(config.graph).toMatchObject({ credential: 'certificate', certificateName: 'graph-cert' });
+      expect(config.keyVaultUrl).toBe(LIVE.KEY_VAULT_URL);
+      expect(
+        problemsOf({
+          ...noSecret,
+          GRAPH_CREDENTIAL: 'certificate',
+          KEY_VAULT_URL: undefined,
+          SYNC_KINDS: 'calendar',
+        }),
+      ).toEqual([
+        'GRAPH_CERTIFICATE_NAME is missing: GRAPH_CREDENTIAL is certificate, so set it to the name of the Key Vault ' +
+          'certificate (content type PEM) whose public part is uploaded to the Entra app registration.',
+        'KEY_VAULT_URL is missing: GRAPH_CREDENTIAL is certificate and the certificate is read from Key Vault; set it ' +
+          'to the https URL of the Key Vault the app writes runtime secrets to, e.g. https://kv-sync.vault.azure.net.',
+      ]);
+      expect(
+        problemsOf({
+          ...noSecret,
+          GRAPH_CREDENTIAL: 'certificate',
+          GRAPH_CERTIFICATE_NAME: 'graph_cert.pem',
+        })[0],
+      ).toMatch(/^GRAPH_CERTIFICATE_NAME is invalid "graph_cert.pem": must be a Key Vault certificate name/);
+    });
+
+    test('an unknown mode is named with the three choices; the sandbox keeps its built-in secret', () => {
+      expect(problemsOf({ ...LIVE, GRAPH_CREDENTIAL: 'password' })).toEqual([
+        expect.stringMatching(
+          /^GRAPH_CREDENTIAL is invalid "password": must be managed-identity, certificate or secret\. Set it to the way the app proves its identity to Entra/,
+        ),
+      ]);
+      expect(
+        loadConfig({
+          GRAPH_CREDENTIAL: 'certificate',
+          GRAPH_CERTIFICATE_NAME: 'c',
+          KEY_VAULT_URL: 'https://kv.vault.azure.net',
+        }).graph.credential,
+      ).toBe('certificate');
+    });
   });
 
   test('live mode without any storage setting says both ways to fix it', () => {
