@@ -6,6 +6,7 @@ import { idOn, newLink, pairOf } from './link-fields';
 import type { Intent, Link, RemoteItem, Side } from './types';
 import { NotFoundRemoteError, otherSide, PermanentRemoteError, VersionConflictRemoteError } from './types';
 import { SyncError } from './errors';
+import { writeMerged } from './field-merge';
 
 /**
  * The engine's writes. Each remote write is followed by its audit row and then by the link that remembers the
@@ -72,14 +73,33 @@ export async function createCopy<P>(ctx: EngineContext<P>, request: CopyRequest<
     reason: request.reason,
   });
   const base = request.link ?? newLink(ctx.kind, sourceSide, source.id);
-  const paired = pairOf(
-    base,
-    { side: sourceSide, item: source },
-    { side: target, item: created },
-    ctx.hash(source.projection),
-  );
-  await saveLink(ctx, paired);
+  const merged = heldOtherwise(ctx, target, source.projection, created.projection);
+  if (merged) {
+    const reason = `${request.reason}; the copy holds what ${target} gave it, and its source takes that too`;
+    await writeMerged(ctx, base, { side: target, item: created }, source, merged, reason);
+  } else {
+    const paired = pairOf(
+      base,
+      { side: sourceSide, item: source },
+      { side: target, item: created },
+      ctx.hash(source.projection),
+    );
+    await saveLink(ctx, paired);
+  }
   await ctx.intents.remove(ctx.user, intent);
+}
+
+/**
+ * For kinds merged per field: the projection both sides should hold when the created copy does not hold what its
+ * create asked, or undefined when it does. A side may fill a field the source left empty (DingTalk gives an
+ * external contact without labels the organisation's first one): saving the link as if both held the source's
+ * projection would leave that value on one side only, and no later change would ever carry it over. The merge's
+ * base is what the create asked, so the field the target filled in counts as the target's change.
+ */
+function heldOtherwise<P>(ctx: EngineContext<P>, target: Side, asked: P, held: P): P | undefined {
+  const merge = ctx.fieldMerge;
+  if (!merge?.heldHash || merge.heldHash(target, held) === merge.heldHash(target, asked)) return undefined;
+  return merge.merge(ctx.hash(asked), held, asked, target);
 }
 
 export function intentFor<P>(ctx: EngineContext<P>, request: CopyRequest<P>): Intent {
