@@ -5,7 +5,7 @@ import type { FieldMerge } from '../sync/field-merge';
 import { mailFieldMerge, mailHash } from '../sync/mail-message';
 import { todoMerge } from '../sync/todo-task';
 import { contactMerge } from '../sync/contact-card';
-import type { Kind, Side, SideAdapter, SyncPolicy } from '../sync/types';
+import type { Kind, LinkStore, Side, SideAdapter, SyncPolicy, UserRef } from '../sync/types';
 import type { AppContext } from './context';
 import { getAppContext } from './context';
 import { contactChangeHints } from './contact-hints';
@@ -76,14 +76,25 @@ export function createServices(app: AppContext): Services {
       };
     }
     if (kind === 'todo' && app.config.kinds.includes('todo')) {
+      // A DingTalk listing learns the linked ids, to see a copy deleted before it was ever listed (todo-adapter.ts).
+      const todos =
+        pulled === 'dingtalk'
+          ? dingtalk.todo.withKnownLinks(linkedDingTalkIds(links, 'todo'))
+          : dingtalk.todo;
       return {
-        dingtalk: endpoint(dingtalk.todo, FOLDERS.todo.dingtalk),
+        dingtalk: endpoint(todos, FOLDERS.todo.dingtalk),
         outlook: endpoint(graph.todo, FOLDERS.todo.outlook),
       };
     }
     if (kind === 'contact' && app.config.kinds.includes('contact')) {
+      const contacts =
+        pulled === 'dingtalk'
+          ? dingtalk.contacts.withKnownLinks(async (user) =>
+              (await linkedDingTalkIds(links, 'contact')(user)).map((l) => l.id),
+            )
+          : dingtalk.contacts;
       return {
-        dingtalk: endpoint(dingtalk.contacts, FOLDERS.contact.dingtalk),
+        dingtalk: endpoint(contacts, FOLDERS.contact.dingtalk),
         outlook: endpoint(outlookContacts, FOLDERS.contact.outlook),
       };
     }
@@ -121,6 +132,22 @@ export function createServices(app: AppContext): Services {
   };
   const cadence = pollCadence(app, dingtalk);
   return { graph, dingtalk, endpoints, directory, policy, cadence, close };
+}
+
+/**
+ * The DingTalk ids (and versions) of a pair's live links of one kind: one query of the pair's partition per
+ * listing, so that a polled DingTalk side sees the deletion of a copy it never listed.
+ */
+function linkedDingTalkIds(
+  links: SeriesLinks | LinkStore,
+  kind: Kind,
+): (user: UserRef) => Promise<Array<{ id: string; version?: string }>> {
+  return async (user) => {
+    if (!('listLinks' in links)) return [];
+    return (await links.listLinks(user, kind))
+      .filter((l) => !l.tombstone && l.dingtalkId && l.outlookId)
+      .map((l) => ({ id: l.dingtalkId!, version: l.dingtalkVersion }));
+  };
 }
 
 /** The engine is generic in the projection; the worker holds both sides of one kind, so their types agree. */

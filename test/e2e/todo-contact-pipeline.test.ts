@@ -216,6 +216,29 @@ test('the organisation-wide listing is the event: a refresh made for anyone’s 
   expect(outlookContacts(alice).filter((c) => c.displayName === '韩梅梅')).toHaveLength(1);
 });
 
+test('a copy the app made in DingTalk and a person deleted before DingTalk was next polled is seen as deleted', async () => {
+  const [, , bob] = p.people;
+  const task = p.graph.control.todo.userCreatesTask(bob.entraId, { title: 'Short-lived' }, TODO_LIST);
+  p.graph.control.contacts.userCreatesContact(bob.entraId, contactFolderId(bob)!, {
+    displayName: 'Short-lived contact',
+    mobilePhone: '+86 137 0000 1111',
+  });
+  await poll(bob, 'todo', 'outlook');
+  await poll(bob, 'contact', 'outlook');
+  const todoCopy = p.dingtalk.control.todosOf(bob.unionId).find((t) => t.subject === 'Short-lived')!;
+  const contactCopy = p.dingtalk.control
+    .extContactsOf(bob.userid)
+    .find((c) => c.name === 'Short-lived contact')!;
+  p.dingtalk.control.setTodoOptions({ nativeWritable: true });
+  p.dingtalk.control.userDeletesTodo(bob.unionId, todoCopy.id as string);
+  p.dingtalk.control.userDeletesExtContact(bob.userid, contactCopy.userid as string);
+  await poll(bob, 'todo', 'dingtalk');
+  await poll(bob, 'contact', 'dingtalk');
+  p.dingtalk.control.setTodoOptions({ nativeWritable: false });
+  expect(outlookTasks(bob).find((t) => t.id === task.id)).toBeUndefined();
+  expect(outlookContacts(bob).find((c) => c.displayName === 'Short-lived contact')).toBeUndefined();
+});
+
 test('once quiet, polling every side again writes nothing: our own writes never echo', async () => {
   const before = { dingtalk: dingtalkWrites(), graph: graphWrites() };
   for (const person of p.people)

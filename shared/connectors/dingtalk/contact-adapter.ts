@@ -123,11 +123,42 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
     folder: string,
     cursor: string | undefined,
   ): Promise<ChangePage<ContactCard>> {
+    return this.listKnowing(user, folder, cursor, undefined);
+  }
+
+  /**
+   * The same adapter, told by the caller which DingTalk ids the pair's links hold. A contact the app created after
+   * the last listing is in no cursor; if it is deleted in DingTalk before the next listing, only the links know it
+   * was there, and without them its deletion would never be seen.
+   */
+  withKnownLinks(known: (user: UserRef) => Promise<string[]>): SideAdapter<ContactCard> {
+    return {
+      side: this.side,
+      kind: this.kind,
+      listChanges: (user, folder, cursor) => this.listKnowing(user, folder, cursor, known),
+      get: (user, id) => this.get(user, id),
+      create: (user, projection, originKey) => this.create(user, projection, originKey),
+      findByOriginKey: (user, originKey) => this.findByOriginKey(user, originKey),
+      update: (user, id, projection, expected) => this.update(user, id, projection, expected),
+      delete: (user, id, expected) => this.delete(user, id, expected),
+    };
+  }
+
+  private async listKnowing(
+    user: UserRef,
+    folder: string,
+    cursor: string | undefined,
+    known: ((user: UserRef) => Promise<string[]>) | undefined,
+  ): Promise<ChangePage<ContactCard>> {
     assertFolder(folder);
     // Read the cursor first: a bad one must not cost a listing.
     const previous = cursor === undefined ? undefined : decodeContactCursor(cursor);
     const snapshot = await this.roster.current();
     const present = new Map(snapshot.followedBy(user.dingtalkUserId).map((c) => [c.userid, c]));
+    if (previous && known) {
+      // An empty version never equals a listed one: a linked contact missing from the cursor is reported once.
+      for (const id of await known(user)) if (!previous.has(id)) previous.set(id, '');
+    }
     if (previous) await this.confirmVanished(user, previous, present);
 
     const catalogue = await this.labels.forIds([...present.values()].flatMap((c) => c.label_ids ?? []));

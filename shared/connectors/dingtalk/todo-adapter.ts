@@ -116,7 +116,32 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
     }
     return cursor === undefined
       ? this.listAll(user)
-      : this.listSince(user, decodeTodoCursor(user.dingtalkUnionId, cursor));
+      : this.listSince(user, decodeTodoCursor(user.dingtalkUnionId, cursor), undefined);
+  }
+
+  /**
+   * The same adapter, told by the caller which DingTalk to-dos the pair's links hold and at which version. A to-do
+   * the app wrote after the last listing must show up as a newer card; if it does not, it was deleted meanwhile,
+   * which neither the watermark nor the live count can show (the app's create and the person's delete cancel out
+   * in the count), so the recycle bin is read.
+   */
+  withKnownLinks(
+    known: (user: UserRef) => Promise<Array<{ id: string; version?: string }>>,
+  ): SideAdapter<TodoTask> {
+    return {
+      side: this.side,
+      kind: this.kind,
+      listChanges: (user, folder, cursor) => {
+        if (folder !== DINGTALK_TODO_FOLDER || cursor === undefined)
+          return this.listChanges(user, folder, cursor);
+        return this.listSince(user, decodeTodoCursor(user.dingtalkUnionId, cursor), known);
+      },
+      get: (user, id) => this.get(user, id),
+      create: (user, projection, originKey) => this.create(user, projection, originKey),
+      findByOriginKey: (user, originKey) => this.findByOriginKey(user, originKey),
+      update: (user, id, projection, expected) => this.update(user, id, projection, expected),
+      delete: (user, id, expected) => this.delete(user, id, expected),
+    };
   }
 
   async get(user: UserRef, id: string): Promise<RemoteItem<TodoTask> | undefined> {
@@ -153,8 +178,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
       }
     }
     if (!created?.id) throw new PermanentRemoteError('DingTalk CreateTodoTask answered without a to-do id');
-    if (projection.done && created.done !== true)
-      created = await this.write(user, created.id, { done: true });
+    if (projection.done && created.done !== true) created = await this.tickOff(user, created.id);
     this.written.remember(user.dingtalkUnionId, created.id, created);
     return { ...this.toItem(created), originKey };
   }
@@ -226,12 +250,25 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
     };
   }
 
-  private async listSince(user: UserRef, from: TodoCursor): Promise<ChangePage<TodoTask>> {
+  private async listSince(
+    user: UserRef,
+    from: TodoCursor,
+    known: ((user: UserRef) => Promise<Array<{ id: string; version?: string }>>) | undefined,
+  ): Promise<ChangePage<TodoTask>> {
     const live = await this.readListing(user, false, from.live);
     const changed = live.cards.filter((c) => isNewer(c, from.live));
+    const listed = new Set(live.cards.map((c) => c.taskId));
+    const writtenSinceAndMissing = known
+      ? (await known(user)).some((k) => modifiedOfVersion(k.version) > from.live.at && !listed.has(k.id))
+      : false;
     let recycled = from.recycled;
     let deleted: WireTodoCard[] = [];
-    if (changed.length > 0 || live.total === undefined || live.total !== from.count) {
+    if (
+      changed.length > 0 ||
+      writtenSinceAndMissing ||
+      live.total === undefined ||
+      live.total !== from.count
+    ) {
       const bin = await this.readListing(user, true, from.recycled);
       deleted = bin.cards.filter((c) => isNewer(c, from.recycled));
       recycled = advance(from.recycled, bin.cards);
@@ -324,6 +361,24 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
     };
     await Promise.all(Array.from({ length: Math.min(this.detailConcurrency, queue.length) }, worker));
     return out;
+  }
+
+  /**
+   * CreateTodoTask has no `done` (npm @alicloud/dingtalk, todo_1_0 CreateTodoTaskRequest), so a to-do copied done
+   * takes a second call. It is retried here on a transient failure: if it never succeeds, the pull fails and crash
+   * recovery finds an open copy it cannot tell from one a person reopened (docs/todo-mapping.md).
+   */
+  private async tickOff(user: UserRef, id: string): Promise<WireTodo> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.write(user, id, { done: true });
+      } catch (err) {
+        if (!(err instanceof TransientRemoteError) || attempt >= TICK_OFF_ATTEMPTS) throw err;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(err.retryAfterMs ?? 500 * attempt, 2000)),
+        );
+      }
+    }
   }
 
   /** UpdateTodoTask, then the to-do as it now is (UpdateTodoTask answers only {result: true}). */
@@ -433,6 +488,9 @@ function assertVersion(id: string, current: WireTodo, expectedVersion: string | 
 
 const modifiedOf = (card: WireTodoCard): number => card.modifiedTime ?? 0;
 
+/** The modifiedTime a version (`modifiedTime#hash`, todo-mapper.ts) was made from; 0 when it has none. */
+const modifiedOfVersion = (version: string | undefined): number => Number(version?.split('#')[0]) || 0;
+
 /** Changed since the watermark: newer, or of the same millisecond but not among the ids already seen there. */
 function isNewer(card: WireTodoCard, mark: Watermark): boolean {
   const at = modifiedOf(card);
@@ -487,5 +545,7 @@ class RecentTodos {
 
 /** Bounds memory when the clock stands still; a pull reads one to-do at a time before writing it. */
 const MAX_RECENT = 1000;
+/** Tries of the second call of a to-do created done: the first, and two more after 0.5 s and 1 s. */
+const TICK_OFF_ATTEMPTS = 3;
 /** Long enough for the echo poll of a write to list it (a poll interval is 30 s to a few minutes). */
 const OWN_WRITE_MEMO_MS = 15 * 60_000;

@@ -217,6 +217,19 @@ describe('DingTalk to-do listing costs', () => {
     expect(used).toEqual(['UpdateTodoTask', 'GetTodoTask']);
   });
 
+  test('a to-do created done survives a failed second call: the tick-off is retried within the create', async () => {
+    h.fake.control.injectFault({
+      path: '/tasks/',
+      method: 'PUT',
+      kind: 'serverError',
+      status: 503,
+      times: 1,
+    });
+    const created = await adapter.create(h.alice, { ...todo('Done already'), done: true }, 'dms-done-retry');
+    expect(created.projection.done).toBe(true);
+    expect(h.fake.control.todosOf(h.alice.dingtalkUnionId).find((t) => t.id === created.id)?.done).toBe(true);
+  });
+
   test('a retried create costs the refused create and one lookup by sourceId', async () => {
     const first = await adapter.create(h.alice, todo('Once'), 'dms-once');
     let second: { id: string } | undefined;

@@ -26,7 +26,12 @@ const contact = (id: string, follower: string, name = id): WireExtContact => ({
 
 describe('the external-contact roster’s change announcements', () => {
   test('a refresh names the followers whose contacts were added, edited, removed or handed over; our own writes are not news', async () => {
-    const contacts = [contact('c1', 'alice'), contact('c2', 'bob'), contact('c3', 'carol'), contact('c4', 'dan')];
+    const contacts = [
+      contact('c1', 'alice'),
+      contact('c2', 'bob'),
+      contact('c3', 'carol'),
+      contact('c4', 'dan'),
+    ];
     const client = orgOf(contacts);
     const clock = new ManualClock(0);
     const roster = new DingTalkContactRoster({
