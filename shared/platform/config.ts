@@ -143,7 +143,7 @@ export const SETTINGS = {
     default: '5000',
   },
   KEY_VAULT_URL: {
-    help: 'https URL of the Key Vault the app writes runtime secrets to, e.g. https://kv-sync.vault.azure.net',
+    help: 'https URL of the Key Vault the app reads runtime secrets from (mailbox app passwords, the Graph certificate), e.g. https://kv-sync.vault.azure.net',
     schema: url,
   },
   CONFLICT_POLICY: {

@@ -7,9 +7,10 @@ import { managedIdentityCredential } from './managed-identity';
 
 /**
  * Where secrets come from. Static secrets are app settings: in Azure they hold Key Vault references that the
- * platform resolves into the environment, so reading them needs no SDK. Secrets the app itself writes at run
- * time (rotating tokens, per-mailbox passwords) go through the Key Vault SDK. Every value read or written is
- * registered with the logger so that it never appears in a log line.
+ * platform resolves into the environment, so reading them needs no SDK. Secrets read at run time (per-mailbox app
+ * passwords, the Graph certificate) go through the Key Vault SDK; the app only reads them, and the admin's own
+ * sign-in writes them (`npm run mail:app-passwords`). Every value read or written is registered with the logger so
+ * that it never appears in a log line.
  */
 
 /** Key Vault object names; the service answers anything else with 400 BadParameter. */

@@ -126,7 +126,8 @@ describe('loadConfig', () => {
         'GRAPH_CERTIFICATE_NAME is missing: GRAPH_CREDENTIAL is certificate, so set it to the name of the Key Vault ' +
           'certificate (content type PEM) whose public part is uploaded to the Entra app registration.',
         'KEY_VAULT_URL is missing: GRAPH_CREDENTIAL is certificate and the certificate is read from Key Vault; set it ' +
-          'to the https URL of the Key Vault the app writes runtime secrets to, e.g. https://kv-sync.vault.azure.net.',
+          'to the https URL of the Key Vault the app reads runtime secrets from (mailbox app passwords, the Graph ' +
+          'certificate), e.g. https://kv-sync.vault.azure.net.',
       ]);
       expect(
         problemsOf({
