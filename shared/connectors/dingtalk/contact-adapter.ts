@@ -1,3 +1,4 @@
+import { withListing } from '../listing-override';
 import { systemClock, type Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { contactMatchKeys, type ContactCard } from '../../sync/contact-card';
@@ -132,16 +133,7 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
    * was there, and without them its deletion would never be seen.
    */
   withKnownLinks(known: (user: UserRef) => Promise<string[]>): SideAdapter<ContactCard> {
-    return {
-      side: this.side,
-      kind: this.kind,
-      listChanges: (user, folder, cursor) => this.listKnowing(user, folder, cursor, known),
-      get: (user, id) => this.get(user, id),
-      create: (user, projection, originKey) => this.create(user, projection, originKey),
-      findByOriginKey: (user, originKey) => this.findByOriginKey(user, originKey),
-      update: (user, id, projection, expected) => this.update(user, id, projection, expected),
-      delete: (user, id, expected) => this.delete(user, id, expected),
-    };
+    return withListing(this, (user, folder, cursor) => this.listKnowing(user, folder, cursor, known));
   }
 
   private async listKnowing(

@@ -1,3 +1,4 @@
+import { withListing } from '../listing-override';
 import { systemClock, type Clock } from '../../platform/clock';
 import { type TodoTask, todoMatchKeys } from '../../sync/todo-task';
 import {
@@ -128,20 +129,11 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
   withKnownLinks(
     known: (user: UserRef) => Promise<Array<{ id: string; version?: string }>>,
   ): SideAdapter<TodoTask> {
-    return {
-      side: this.side,
-      kind: this.kind,
-      listChanges: (user, folder, cursor) => {
-        if (folder !== DINGTALK_TODO_FOLDER || cursor === undefined)
-          return this.listChanges(user, folder, cursor);
-        return this.listSince(user, decodeTodoCursor(user.dingtalkUnionId, cursor), known);
-      },
-      get: (user, id) => this.get(user, id),
-      create: (user, projection, originKey) => this.create(user, projection, originKey),
-      findByOriginKey: (user, originKey) => this.findByOriginKey(user, originKey),
-      update: (user, id, projection, expected) => this.update(user, id, projection, expected),
-      delete: (user, id, expected) => this.delete(user, id, expected),
-    };
+    return withListing(this, (user, folder, cursor) =>
+      folder !== DINGTALK_TODO_FOLDER || cursor === undefined
+        ? this.listChanges(user, folder, cursor)
+        : this.listSince(user, decodeTodoCursor(user.dingtalkUnionId, cursor), known),
+    );
   }
 
   async get(user: UserRef, id: string): Promise<RemoteItem<TodoTask> | undefined> {

@@ -1,3 +1,4 @@
+import { EXT_CONTACT_FIELDS } from '../../contract/dingtalk/oapi-fields';
 import { type Harness, startHarness } from './support/harness';
 
 /**
@@ -10,21 +11,7 @@ import { type Harness, startHarness } from './support/harness';
  * list", "Get the list of external contact tags", "Add/Update/Delete enterprise external contacts"). The oapi
  * family is not in test/schemas/dingtalk-api.json, so responses are checked against these lists.
  */
-const OPEN_EXT_CONTACT = [
-  'userid',
-  'name',
-  'mobile',
-  'state_code',
-  'follower_user_id',
-  'label_ids',
-  'share_user_ids',
-  'share_dept_ids',
-  'company_name',
-  'title',
-  'email',
-  'address',
-  'remark',
-];
+const OPEN_EXT_CONTACT = EXT_CONTACT_FIELDS;
 const ENVELOPE = ['errcode', 'errmsg', 'request_id'];
 const RESPONSES: Record<string, string[]> = {
   list: [...ENVELOPE, 'results'],
