@@ -24,6 +24,8 @@ export interface PollCadenceDeps {
   now(): number;
   /** How long a plan is used before it is made again. */
   replanMs?: number;
+  /** Told each plan as it is made (the app logs it for the admin). */
+  onPlan?(plan: PlannedCadence): void;
 }
 
 export interface PlannedCadence {
@@ -77,6 +79,7 @@ export class PollCadence implements PollPace {
     }
     try {
       const made = await inFlight;
+      if (this.plans.get(kind) !== made) this.deps.onPlan?.(made);
       this.plans.set(kind, made);
       return made;
     } catch {

@@ -19,8 +19,10 @@ function cadence(options: { quota: number; used?: number; pairs?: number; calls?
     meteredFolders: (kind, pairs) => (kind === 'contact' ? 1 : pairs),
     pairs: async () => options.pairs,
     now: () => clock.now(),
+    onPlan: (plan) => planned.push(plan.kind),
   };
-  return { clock, store, cadence: new PollCadence(deps), month: chinaMonthOf(clock.now()) };
+  const planned: string[] = [];
+  return { clock, store, planned, cadence: new PollCadence(deps), month: chinaMonthOf(clock.now()) };
 }
 
 describe('poll cadence', () => {
@@ -51,12 +53,17 @@ describe('poll cadence', () => {
   });
 
   test('a spent month pauses the polls until it turns, and a plan is reused until it is stale', async () => {
-    const { cadence: c, store, month, clock } = cadence({ quota: 5_000, pairs: 100 });
+    const { cadence: c, store, month, clock, planned } = cadence({ quota: 5_000, pairs: 100 });
     await store.raiseTo(month, 4_990);
     const paused = (await c.intervalMs('todo', 'dingtalk'))!;
     expect(c.current()[0].paused).toBe(true);
     expect(paused).toBeGreaterThan(29 * 86_400_000);
     clock.advance(MINUTE);
     expect(await c.intervalMs('todo', 'dingtalk')).toBe(paused);
+    // The admin is told each plan once, when it is made.
+    expect(planned).toEqual(['todo']);
+    clock.advance(10 * MINUTE);
+    await c.intervalMs('todo', 'dingtalk');
+    expect(planned).toEqual(['todo', 'todo']);
   });
 });
