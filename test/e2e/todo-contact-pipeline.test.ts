@@ -239,6 +239,74 @@ test('a copy the app made in DingTalk and a person deleted before DingTalk was n
   expect(outlookContacts(bob).find((c) => c.displayName === 'Short-lived contact')).toBeUndefined();
 });
 
+test('a first sync (here a resync) matches what is already on both sides before copying anything: contacts by e-mail, then by name and company; to-dos by subject and due day', async () => {
+  const [zhang] = p.people;
+  p.dingtalk.control.setExtContactOptions({ emailWritable: true });
+  p.dingtalk.control.userAddsExtContact(zhang.userid, {
+    name: 'Chen Jing',
+    company_name: 'Harbour Logistics',
+    email: 'chen.jing@harbour.example',
+    mobile: '13655556666',
+    state_code: '86',
+    label_ids: [1026002],
+  });
+  p.dingtalk.control.userAddsExtContact(zhang.userid, {
+    name: 'Zhou  Min',
+    company_name: 'ACME Trading',
+    mobile: '13677778888',
+    state_code: '86',
+    label_ids: [1026002],
+  });
+  p.dingtalk.control.setExtContactOptions({ emailWritable: false });
+  const folder = contactFolderId(zhang)!;
+  p.graph.control.contacts.userCreatesContact(zhang.entraId, folder, {
+    displayName: 'Jing Chen',
+    companyName: 'Harbour Logistics Ltd',
+    mobilePhone: '+86 136 5555 6666',
+    emailAddresses: [{ address: 'Chen.Jing@harbour.example', name: 'Jing Chen' }],
+  });
+  p.graph.control.contacts.userCreatesContact(zhang.entraId, folder, {
+    displayName: 'zhou min',
+    companyName: 'acme trading',
+    mobilePhone: '+86 136 7777 8888',
+  });
+  p.dingtalk.control.userCreatesTodo(zhang.unionId, {
+    subject: 'Renew the licence',
+    dueTime: Date.parse('2026-12-30T10:00:00+08:00'),
+  });
+  p.graph.control.todo.userCreatesTask(
+    zhang.entraId,
+    {
+      title: 'Renew the licence',
+      dueDateTime: { dateTime: '2026-12-30T00:00:00', timeZone: 'Asia/Shanghai' },
+    },
+    TODO_LIST,
+  );
+  // The resync's own listing reads the contacts afresh (a refresh made beforehand would hint a delta pull first).
+  p.services.dingtalk.contacts.roster.pace(1);
+  for (const kind of ['contact', 'todo'] as const) {
+    await p.app.stores.workQueue.enqueue({
+      pairId: zhang.entraId,
+      kind,
+      side: 'dingtalk',
+      folder: FOLDERS[kind].dingtalk,
+      reason: 'sweep',
+      resync: true,
+    });
+    await p.quiet();
+    await poll(zhang, kind, 'outlook');
+  }
+  p.services.dingtalk.contacts.roster.pace(60_000);
+  const names = (list: Array<Record<string, unknown>>, field: string) =>
+    list.map((c) => String(c[field])).filter((n) => /chen|zhou|jing|min/i.test(n));
+  expect(names(p.dingtalk.control.extContactsOf(zhang.userid), 'name')).toHaveLength(2);
+  expect(names(outlookContacts(zhang), 'displayName')).toHaveLength(2);
+  expect(
+    p.dingtalk.control.todosOf(zhang.unionId).filter((t) => t.subject === 'Renew the licence'),
+  ).toHaveLength(1);
+  expect(outlookTasks(zhang).filter((t) => t.title === 'Renew the licence')).toHaveLength(1);
+});
+
 test('once quiet, polling every side again writes nothing: our own writes never echo', async () => {
   const before = { dingtalk: dingtalkWrites(), graph: graphWrites() };
   for (const person of p.people)
