@@ -52,7 +52,7 @@ export async function runMaintenance(deps: MaintenanceDeps): Promise<Maintenance
   );
   const sweep = await run('sweep', 0, (state) => sweepJob(deps, state));
   const retry = await run('retries', 0, () => retriesJob(deps));
-  const purged = await run('retention', RETENTION_INTERVAL_MS, () => retentionJob(deps));
+  const purged = await run('retention', RETENTION_INTERVAL_MS, (state) => retentionJob(deps, state.progress));
   // Last: its directory read and folder writes are the longest part of a run, and nothing else waits for them.
   // Every run, like the sweep: directory callbacks are applied at once, while the job itself writes the folders at
   // most once a minute (colleagues/pace.ts).

@@ -266,6 +266,7 @@ export function maintenanceDeps(app: AppContext, services: Services): Maintenanc
     overrides: app.config.pairing.overrides,
     kinds: app.config.kinds,
     schedule: app.config.schedule,
+    retention: app.config.retention,
     dingtalkBudget: services.dingtalk.budget,
     ...(app.config.colleagues.mode !== 'off' && app.config.kinds.includes('contact')
       ? {

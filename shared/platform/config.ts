@@ -258,6 +258,16 @@ export const SETTINGS = {
       .max(5000, 'must be at most 5000 (a first fill of 5,000 takes about 50 minutes per mailbox)'),
     default: '500',
   },
+  AUDIT_RETENTION_DAYS: {
+    help: 'days the audit table keeps its rows (ids, versions and actions)',
+    schema: z.coerce.number().int().min(7).max(3650),
+    default: '365',
+  },
+  AUDIT_DETAIL_DAYS: {
+    help: 'days audit rows keep the content they hold (both versions of a conflict, an import issue report); at most AUDIT_RETENTION_DAYS',
+    schema: z.coerce.number().int().min(1).max(3650),
+    default: '90',
+  },
   TIMER_SCHEDULE: {
     help: 'NCRONTAB schedule of the maintenance timer (renewals, polls, retries)',
     schema: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'must be an NCRONTAB expression with 6 (or 5) fields'),
@@ -366,6 +376,7 @@ export interface Config {
   };
   pairing: { overrides: Array<{ dingtalkUserId: string; entraId: string }> };
   schedule: { pairingIntervalMs: number; outlookSweepIntervalMs: number; dingtalkSweepIntervalMs: number };
+  retention: { auditDays: number; detailDays: number };
   timerSchedule: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Every secret value, so the logger can keep them out of every line. */
@@ -440,6 +451,16 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const graphCredential = graphCredentialOf(values, env);
   problems.push(...graphCredentialProblems(graphCredential, values, env, mode));
+  if (
+    typeof values.AUDIT_DETAIL_DAYS === 'number' &&
+    typeof values.AUDIT_RETENTION_DAYS === 'number' &&
+    values.AUDIT_DETAIL_DAYS > values.AUDIT_RETENTION_DAYS
+  ) {
+    problems.push(
+      `AUDIT_DETAIL_DAYS (${values.AUDIT_DETAIL_DAYS}) is longer than AUDIT_RETENTION_DAYS (${values.AUDIT_RETENTION_DAYS}): ` +
+        'content cannot outlive the rows that hold it; lower AUDIT_DETAIL_DAYS or raise AUDIT_RETENTION_DAYS.',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const str = (n: SettingName) => values[n] as string;
@@ -511,6 +532,7 @@ export function loadConfig(env: Env = process.env): Config {
       outlookSweepIntervalMs: num('OUTLOOK_SWEEP_MINUTES') * 60e3,
       dingtalkSweepIntervalMs: num('DINGTALK_SWEEP_HOURS') * 3600e3,
     },
+    retention: { auditDays: num('AUDIT_RETENTION_DAYS'), detailDays: num('AUDIT_DETAIL_DAYS') },
     timerSchedule: str('TIMER_SCHEDULE'),
     logLevel: values.LOG_LEVEL as Config['logLevel'],
     secretValues: secretValues.filter((s) => s.length >= 4),

@@ -34,6 +34,8 @@ export interface MaintenanceDeps {
   dingtalkBudget?: { plan(work: BackgroundWork): Promise<BudgetPlan> };
   /** The optional colleagues folder; absent while CONTACT_COLLEAGUES is off, and then nothing of it runs. */
   colleagues?: ColleaguesDeps;
+  /** How long audit rows, and the content some of them keep, are kept (AUDIT_RETENTION_DAYS, AUDIT_DETAIL_DAYS). */
+  retention?: { auditDays: number; detailDays: number };
   log: Logger;
   now: () => number;
 }

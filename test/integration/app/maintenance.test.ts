@@ -550,7 +550,7 @@ describe('retention', () => {
     await audit(now - 300 * day);
 
     const first = await run();
-    expect(first.purged).toEqual({ audit: 1 });
+    expect(first.purged).toEqual({ audit: 1, redacted: 0 });
     const kept = new Date(now - 300 * day).toISOString().slice(0, 10).replace(/-/g, '');
     expect(await app.stores.audit.listDay(kept)).toHaveLength(1);
 
@@ -558,6 +558,37 @@ describe('retention', () => {
     clock.advance(3600e3);
     expect((await run()).purged).toBe('skipped');
     clock.advance(day);
-    expect((await run()).purged).toEqual({ audit: 1 });
+    expect((await run()).purged).toEqual({ audit: 1, redacted: 0 });
+  });
+
+  test('the content audit rows keep (a conflict’s two versions) is cleared after 90 days; the rows stay', async () => {
+    const day = 86_400e3;
+    const conflict = (at: number, detail: string) =>
+      app.stores.audit.record({
+        at: new Date(at).toISOString(),
+        pairId: 'p',
+        kind: 'contact',
+        action: 'conflict',
+        reason: 'changed on both sides; newest-wins chose outlook',
+        detail,
+      });
+    const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10).replace(/-/g, '');
+    const old = clock.now() - 91 * day;
+    const recent = clock.now() - 89 * day;
+    await conflict(old, '{"dingtalk":{"name":"王芳"}}');
+    await conflict(recent, '{"dingtalk":{"name":"李雷"}}');
+    clock.advance(2 * day);
+    const first = await run();
+    expect(first.purged).toMatchObject({ redacted: 2 });
+    expect(await app.stores.audit.listDay(dayOf(old))).toEqual([expect.objectContaining({ detail: '' })]);
+    expect(await app.stores.audit.listDay(dayOf(recent))).toEqual([
+      expect.objectContaining({ action: 'conflict', detail: '' }),
+    ]);
+    // The next day's run reads only the day that aged since.
+    await conflict(clock.now() - 89 * day, '{"dingtalk":{"name":"韩梅梅"}}');
+    clock.advance(day);
+    expect((await run()).purged).toMatchObject({ redacted: 0 });
+    clock.advance(day);
+    expect((await run()).purged).toMatchObject({ redacted: 1 });
   });
 });
