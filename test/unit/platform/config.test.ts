@@ -308,4 +308,12 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('TODO_POLL_SECONDS'))).toMatch(/>=30/);
     expect(problems.find((p) => p.startsWith('CONTACT_POLL_SECONDS'))).toMatch(/external contacts/);
   });
+
+  test('retention: defaults, and content never kept longer than the rows that hold it', () => {
+    expect(loadConfig(LIVE).retention).toEqual({ auditDays: 365, detailDays: 90 });
+    expect(problemsOf({ ...LIVE, AUDIT_RETENTION_DAYS: '30', AUDIT_DETAIL_DAYS: '60' })).toEqual([
+      'AUDIT_DETAIL_DAYS (60) is longer than AUDIT_RETENTION_DAYS (30): content cannot outlive the rows that hold ' +
+        'it; lower AUDIT_DETAIL_DAYS or raise AUDIT_RETENTION_DAYS.',
+    ]);
+  });
 });
