@@ -63,6 +63,77 @@ export class FaultPlan {
   }
 }
 
+/**
+ * The stores' FaultPlan, also counting the adapters' calls, for worlds that wrap real adapters: `atCall` numbers
+ * adapter and store calls alike, `atStep` names one ("dingtalk.create"). An adapter call is awaited before an
+ * "-after" fault fires, so its effect has really reached the server.
+ */
+export class AdapterFaultPlan extends FaultPlan {
+  private count = 0;
+  private stepCount = 0;
+  private armed: Fault | undefined;
+  /** Faults that actually fired, by kind, since the plan was made. */
+  readonly fired: Record<string, number> = {};
+
+  override arm(fault: Fault | undefined): void {
+    this.count = 0;
+    this.stepCount = 0;
+    this.armed = fault;
+    this.steps.length = 0;
+  }
+
+  override disarm(): void {
+    this.armed = undefined;
+  }
+
+  override around<T>(step: string, effect: () => T): T {
+    const fault = this.due(step);
+    this.before(step, fault);
+    const result = effect();
+    this.after(step, fault);
+    return result;
+  }
+
+  async aroundAsync<T>(step: string, effect: () => Promise<T>): Promise<T> {
+    const fault = this.due(step);
+    this.before(step, fault);
+    const result = await effect();
+    this.after(step, fault);
+    return result;
+  }
+
+  firedTotal(): number {
+    return Object.values(this.fired).reduce((a, b) => a + b, 0);
+  }
+
+  private due(step: string): Fault | undefined {
+    this.count += 1;
+    this.steps.push(step);
+    if (this.armed?.atStep === step) this.stepCount += 1;
+    const due =
+      this.armed?.atCall === this.count ||
+      (this.armed?.atStep === step && this.stepCount === (this.armed.occurrence ?? 1));
+    const fault = due ? this.armed : undefined;
+    if (fault) {
+      this.armed = undefined;
+      this.fired[fault.kind] = (this.fired[fault.kind] ?? 0) + 1;
+    }
+    return fault;
+  }
+
+  private before(step: string, fault: Fault | undefined): void {
+    if (fault?.kind === 'crash-before') throw new SimulatedCrash(step);
+    if (fault?.kind === 'throttle') throw new TransientRemoteError(`429 at ${step}`, 1000, 429);
+    if (fault?.kind === 'server-error') throw new TransientRemoteError(`503 at ${step}`, undefined, 503);
+  }
+
+  private after(step: string, fault: Fault | undefined): void {
+    if (fault?.kind === 'crash-after') throw new SimulatedCrash(`${step} (after its effect)`);
+    if (fault?.kind === 'timeout-after')
+      throw new TransientRemoteError(`timeout at ${step} (after its effect)`);
+  }
+}
+
 /** A shared logical clock: every remote change gets a distinct, increasing modifiedAt. */
 export class LogicalClock {
   private ticks = 0;

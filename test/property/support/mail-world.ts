@@ -13,7 +13,7 @@ import type { Side, SideAdapter, SyncPolicy, UserRef } from '../../../shared/syn
 import { otherSide, TransientRemoteError } from '../../../shared/sync/types';
 import { startFakeGraph, type FakeGraph } from '../../../sandbox/graph/fake-graph';
 import { startFakeMailServer, type FakeMailServer } from '../../../sandbox/mail';
-import { FaultPlan, SimulatedCrash, type Fault } from './faults';
+import { AdapterFaultPlan, SimulatedCrash, type Fault } from './faults';
 import { MemoryAuditSink, MemoryIntentStore, MemoryLinkStore } from './memory-stores';
 
 /**
@@ -35,66 +35,6 @@ const POLICY: SyncPolicy = {
 };
 const FOLDER: Record<Side, string> = { dingtalk: 'INBOX', outlook: 'inbox' };
 
-/**
- * The FaultPlan of the in-memory stores, also counting the adapters' calls: `atCall` numbers adapter and store calls
- * alike. An adapter call is awaited before a "-after" fault fires, so its effect has really reached the server.
- */
-export class MailFaultPlan extends FaultPlan {
-  private count = 0;
-  private armed: Fault | undefined;
-  /** Faults that actually fired, by kind, since the plan was made. */
-  readonly fired: Record<string, number> = {};
-
-  override arm(fault: Fault | undefined): void {
-    this.count = 0;
-    this.armed = fault;
-    this.steps.length = 0;
-  }
-
-  override disarm(): void {
-    this.armed = undefined;
-  }
-
-  override around<T>(step: string, effect: () => T): T {
-    const fault = this.due(step);
-    this.before(step, fault);
-    const result = effect();
-    this.after(step, fault);
-    return result;
-  }
-
-  async aroundAsync<T>(step: string, effect: () => Promise<T>): Promise<T> {
-    const fault = this.due(step);
-    this.before(step, fault);
-    const result = await effect();
-    this.after(step, fault);
-    return result;
-  }
-
-  private due(step: string): Fault | undefined {
-    this.count += 1;
-    this.steps.push(step);
-    const fault = this.armed?.atCall === this.count ? this.armed : undefined;
-    if (fault) {
-      this.armed = undefined;
-      this.fired[fault.kind] = (this.fired[fault.kind] ?? 0) + 1;
-    }
-    return fault;
-  }
-
-  private before(step: string, fault: Fault | undefined): void {
-    if (fault?.kind === 'crash-before') throw new SimulatedCrash(step);
-    if (fault?.kind === 'throttle') throw new TransientRemoteError(`429 at ${step}`, 1000, 429);
-    if (fault?.kind === 'server-error') throw new TransientRemoteError(`503 at ${step}`, undefined, 503);
-  }
-
-  private after(step: string, fault: Fault | undefined): void {
-    if (fault?.kind === 'crash-after') throw new SimulatedCrash(`${step} (after its effect)`);
-    if (fault?.kind === 'timeout-after')
-      throw new TransientRemoteError(`timeout at ${step} (after its effect)`);
-  }
-}
-
 /** Counts of the writes an adapter completed: quiet means a round adds none. */
 export interface WriteCounter {
   writes: number;
@@ -104,7 +44,7 @@ export interface WriteCounter {
 function faulty(
   adapter: () => SideAdapter<MailProjection>,
   side: Side,
-  plan: MailFaultPlan,
+  plan: AdapterFaultPlan,
   counter: WriteCounter,
 ): SideAdapter<MailProjection> {
   const write = async <T>(step: string, call: () => Promise<T>): Promise<T> => {
@@ -209,7 +149,7 @@ export interface SideMessage {
 
 /** One run: a pair's two mailboxes, the engine's stores and cursors, and the adapters as one process holds them. */
 export class MailRun {
-  readonly plan = new MailFaultPlan();
+  readonly plan = new AdapterFaultPlan();
   readonly links = new MemoryLinkStore(this.plan);
   readonly intents = new MemoryIntentStore(this.plan);
   readonly audit = new MemoryAuditSink(this.plan);

@@ -28,7 +28,7 @@ import type { Kind, RemoteItem, Side, SideAdapter, SyncPolicy, UserRef } from '.
 import { isDeletion, otherSide, TransientRemoteError } from '../../../shared/sync/types';
 import { startFakeDingTalk, type FakeDingTalk } from '../../../sandbox/dingtalk';
 import { startFakeGraph, type FakeGraph } from '../../../sandbox/graph/fake-graph';
-import { FaultPlan, SimulatedCrash, type Fault } from './faults';
+import { AdapterFaultPlan, SimulatedCrash, type Fault } from './faults';
 import { MemoryAuditSink, MemoryIntentStore, MemoryLinkStore } from './memory-stores';
 
 /**
@@ -73,75 +73,10 @@ export class SteadyClock implements Clock {
   }
 }
 
-/**
- * The store FaultPlan, also counting the adapters' calls: `atCall` numbers adapter and store calls alike, `atStep`
- * names one ("dingtalk.create"). An adapter call is awaited before an "-after" fault fires, so its effect has really
- * reached the fake.
- */
-export class AdapterFaultPlan extends FaultPlan {
-  private count = 0;
-  private stepCount = 0;
-  private armed: Fault | undefined;
-  /** Faults that actually fired, by kind, since the plan was made. */
-  readonly fired: Record<string, number> = {};
-
-  override arm(fault: Fault | undefined): void {
-    this.count = 0;
-    this.stepCount = 0;
-    this.armed = fault;
-    this.steps.length = 0;
-  }
-
-  override disarm(): void {
-    this.armed = undefined;
-  }
-
-  override around<T>(step: string, effect: () => T): T {
-    const fault = this.due(step);
-    this.before(step, fault);
-    const result = effect();
-    this.after(step, fault);
-    return result;
-  }
-
-  async aroundAsync<T>(step: string, effect: () => Promise<T>): Promise<T> {
-    const fault = this.due(step);
-    this.before(step, fault);
-    const result = await effect();
-    this.after(step, fault);
-    return result;
-  }
-
-  firedTotal(): number {
-    return Object.values(this.fired).reduce((a, b) => a + b, 0);
-  }
-
-  private due(step: string): Fault | undefined {
-    this.count += 1;
-    this.steps.push(step);
-    if (this.armed?.atStep === step) this.stepCount += 1;
-    const due =
-      this.armed?.atCall === this.count ||
-      (this.armed?.atStep === step && this.stepCount === (this.armed.occurrence ?? 1));
-    const fault = due ? this.armed : undefined;
-    if (fault) {
-      this.armed = undefined;
-      this.fired[fault.kind] = (this.fired[fault.kind] ?? 0) + 1;
-    }
-    return fault;
-  }
-
-  private before(step: string, fault: Fault | undefined): void {
-    if (fault?.kind === 'crash-before') throw new SimulatedCrash(step);
-    if (fault?.kind === 'throttle') throw new TransientRemoteError(`429 at ${step}`, 1000, 429);
-    if (fault?.kind === 'server-error') throw new TransientRemoteError(`503 at ${step}`, undefined, 503);
-  }
-
-  private after(step: string, fault: Fault | undefined): void {
-    if (fault?.kind === 'crash-after') throw new SimulatedCrash(`${step} (after its effect)`);
-    if (fault?.kind === 'timeout-after')
-      throw new TransientRemoteError(`timeout at ${step} (after its effect)`);
-  }
+/** Writes that returned, and every update that took effect (a crash right after it included). */
+export interface WriteCounter {
+  writes: number;
+  updated: Array<{ side: Side; id: string }>;
 }
 
 /** Every adapter call through the plan, so a crash can fall before or after any of them; writes are counted. */
@@ -150,7 +85,7 @@ function faulty<P>(
   side: Side,
   kind: Kind,
   plan: AdapterFaultPlan,
-  counter: { writes: number },
+  counter: WriteCounter,
 ): SideAdapter<P> {
   const write = async <T>(step: string, call: () => Promise<T>): Promise<T> => {
     const result = await plan.aroundAsync(step, call);
@@ -167,7 +102,11 @@ function faulty<P>(
       plan.aroundAsync(`${side}.findByOriginKey`, () => adapter().findByOriginKey(user, key)),
     create: (user, projection, key) => write(`${side}.create`, () => adapter().create(user, projection, key)),
     update: (user, id, projection, expected) =>
-      write(`${side}.update`, () => adapter().update(user, id, projection, expected)),
+      write(`${side}.update`, async () => {
+        const updated = await adapter().update(user, id, projection, expected);
+        counter.updated.push({ side, id });
+        return updated;
+      }),
     delete: (user, id, expected) => write(`${side}.delete`, () => adapter().delete(user, id, expected)),
   };
 }
@@ -284,12 +223,18 @@ export function isExpectedFailure(err: PullFailedError): boolean {
   );
 }
 
+/** The DingTalk ids and versions of a pair's live links of the run's kind. */
+type LinkedIds = (user: UserRef) => Promise<Array<{ id: string; version?: string }>>;
+
 interface Wiring<P> {
   kind: Kind;
   folders: Record<Side, string>;
   merge: RecordMerge<P>;
-  /** The adapters a (re)started process makes. */
-  adapters(): Record<Side, SideAdapter<P>>;
+  /**
+   * The adapters a (re)started process makes, and DingTalk's as a poll of DingTalk holds it: told the pair's linked
+   * ids, as the worker wires it (shared/app/services.ts), so it sees a copy deleted before it was ever listed.
+   */
+  adapters(linked: LinkedIds): Record<Side, SideAdapter<P>> & { polled: SideAdapter<P> };
   /** Fake API requests that write this kind for this user, since the fakes' logs were last cleared. */
   serverWrites(): number;
 }
@@ -301,10 +246,12 @@ export class SyncRun<P> {
   readonly intents = new MemoryIntentStore(this.plan);
   readonly audit = new MemoryAuditSink(this.plan);
   readonly cursors: Partial<Record<Side, string>> = {};
-  readonly counter = { writes: 0 };
+  readonly counter: WriteCounter = { writes: 0, updated: [] };
   readonly sides: Record<Side, SideAdapter<P>>;
   restarts = 0;
-  private current: Record<Side, SideAdapter<P>>;
+  private current: Record<Side, SideAdapter<P>> & { polled: SideAdapter<P> };
+  /** The side the running pull polls: a poll of DingTalk lists it through the adapter that knows the links. */
+  private polling: Side | undefined;
 
   constructor(
     readonly sandbox: Sandbox,
@@ -315,21 +262,29 @@ export class SyncRun<P> {
     sandbox.sent.length = 0;
     sandbox.dingtalk.control.clearExchanges();
     sandbox.graph.control.clearRequests();
-    this.current = wiring.adapters();
+    this.current = wiring.adapters(this.linked);
+    const dingtalk = () => (this.polling === 'dingtalk' ? this.current.polled : this.current.dingtalk);
     this.sides = {
-      dingtalk: faulty(() => this.current.dingtalk, 'dingtalk', wiring.kind, this.plan, this.counter),
+      dingtalk: faulty(dingtalk, 'dingtalk', wiring.kind, this.plan, this.counter),
       outlook: faulty(() => this.current.outlook, 'outlook', wiring.kind, this.plan, this.counter),
     };
   }
 
   /** The process died: what its adapters held in memory (memos of creates, recent reads, rosters) is gone. */
   restart(): void {
-    this.current = this.wiring.adapters();
+    this.current = this.wiring.adapters(this.linked);
     this.restarts += 1;
   }
 
+  /** As the worker reads them (shared/app/services.ts): the links store's own listing, faults included. */
+  private readonly linked: LinkedIds = async (user) =>
+    (await this.links.listLinks(user, this.wiring.kind))
+      .filter((l) => !l.tombstone && l.dingtalkId && l.outlookId)
+      .map((l) => ({ id: l.dingtalkId!, version: l.dingtalkVersion }));
+
   async pull(side: Side, fault?: Fault): Promise<PullOutcome> {
     this.plan.arm(fault);
+    this.polling = side;
     try {
       const there = otherSide(side);
       const result = await runPull<P>({
@@ -353,6 +308,7 @@ export class SyncRun<P> {
       return { error: err };
     } finally {
       this.plan.disarm();
+      this.polling = undefined;
     }
   }
 
@@ -380,7 +336,7 @@ export class SyncRun<P> {
 
   /** Every item one side holds now, as a restarted process's adapter maps it (a full listing, all pages). */
   async canonical(side: Side): Promise<RemoteItem<P>[]> {
-    const adapter = this.wiring.adapters()[side];
+    const adapter = this.wiring.adapters(async () => [])[side];
     const items: RemoteItem<P>[] = [];
     let cursor: string | undefined;
     for (;;) {
@@ -494,14 +450,18 @@ export function newTodoRun(sandbox: Sandbox): { run: SyncRun<TodoTask>; desk: To
     kind: 'todo',
     folders: { dingtalk: DINGTALK_TODO_FOLDER, outlook: OUTLOOK_TODO_FOLDER },
     merge: todoMerge,
-    adapters: () => ({
-      dingtalk: new DingTalkTodoAdapter({
+    adapters: (linked) => {
+      const dingtalk = new DingTalkTodoAdapter({
         client: sandbox.client,
         timeZone: TIME_ZONE,
         clock: sandbox.clock,
-      }),
-      outlook: new OutlookTodoAdapter({ api: sandbox.connector.api, timeZone: TIME_ZONE }),
-    }),
+      });
+      return {
+        dingtalk,
+        polled: dingtalk.withKnownLinks(linked),
+        outlook: new OutlookTodoAdapter({ api: sandbox.connector.api, timeZone: TIME_ZONE }),
+      };
+    },
     serverWrites: () =>
       countWrites(
         sandbox,
@@ -598,7 +558,7 @@ export function newContactRun(sandbox: Sandbox): { run: SyncRun<ContactCard>; de
     kind: 'contact',
     folders: { dingtalk: DINGTALK_CONTACT_FOLDER, outlook: OUTLOOK_CONTACT_FOLDER },
     merge: contactMerge,
-    adapters: () => {
+    adapters: (linked) => {
       // A roster of age 0: every listing reads the org's contacts again, so each pull sees the latest edits.
       const own = new DingTalkContactAdapter({
         client: sandbox.client,
@@ -609,7 +569,8 @@ export function newContactRun(sandbox: Sandbox): { run: SyncRun<ContactCard>; de
         api: sandbox.connector.api,
         clock: sandbox.clock,
       }).withLabels((name) => own.labels.isLabel(name));
-      return { dingtalk: own, outlook };
+      const polled = own.withKnownLinks(async (user) => (await linked(user)).map((l) => l.id));
+      return { dingtalk: own, polled, outlook };
     },
     serverWrites: () => countWrites(sandbox, /^\/topapi\/extcontact\/(create|update|delete)$/, graphPath),
   });
