@@ -89,9 +89,7 @@ export function createServices(app: AppContext): Services {
     if (kind === 'contact' && app.config.kinds.includes('contact')) {
       const contacts =
         pulled === 'dingtalk'
-          ? dingtalk.contacts.withKnownLinks(async (user) =>
-              (await linkedDingTalkIds(links, 'contact')(user)).map((l) => l.id),
-            )
+          ? dingtalk.contacts.withKnownLinks(linkedDingTalkIds(links, 'contact'))
           : dingtalk.contacts;
       return {
         dingtalk: endpoint(contacts, FOLDERS.contact.dingtalk),

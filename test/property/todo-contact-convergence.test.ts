@@ -1208,6 +1208,16 @@ describe('scenarios the properties found', () => {
       remove('dingtalk'),
     ]));
 
+  test('a DingTalk contact edited and edited back between two DingTalk polls, after Outlook took the first edit, is set back in Outlook too', () =>
+    playContacts([
+      contact('dingtalk', { address: 1, mobile: 1, labels: 0 }),
+      pull('dingtalk'),
+      edit('dingtalk', { field: 'address', value: 0 }),
+      edit('outlook', { field: 'email', value: 0 }),
+      pull('outlook'),
+      edit('dingtalk', { field: 'address', value: 1 }),
+    ]));
+
   test('a copy DingTalk refuses while a crashed create is replayed is audited, and the pull goes on', () =>
     playContacts([
       contact('outlook', { labels: 0 }),

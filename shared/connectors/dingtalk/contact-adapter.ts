@@ -49,6 +49,12 @@ import type { DingTalkHttpClient } from './http-client';
 
 export const DINGTALK_CONTACT_FOLDER = 'extcontacts';
 
+/** A DingTalk id the pair's links hold, and the version the link last synced. */
+export interface KnownLink {
+  id: string;
+  version?: string;
+}
+
 export interface DingTalkContactAdapterOptions {
   client: DingTalkHttpClient;
   /** The process's shared roster; made here when absent (then rosterMaxAgeMs applies). */
@@ -132,7 +138,7 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
    * the last listing is in no cursor; if it is deleted in DingTalk before the next listing, only the links know it
    * was there, and without them its deletion would never be seen.
    */
-  withKnownLinks(known: (user: UserRef) => Promise<string[]>): SideAdapter<ContactCard> {
+  withKnownLinks(known: (user: UserRef) => Promise<KnownLink[]>): SideAdapter<ContactCard> {
     return withListing(this, (user, folder, cursor) => this.listKnowing(user, folder, cursor, known));
   }
 
@@ -140,7 +146,7 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
     user: UserRef,
     folder: string,
     cursor: string | undefined,
-    known: ((user: UserRef) => Promise<string[]>) | undefined,
+    known: ((user: UserRef) => Promise<KnownLink[]>) | undefined,
   ): Promise<ChangePage<ContactCard>> {
     assertFolder(folder);
     // Read the cursor first: a bad one must not cost a listing.
@@ -148,8 +154,14 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
     const snapshot = await this.roster.current();
     const present = new Map(snapshot.followedBy(user.dingtalkUserId).map((c) => [c.userid, c]));
     if (previous && known) {
-      // An empty version never equals a listed one: a linked contact missing from the cursor is reported once.
-      for (const id of await known(user)) if (!previous.has(id)) previous.set(id, '');
+      // An empty version never equals a listed one, so these are reported once: a linked contact the cursor never
+      // held, and one whose content is back to what the cursor holds but not to what the link last synced (edited
+      // and edited back between two listings: versions are content hashes).
+      for (const link of await known(user)) {
+        const now = present.get(link.id);
+        if (!previous.has(link.id) || (now && link.version !== undefined && versionOf(now) !== link.version))
+          previous.set(link.id, '');
+      }
     }
     if (previous) await this.confirmVanished(user, previous, present);
 

@@ -569,7 +569,7 @@ export function newContactRun(sandbox: Sandbox): { run: SyncRun<ContactCard>; de
         api: sandbox.connector.api,
         clock: sandbox.clock,
       }).withLabels((name) => own.labels.isLabel(name));
-      const polled = own.withKnownLinks(async (user) => (await linked(user)).map((l) => l.id));
+      const polled = own.withKnownLinks(linked);
       return { dingtalk: own, polled, outlook };
     },
     serverWrites: () => countWrites(sandbox, /^\/topapi\/extcontact\/(create|update|delete)$/, graphPath),
