@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { systemClock, type Clock } from '../../shared/platform/clock';
+import { serveAdminConsent } from './admin-consent';
 import { CalendarStore } from './calendar-store';
 import { DeltaTracker } from './calendar-delta';
 import { handleCalendar } from './calendar-routes';
@@ -203,6 +204,7 @@ async function handle(
       : await readBodyBytes(req);
   const raw = read.bytes.toString('utf8');
 
+  if (serveAdminConsent(s, method, url, raw, res)) return;
   if (url.pathname.startsWith('/_control/')) {
     return handleControl(control, s.clock, req, res, url, parseJson(raw));
   }

@@ -6,6 +6,7 @@ describe('function registrations', () => {
   beforeAll(() => {
     for (const file of [
       'app-setup',
+      'admin-consent',
       'health',
       'dingtalk-events',
       'graph-notifications',
@@ -40,6 +41,9 @@ describe('function registrations', () => {
       connection: undefined,
     });
     expect(described).toEqual([
+      // Only a key holder gets a consent link; Microsoft sends the admin's browser back without one.
+      { ...http('consent', 'consent', ['GET']), authLevel: 'function' },
+      http('consent-callback', 'consent/callback', ['GET']),
       http('dingtalk-events', 'dingtalk/events', ['POST']),
       http('graph-lifecycle', 'graph/lifecycle', ['POST']),
       http('graph-notifications', 'graph/notifications', ['POST']),
@@ -74,10 +78,21 @@ describe('function registrations', () => {
       (d) => d.trigger === 'http' && d.authLevel === 'anonymous',
     );
     expect(anonymous.map((d) => d.name).sort()).toEqual([
+      'consent-callback',
       'dingtalk-events',
       'graph-lifecycle',
       'graph-notifications',
       'health',
     ]);
+  });
+
+  test('no route starts with a prefix the Functions host keeps for itself (admin, runtime)', () => {
+    // The host refuses such a function at start ("The specified route conflicts with one or more built in
+    // routes"), whatever the route prefix; nothing outside the host would notice.
+    const routes = describeRegistrations(registrations)
+      .map((d) => d.route)
+      .filter((r): r is string => typeof r === 'string');
+    expect(routes.length).toBeGreaterThan(0);
+    expect(routes.filter((r) => /^(admin|runtime)/i.test(r))).toEqual([]);
   });
 });
