@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { withBudgetPriority } from '../connectors/dingtalk';
 import type { Logger } from '../platform/logger';
 import type { Stores } from '../store';
+import { isPaused, type PauseSwitch } from '../store/control-store';
 import { LeaseLostError, linkRowKey, MAX_KEYS_PER_QUERY } from '../store/pair-state-store';
 import { toUserRef } from '../store/repositories';
 import type { UserPair, WorkItem } from '../store/types';
@@ -32,7 +33,7 @@ export type EndpointsFor = (
 ) => Record<Side, SideEndpoint<unknown>> | undefined;
 
 export interface WorkerDeps {
-  stores: Pick<Stores, 'users' | 'pairState' | 'audit' | 'failures' | 'workQueue'>;
+  stores: Pick<Stores, 'users' | 'pairState' | 'audit' | 'failures' | 'workQueue' | 'control'>;
   endpoints: EndpointsFor;
   /** What differs between kinds in how the engine runs them. */
   kinds?: Partial<Record<Kind, KindRules>>;
@@ -58,7 +59,7 @@ export interface KindRules {
 export type WorkOutcome =
   | { status: 'synced'; pulls: number; changes: number; writes: number }
   | { status: 'echo' | 'covered' }
-  | { status: 'dry-run' | 'breaker' | 'busy' | 'skipped' | 'failed'; detail?: string };
+  | { status: 'dry-run' | 'breaker' | 'busy' | 'skipped' | 'failed' | 'paused'; detail?: string };
 
 /** How long work waits when another instance holds the pair's lease. */
 const BUSY_RETRY_SECONDS = 2;
@@ -69,6 +70,13 @@ const BUSY_RETRY_SECONDS = 2;
 export const CLOCK_SKEW_MARGIN_MS = 250;
 /** A pair's row is read once a minute at most per instance; a pair disabled meanwhile is skipped a minute later. */
 const PAIR_CACHE_MS = 60_000;
+/**
+ * The pause switch is one row for the organisation, read once per 30 s per instance: a pause takes hold within a
+ * minute (this, plus a pull already under way), at no table operation per message.
+ */
+const CONTROL_CACHE_MS = 30_000;
+/** While paused, an instance says so at most once a minute, with how many messages it set aside meanwhile. */
+const PAUSED_LOG_MS = 60_000;
 /**
  * Work a person is waiting for: it may use the DingTalk budget's reserve, which sweeps and polls may not, so a
  * month's background traffic can never starve live changes.
@@ -81,6 +89,8 @@ interface InstanceMemory {
   loops: PairLoops<WorkOutcome>;
   pairs: TtlCache<UserPair | undefined>;
   sessions: Map<string, Session>;
+  control: TtlCache<PauseSwitch>;
+  paused: { loggedAt: number; since: number };
 }
 
 interface Session {
@@ -98,6 +108,8 @@ function memoryOf(deps: WorkerDeps): InstanceMemory {
       loops: new PairLoops(),
       pairs: new TtlCache(PAIR_CACHE_MS, 10_000, deps.now),
       sessions: new Map(),
+      control: new TtlCache(CONTROL_CACHE_MS, 1, deps.now),
+      paused: { loggedAt: -Infinity, since: 0 },
     };
     memories.set(deps.stores.pairState, memory);
   }
@@ -111,6 +123,8 @@ function memoryOf(deps: WorkerDeps): InstanceMemory {
  */
 export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<WorkOutcome> {
   const memory = memoryOf(deps);
+  const control = await memory.control.get('pause', () => deps.stores.control.read());
+  if (isPaused(control, work.pairId, work.kind)) return setAside(deps, memory, work);
   if (!mustPull(work) && memory.recent.isOwnWrite(work)) return { status: 'echo' };
   if (!mustPull(work) && covers(memory.recent.lastListedAt(work.pairId, work.kind, work.side), work)) {
     return { status: 'covered' };
@@ -122,6 +136,24 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
     (batch, more) => serveBatch(deps, memory, key, batch, more),
     () => releaseLease(deps, memory, key),
   );
+}
+
+/**
+ * Paused work is completed without a pull and without touching the state row: the cursor still points before every
+ * change made meanwhile, so the pull the resume queues (or the next sweep) finds them all. A poll still sends its
+ * successor, so the folder's chain outlives the pause.
+ */
+async function setAside(deps: WorkerDeps, memory: InstanceMemory, work: WorkItem): Promise<WorkOutcome> {
+  if (work.reason === 'poll') {
+    const interval = await deps.pollIntervalMs?.(work.kind, work.side);
+    if (interval) await enqueueNextPoll(deps, work, work.side, interval);
+  }
+  memory.paused.since += 1;
+  if (deps.now() - memory.paused.loggedAt >= PAUSED_LOG_MS) {
+    deps.log.info('sync is paused: work completed without pulling', { setAside: memory.paused.since });
+    memory.paused = { loggedAt: deps.now(), since: 0 };
+  }
+  return { status: 'paused' };
 }
 
 /**
@@ -410,8 +442,19 @@ async function keepPolling(
   const chain = due.some((r) => r.work.reason === 'poll');
   const alive = now - polledAt <= 2 * Math.max(interval, POLL_HEARTBEAT_MS);
   if (!chain && alive) return {};
-  const key = `${work.pairId}|${work.kind}|${side}`;
-  const at = nextPollAt(key, interval, now);
+  await enqueueNextPoll(deps, work, side, interval);
+  return chain && now - polledAt < POLL_HEARTBEAT_MS ? {} : { polledAt: now };
+}
+
+/** The folder's next poll, invisible until its slot. */
+async function enqueueNextPoll(
+  deps: WorkerDeps,
+  work: WorkItem,
+  side: Side,
+  interval: number,
+): Promise<void> {
+  const now = deps.now();
+  const at = nextPollAt(`${work.pairId}|${work.kind}|${side}`, interval, now);
   const next: WorkItem = {
     pairId: work.pairId,
     kind: work.kind,
@@ -421,7 +464,6 @@ async function keepPolling(
     hintedAt: at,
   };
   await deps.stores.workQueue.enqueue(next, { delaySeconds: delaySecondsUntil(at, now) });
-  return chain && now - polledAt < POLL_HEARTBEAT_MS ? {} : { polledAt: now };
 }
 
 function countWrites(result: PullResult): number {

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../platform/clock';
 import type { Storage } from '../platform/storage';
 import { TableAuditLog } from './audit-log';
 import { ColleagueStore } from './colleague-store';
+import { TableControlStore } from './control-store';
 import { BatchingCallCounter, TableCallCounter, type MonthlyCounter } from './call-counter';
 import { TableFailureRepository } from './failure-repository';
 import { TableJobStore } from './job-store';
@@ -24,6 +25,8 @@ export interface Stores {
   dingtalkCalls: MonthlyCounter;
   /** The maintenance jobs' leases, last runs and requests. */
   jobs: TableJobStore;
+  /** The pause switch: one row for the organisation, read by the worker once per 30 s per instance. */
+  control: TableControlStore;
   /** DingTalk mailboxes whose app password the mail server rejected (shared/app/mail/credential-guard.ts). */
   mailCredentials: TableMailCredentialStore;
   /** The optional colleagues folder's directory snapshot and pending mailboxes (docs/contacts-colleagues.md). */
@@ -49,6 +52,7 @@ export function createStores(
     workQueue: new StorageWorkQueue(storage, options.queueName ?? SYNC_WORK_QUEUE),
     dingtalkCalls: new BatchingCallCounter(new TableCallCounter(storage, names.quota)),
     jobs: new TableJobStore(storage, names.jobs),
+    control: new TableControlStore(storage, names.jobs),
     mailCredentials: new TableMailCredentialStore(storage, names.mailCredentials),
     colleagues: new ColleagueStore(storage, names.colleagues),
   };

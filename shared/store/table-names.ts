@@ -7,7 +7,7 @@ export const TABLE_NAMES = {
   failures: 'failures',
   audit: 'audit',
   quota: 'quota',
-  /** One row per maintenance job: its lease, last run and the "requested" flag. */
+  /** One row per maintenance job: its lease, last run and the "requested" flag; and the pause switch's row. */
   jobs: 'jobs',
   mailCredentials: 'mailcredentials',
   /** The optional colleagues folder: the directory as last read, and the mailboxes waiting for an update. */
