@@ -8,7 +8,7 @@ import {
 import { consentResultPage, consentStartPage, type HtmlResponse } from '../shared/app/consent/consent-page';
 import { consentOutcome } from '../shared/app/consent/consent-result';
 import { consentStateKey, createConsentState } from '../shared/app/consent/consent-state';
-import { graphScopeFor } from '../shared/connectors/graph/token-provider';
+import { graphScopeFor } from '../shared/connectors/graph/graph-scope';
 import type { Config } from '../shared/platform/config';
 
 const stateKey = (config: Config) => consentStateKey(config.dingtalk.callbackAesKey, config.graph);

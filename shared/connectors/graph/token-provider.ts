@@ -57,19 +57,7 @@ export interface TokenProviderOptions {
   keyVault?: KeyVaultAccess;
 }
 
-const NATIONAL_GRAPH_HOSTS = new Set([
-  'graph.microsoft.com',
-  'graph.microsoft.us',
-  'dod-graph.microsoft.us',
-  'microsoftgraph.chinacloudapi.cn',
-]);
-
-export function graphScopeFor(baseUrl: string): string {
-  const url = new URL(baseUrl);
-  return NATIONAL_GRAPH_HOSTS.has(url.hostname)
-    ? `${url.origin}/.default`
-    : 'https://graph.microsoft.com/.default';
-}
+export { graphScopeFor } from './graph-scope';
 
 /**
  * Entra's sign-in hosts, for which msal carries the endpoints itself (msal-common's AuthorityMetadata). Any other

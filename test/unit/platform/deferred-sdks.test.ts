@@ -57,6 +57,8 @@ beforeAll(() => {
 describe('loading the function app', () => {
   test('registers every function and loads none of the SDKs, the remote services or the worker', () => {
     expect([...registrations.keys()].sort()).toEqual([
+      'consent',
+      'consent-callback',
       'dingtalk-events',
       'graph-lifecycle',
       'graph-notifications',
