@@ -1,4 +1,4 @@
-import { TransientRemoteError } from '../../../shared/sync/types';
+import { TransientRemoteError, type Kind, type Side, type SideAdapter } from '../../../shared/sync/types';
 
 /** The process died mid-step. Thrown by a port; the test then forgets everything not persisted. */
 export class SimulatedCrash extends Error {
@@ -147,4 +147,45 @@ export class LogicalClock {
   now(): number {
     return this.base + this.ticks * 1000;
   }
+}
+
+/** Writes an adapter completed (quiet means a round adds none), and, when asked, every update that took effect. */
+export interface WriteCounter {
+  writes: number;
+  updated?: Array<{ side: Side; id: string }>;
+}
+
+/**
+ * Every adapter call through the plan, so a crash can fall before or after any of them; writes are counted. The
+ * adapter is asked for anew at each call, so a simulated restart can swap it.
+ */
+export function faultyAdapter<P>(
+  adapter: () => SideAdapter<P>,
+  side: Side,
+  kind: Kind,
+  plan: AdapterFaultPlan,
+  counter: WriteCounter,
+): SideAdapter<P> {
+  const write = async <T>(step: string, call: () => Promise<T>): Promise<T> => {
+    const result = await plan.aroundAsync(step, call);
+    counter.writes += 1;
+    return result;
+  };
+  return {
+    side,
+    kind,
+    listChanges: (user, folder, cursor) =>
+      plan.aroundAsync(`${side}.listChanges`, () => adapter().listChanges(user, folder, cursor)),
+    get: (user, id) => plan.aroundAsync(`${side}.get`, () => adapter().get(user, id)),
+    findByOriginKey: (user, key) =>
+      plan.aroundAsync(`${side}.findByOriginKey`, () => adapter().findByOriginKey(user, key)),
+    create: (user, projection, key) => write(`${side}.create`, () => adapter().create(user, projection, key)),
+    update: (user, id, projection, expected) =>
+      write(`${side}.update`, async () => {
+        const updated = await adapter().update(user, id, projection, expected);
+        counter.updated?.push({ side, id });
+        return updated;
+      }),
+    delete: (user, id, expected) => write(`${side}.delete`, () => adapter().delete(user, id, expected)),
+  };
 }

@@ -13,7 +13,7 @@ import type { Side, SideAdapter, SyncPolicy, UserRef } from '../../../shared/syn
 import { otherSide, TransientRemoteError } from '../../../shared/sync/types';
 import { startFakeGraph, type FakeGraph } from '../../../sandbox/graph/fake-graph';
 import { startFakeMailServer, type FakeMailServer } from '../../../sandbox/mail';
-import { AdapterFaultPlan, SimulatedCrash, type Fault } from './faults';
+import { AdapterFaultPlan, faultyAdapter, SimulatedCrash, type Fault, type WriteCounter } from './faults';
 import { MemoryAuditSink, MemoryIntentStore, MemoryLinkStore } from './memory-stores';
 
 /**
@@ -35,37 +35,7 @@ const POLICY: SyncPolicy = {
 };
 const FOLDER: Record<Side, string> = { dingtalk: 'INBOX', outlook: 'inbox' };
 
-/** Counts of the writes an adapter completed: quiet means a round adds none. */
-export interface WriteCounter {
-  writes: number;
-}
-
-/** Every adapter call through the plan, so a crash can fall before or after any of them. */
-function faulty(
-  adapter: () => SideAdapter<MailProjection>,
-  side: Side,
-  plan: AdapterFaultPlan,
-  counter: WriteCounter,
-): SideAdapter<MailProjection> {
-  const write = async <T>(step: string, call: () => Promise<T>): Promise<T> => {
-    const result = await plan.aroundAsync(step, call);
-    counter.writes += 1;
-    return result;
-  };
-  return {
-    side,
-    kind: 'mail',
-    listChanges: (user, folder, cursor) =>
-      plan.aroundAsync(`${side}.listChanges`, () => adapter().listChanges(user, folder, cursor)),
-    get: (user, id) => plan.aroundAsync(`${side}.get`, () => adapter().get(user, id)),
-    findByOriginKey: (user, key) =>
-      plan.aroundAsync(`${side}.findByOriginKey`, () => adapter().findByOriginKey(user, key)),
-    create: (user, projection, key) => write(`${side}.create`, () => adapter().create(user, projection, key)),
-    update: (user, id, projection, expected) =>
-      write(`${side}.update`, () => adapter().update(user, id, projection, expected)),
-    delete: (user, id, expected) => write(`${side}.delete`, () => adapter().delete(user, id, expected)),
-  };
-}
+export type { WriteCounter } from './faults';
 
 export interface MailSandbox {
   imap: FakeMailServer;
@@ -174,8 +144,8 @@ export class MailRun {
   ) {
     this.imapAdapter = this.newImapAdapter();
     this.sides = {
-      dingtalk: faulty(() => this.imapAdapter, 'dingtalk', this.plan, this.counter),
-      outlook: faulty(() => env.connector.mail, 'outlook', this.plan, this.counter),
+      dingtalk: faultyAdapter(() => this.imapAdapter, 'dingtalk', 'mail', this.plan, this.counter),
+      outlook: faultyAdapter(() => env.connector.mail, 'outlook', 'mail', this.plan, this.counter),
     };
   }
 

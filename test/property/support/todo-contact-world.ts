@@ -28,7 +28,13 @@ import type { Kind, RemoteItem, Side, SideAdapter, SyncPolicy, UserRef } from '.
 import { isDeletion, otherSide, TransientRemoteError } from '../../../shared/sync/types';
 import { startFakeDingTalk, type FakeDingTalk } from '../../../sandbox/dingtalk';
 import { startFakeGraph, type FakeGraph } from '../../../sandbox/graph/fake-graph';
-import { AdapterFaultPlan, SimulatedCrash, type Fault } from './faults';
+import {
+  AdapterFaultPlan,
+  faultyAdapter,
+  SimulatedCrash,
+  type Fault,
+  type WriteCounter as BaseWriteCounter,
+} from './faults';
 import { MemoryAuditSink, MemoryIntentStore, MemoryLinkStore } from './memory-stores';
 
 /**
@@ -74,41 +80,8 @@ export class SteadyClock implements Clock {
 }
 
 /** Writes that returned, and every update that took effect (a crash right after it included). */
-export interface WriteCounter {
-  writes: number;
+export interface WriteCounter extends BaseWriteCounter {
   updated: Array<{ side: Side; id: string }>;
-}
-
-/** Every adapter call through the plan, so a crash can fall before or after any of them; writes are counted. */
-function faulty<P>(
-  adapter: () => SideAdapter<P>,
-  side: Side,
-  kind: Kind,
-  plan: AdapterFaultPlan,
-  counter: WriteCounter,
-): SideAdapter<P> {
-  const write = async <T>(step: string, call: () => Promise<T>): Promise<T> => {
-    const result = await plan.aroundAsync(step, call);
-    counter.writes += 1;
-    return result;
-  };
-  return {
-    side,
-    kind,
-    listChanges: (user, folder, cursor) =>
-      plan.aroundAsync(`${side}.listChanges`, () => adapter().listChanges(user, folder, cursor)),
-    get: (user, id) => plan.aroundAsync(`${side}.get`, () => adapter().get(user, id)),
-    findByOriginKey: (user, key) =>
-      plan.aroundAsync(`${side}.findByOriginKey`, () => adapter().findByOriginKey(user, key)),
-    create: (user, projection, key) => write(`${side}.create`, () => adapter().create(user, projection, key)),
-    update: (user, id, projection, expected) =>
-      write(`${side}.update`, async () => {
-        const updated = await adapter().update(user, id, projection, expected);
-        counter.updated.push({ side, id });
-        return updated;
-      }),
-    delete: (user, id, expected) => write(`${side}.delete`, () => adapter().delete(user, id, expected)),
-  };
 }
 
 export interface Sandbox {
@@ -265,8 +238,8 @@ export class SyncRun<P> {
     this.current = wiring.adapters(this.linked);
     const dingtalk = () => (this.polling === 'dingtalk' ? this.current.polled : this.current.dingtalk);
     this.sides = {
-      dingtalk: faulty(dingtalk, 'dingtalk', wiring.kind, this.plan, this.counter),
-      outlook: faulty(() => this.current.outlook, 'outlook', wiring.kind, this.plan, this.counter),
+      dingtalk: faultyAdapter(dingtalk, 'dingtalk', wiring.kind, this.plan, this.counter),
+      outlook: faultyAdapter(() => this.current.outlook, 'outlook', wiring.kind, this.plan, this.counter),
     };
   }
 
