@@ -1,9 +1,13 @@
 import { SANDBOX_DEFAULTS, SETTINGS } from '../../shared/platform/config';
 import { redactText } from '../../shared/platform/logger';
-import { createStorage } from '../../shared/platform/storage';
+import { createStorage, type Storage } from '../../shared/platform/storage';
 import { createStores } from '../../shared/store';
 import { PauseLimitError } from '../../shared/store/control-store';
+import { utcDay } from '../../shared/store/day';
+import { TABLE_NAMES } from '../../shared/store/table-names';
 import { parseAdminArgs, UsageError, USAGE, type AdminAction } from './args';
+import { AUDIT_USAGE, parseAuditArgs, type AuditQuery } from './audit-args';
+import { exportAudit, throughLines, type AuditSource } from './audit-export';
 import { pause, resume, status, type AdminStores } from './pause';
 
 /** `npm run admin -- <command>`: the operator's commands that change how the running app behaves. */
@@ -14,29 +18,39 @@ export interface AdminIO {
   out(line: string): void;
   /** Problems (standard error); no newline added. */
   err(text: string): void;
+  /** Raw standard output for exports, resolving when it takes more; without it they go through out(). */
+  write?(text: string): Promise<void> | void;
 }
 
 export interface AdminDeps {
   /** Ready stores (tests); otherwise built from AzureWebJobsStorage, as the app builds its own. */
   stores?: AdminStores;
+  /** The audit table and the users (tests); otherwise on AzureWebJobsStorage. */
+  audit?: AuditSource;
   now?: () => number;
 }
 
 export async function runAdminCommand(argv: string[], io: AdminIO, deps: AdminDeps = {}): Promise<number> {
-  let action: AdminAction;
+  const now = deps.now ?? Date.now;
+  const audit = argv[0] === 'audit';
+  let action: AdminAction | AuditQuery | { kind: 'audit-help' };
   try {
-    action = parseAdminArgs(argv);
+    action = audit ? parseAuditArgs(argv.slice(1), utcDay(now())) : parseAdminArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.err(`${err.message}\n\n${USAGE}\n`);
+    io.err(`${err.message}\n\n${audit ? AUDIT_USAGE : USAGE}\n`);
     return 2;
   }
-  if (action.kind === 'help') {
-    io.out(USAGE);
+  if (action.kind === 'help' || action.kind === 'audit-help') {
+    io.out(action.kind === 'help' ? `${USAGE}\n\n${AUDIT_USAGE}` : AUDIT_USAGE);
     return 0;
   }
-  const now = deps.now ?? Date.now;
   try {
+    if (action.kind === 'audit') {
+      const source = deps.audit ?? auditSourceFor(io.env);
+      await exportAudit(source, action, { write: io.write ?? throughLines(io.out), err: io.err });
+      return 0;
+    }
     const stores = deps.stores ?? storesFor(io.env);
     switch (action.kind) {
       case 'pause':
@@ -59,8 +73,17 @@ export async function runAdminCommand(argv: string[], io: AdminIO, deps: AdminDe
   }
 }
 
-/** The app's own storage: a connection string (sandbox: Azurite unless set), or the account with a sign-in. */
 function storesFor(env: AdminIO['env']): AdminStores {
+  return createStores(storageFor(env));
+}
+
+function auditSourceFor(env: AdminIO['env']): AuditSource {
+  const storage = storageFor(env);
+  return { storage, tableName: TABLE_NAMES.audit, users: createStores(storage).users };
+}
+
+/** The app's own storage: a connection string (sandbox: Azurite unless set), or the account with a sign-in. */
+function storageFor(env: AdminIO['env']): Storage {
   const mode = (env.SYNC_MODE ?? '').trim() || SETTINGS.SYNC_MODE.default;
   if (mode !== 'sandbox' && mode !== 'live') throw new UsageError('SYNC_MODE must be sandbox or live');
   const accountName = env.AzureWebJobsStorage__accountName?.trim() || undefined;
@@ -70,12 +93,11 @@ function storesFor(env: AdminIO['env']): AdminStores {
   if (!connectionString && !accountName) {
     throw new UsageError('no storage account: set AzureWebJobsStorage or AzureWebJobsStorage__accountName');
   }
-  const storage = createStorage({
+  return createStorage({
     connectionString,
     accountName,
     managedIdentityClientId: env.AZURE_CLIENT_ID?.trim() || undefined,
   });
-  return createStores(storage);
 }
 
 /** One line for the admin, with a hint for the usual causes; passed through the logger's redaction. */
