@@ -59,6 +59,8 @@ export interface LocalHost {
    * HttpResponse the host would write; input an HttpRequest, default a GET of the route).
    */
   invoke(name: string, input?: unknown): Promise<unknown>;
+  /** How many invocations (HTTP, queue, timer or manual) are running now. */
+  running(): number;
   stop(): Promise<void>;
 }
 
@@ -165,6 +167,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     routes,
     stop,
     invoke: (name, input) => invokeByName({ functions, routes, invoker, baseUrl }, name, input),
+    running: () => invoker.runningCount,
   };
 }
 

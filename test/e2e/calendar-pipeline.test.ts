@@ -23,8 +23,7 @@ const expectNoEchoWrites = () => noEcho(p);
 
 beforeAll(async () => {
   p = await startPipeline();
-  await p.host.invoke('maintenance');
-  await p.quiet();
+  await p.onboard();
 }, 60000);
 
 afterAll(async () => {

@@ -20,7 +20,7 @@ let stormSeed: number;
 beforeAll(async () => {
   stormSeed = suiteSeed(STORM_SEED);
   p = await startPipeline();
-  await p.host.invoke('maintenance');
+  await p.onboard();
   await p.quiet({ timer: true });
 }, 60_000);
 

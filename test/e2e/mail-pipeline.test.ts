@@ -51,8 +51,7 @@ const dingtalkInbox = (person: Person) => p.mail!.server.control.messages(person
 
 beforeAll(async () => {
   p = await startPipeline({ mail: true, env: { MAIL_SENT: 'true' } });
-  await p.host.invoke('maintenance');
-  await p.quiet();
+  await p.onboard();
 }, 60_000);
 
 afterAll(async () => {

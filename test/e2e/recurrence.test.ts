@@ -64,8 +64,7 @@ function dingtalkSeries(person: Person, summary: string, hourUtc: number, days: 
 
 beforeAll(async () => {
   p = await startPipeline();
-  await p.host.invoke('maintenance');
-  await p.quiet();
+  await p.onboard();
 }, 60000);
 
 afterAll(async () => {

@@ -34,8 +34,7 @@ const tomorrow = (hour: number) => {
 
 beforeAll(async () => {
   p = await startPipeline();
-  await p.host.invoke('maintenance');
-  await p.quiet();
+  await p.onboard();
   const counter = countTableOperations(p.app.storage);
   tableOps = () => counter.counts().requests;
   graphCalls = () => p.graph.control.requests.length;

@@ -55,19 +55,7 @@ beforeAll(async () => {
       DINGTALK_MONTHLY_CALL_QUOTA: '1000000',
     },
   });
-  await p.host.invoke('maintenance');
-  await p.quiet();
-  // The queue's message count is approximate: on a busy machine quiet can come while a first sync is still queued.
-  // Every person's first sync makes their list and folder; wait for those, then for quiet again.
-  const deadline = Date.now() + 30_000;
-  const ready = () =>
-    p.people.every(
-      (person) =>
-        p.graph.control.todo.todoLists(person.entraId).some((l) => l.displayName === TODO_LIST) &&
-        contactFolderId(person) !== undefined,
-    );
-  while (!ready() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  await p.quiet();
+  await p.onboard();
 }, 90_000);
 
 afterAll(async () => {
