@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'dry-run',
   'breaker',
   'failure',
+  'undo',
 ];
 
 /** Days the export covers when no --from is given: the day of --to and the six before it. */

@@ -143,7 +143,7 @@ function linkedDingTalkIds(
   return async (user) => {
     if (!('listLinks' in links)) return [];
     return (await links.listLinks(user, kind))
-      .filter((l) => !l.tombstone && l.dingtalkId && l.outlookId)
+      .filter((l) => !l.tombstone && !l.undone && l.dingtalkId && l.outlookId)
       .map((l) => ({ id: l.dingtalkId!, version: l.dingtalkVersion }));
   };
 }

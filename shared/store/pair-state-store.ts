@@ -1,7 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '../platform/odata';
 import type { Storage } from '../platform/storage';
-import type { Intent, Kind, Link, Side } from '../sync/types';
+import type { Intent, Kind, Link, Side, UndoMark } from '../sync/types';
 import { ConcurrencyError } from '../sync/types';
 import { entity } from './entity-size';
 import { statusOf } from './errors';
@@ -77,7 +77,15 @@ type StateRow = {
   intents?: string;
 };
 
-type LinkRow = Omit<Link, 'kind' | 'etag'> & { kind: string };
+type LinkRow = Omit<Link, 'kind' | 'etag' | 'origin' | 'undone'> & {
+  kind: string;
+  origin?: string;
+  /** The undo mark (docs/undo.md), flattened: a table property holds no object. */
+  undoneSide?: string;
+  undoneId?: string;
+  undoneAt?: string;
+  undonePending?: boolean;
+};
 
 const SIDE_ID = { dingtalk: 'dingtalkId', outlook: 'outlookId' } as const;
 
@@ -235,6 +243,12 @@ function linkRows(partitionKey: string, { link, staleKeys }: LinkWrite) {
     outlookVersion: link.outlookVersion,
     projectionHash: link.projectionHash,
     tombstone: link.tombstone,
+    origin: link.origin,
+    copiedAt: link.copiedAt,
+    undoneSide: link.undone?.side,
+    undoneId: link.undone?.id,
+    undoneAt: link.undone?.at,
+    undonePending: link.undone?.pending,
   };
   const keys = new Set<string>();
   for (const side of ['dingtalk', 'outlook'] as const) {
@@ -261,6 +275,21 @@ function linkFromRow(row: LinkRow, rowKey: string): Link | undefined {
     outlookVersion: row.outlookVersion || undefined,
     projectionHash: row.projectionHash,
     tombstone: row.tombstone === true ? true : undefined,
+    origin: isSide(row.origin) || row.origin === 'both' ? row.origin : undefined,
+    copiedAt: row.copiedAt || undefined,
+    undone: undoMarkOf(row),
+  };
+}
+
+const isSide = (value: unknown): value is Side => value === 'dingtalk' || value === 'outlook';
+
+function undoMarkOf(row: LinkRow): UndoMark | undefined {
+  if (!isSide(row.undoneSide) || !row.undoneId) return undefined;
+  return {
+    side: row.undoneSide,
+    id: row.undoneId,
+    at: row.undoneAt ?? '',
+    ...(row.undonePending === true ? { pending: true } : {}),
   };
 }
 

@@ -102,7 +102,7 @@ async function linkMatched<P>(
   const there = otherSide(side);
   await record(ctx, 'link', { ids: idsOf(side, item.id, match.id), reason });
   const link = pairOf(
-    newLink(ctx.kind, side, item.id),
+    { ...newLink(ctx.kind, side, item.id), origin: 'both' },
     { side, item },
     { side: there, item: match },
     ctx.hash(item.projection),

@@ -17,7 +17,7 @@ export interface BulkDeleteCount {
   trips: boolean;
   /** Deletions in this pull that hit live links. */
   deletions: number;
-  /** Links of the kind that are not tombstones. */
+  /** Links of the kind that are not tombstones nor undone. */
   links: number;
 }
 
@@ -31,7 +31,10 @@ export async function countBulkDeletes<P>(
   const deletedIds = changes.filter(isDeletion).map((change) => change.id);
   const quiet = { trips: false, deletions: deletedIds.length, links: 0 };
   if (ctx.policy.deletes !== 'propagate' || deletedIds.length <= BULK_DELETE_FLOOR) return quiet;
-  const links = (loaded ?? (await ctx.links.listLinks(ctx.user, ctx.kind))).filter((link) => !link.tombstone);
+  const links = (loaded ?? (await ctx.links.listLinks(ctx.user, ctx.kind))).filter(
+    // A copy undo removed is no longer synced: its removal is not a delete this pull would send on.
+    (link) => !link.tombstone && !link.undone,
+  );
   const liveIds = new Set(
     links.filter((link) => link.dingtalkId && link.outlookId).map((link) => idOn(link, side)),
   );

@@ -11,8 +11,11 @@ import { isDeletion } from './types';
 /** The listed item, compared with what the link remembers of its side. `new` = no link to compare with. */
 export type PulledState = 'new' | 'changed' | 'touched' | 'unchanged' | 'deleted';
 
-/** `detached`: one half was dropped when delete policy `ignore` kept the survivor; `tombstone`: gone on both sides. */
-export type LinkState = 'none' | 'live' | 'detached' | 'tombstone';
+/**
+ * `detached`: one half was dropped when delete policy `ignore` kept the survivor; `undone`: an admin's undo removed
+ * the copy, and the original is excluded from sync (docs/undo.md); `tombstone`: gone on both sides.
+ */
+export type LinkState = 'none' | 'live' | 'detached' | 'undone' | 'tombstone';
 
 /**
  * The other side, when the table needs it. With a link: its item as read now (`same` = changed since the link, to
@@ -24,6 +27,7 @@ export type OtherState =
 export function linkStateOf(link: Link | undefined): LinkState {
   if (!link) return 'none';
   if (link.tombstone) return 'tombstone';
+  if (link.undone) return 'undone';
   return link.dingtalkId && link.outlookId ? 'live' : 'detached';
 }
 

@@ -50,7 +50,8 @@ export async function followRenumbered<P>(
     // A link without an id here is followed too: crash recovery detaches a copy whose source it could not read
     // (settle-intent.ts, dropOrphan), which an id of the old numbering cannot be; the same message listed under its
     // new id is that source, and copying it again would leave two copies on the other side.
-    if (link.tombstone || (id !== undefined && listedIds.has(id)) || otherId === undefined) continue;
+    if (link.tombstone || link.undone || (id !== undefined && listedIds.has(id)) || otherId === undefined)
+      continue;
     const counterpart = otherById.get(otherId);
     for (const key of counterpart?.matchKeys ?? []) if (!orphans.has(key)) orphans.set(key, link);
   }
@@ -90,7 +91,8 @@ export async function unlistedLinkedItems<P>(
   const found: RemoteChange<P>[] = [];
   for (const link of links) {
     const id = idOn(link, side);
-    if (link.tombstone || id === undefined || listedIds.has(id)) continue;
+    // An undone link's copy was removed on purpose (docs/undo.md): reading it back would only find it gone.
+    if (link.tombstone || link.undone || id === undefined || listedIds.has(id)) continue;
     found.push((await getOrUndefined(ctx, side, id)) ?? { id, deleted: true });
   }
   return found;

@@ -72,7 +72,7 @@ export async function createCopy<P>(ctx: EngineContext<P>, request: CopyRequest<
     ids: idsOf(sourceSide, source.id, created.id),
     reason: request.reason,
   });
-  const base = request.link ?? newLink(ctx.kind, sourceSide, source.id);
+  const base = copiedFrom(ctx, request.link ?? newLink(ctx.kind, sourceSide, source.id), sourceSide);
   const merged = heldOtherwise(ctx, target, source.projection, created.projection);
   if (merged) {
     const reason = `${request.reason}; the copy holds what ${target} gave it, and its source takes that too`;
@@ -87,6 +87,11 @@ export async function createCopy<P>(ctx: EngineContext<P>, request: CopyRequest<
     await saveLink(ctx, paired);
   }
   await ctx.intents.remove(ctx.user, intent);
+}
+
+/** The link of a copy just created: the source's side is the origin, and undo's time range reads copiedAt. */
+export function copiedFrom<P>(ctx: EngineContext<P>, link: Link, sourceSide: Side): Link {
+  return { ...link, origin: sourceSide, copiedAt: new Date(ctx.now()).toISOString() };
 }
 
 /**

@@ -3,7 +3,14 @@ import { chooseWinner } from './conflict-policy';
 import { writeMerged } from './field-merge';
 import type { EngineContext } from './engine-context';
 import { idOn, newLink, pairOf, withoutSide, withSide } from './link-fields';
-import { createCopy, deleteIfPresent, getOrUndefined, saveLink, updateCopy } from './remote-writes';
+import {
+  copiedFrom,
+  createCopy,
+  deleteIfPresent,
+  getOrUndefined,
+  saveLink,
+  updateCopy,
+} from './remote-writes';
 import type { Intent, Link, RemoteItem, Side } from './types';
 import { otherSide, PermanentRemoteError } from './types';
 
@@ -75,7 +82,7 @@ export async function settleIntent<P>(
  */
 function stillAwaited(intent: Intent, link: Link | undefined): boolean {
   if (!link) return intent.replacesId === undefined;
-  if (link.tombstone) return false;
+  if (link.tombstone || link.undone) return false;
   return intent.replacesId !== undefined && idOn(link, intent.targetSide) === intent.replacesId;
 }
 
@@ -89,7 +96,7 @@ async function joinRecovered<P>(
   copy: Held<P>,
   intent: Intent,
 ): Promise<void> {
-  const base = link ?? newLink(ctx.kind, source.side, source.item.id);
+  const base = copiedFrom(ctx, link ?? newLink(ctx.kind, source.side, source.item.id), source.side);
   const ids = idsOf(source.side, source.item.id, copy.item.id);
   await record(ctx, 'create', {
     side: copy.side,
@@ -135,7 +142,11 @@ async function dropOrphan<P>(
 ): Promise<void> {
   const target = intent.targetSide;
   if (copy && ctx.policy.deletes === 'ignore') {
-    const detached = link ? withoutSide(link, otherSide(target)) : newLink(ctx.kind, target, copy.id);
+    const detached: Link = {
+      ...(link ? withoutSide(link, otherSide(target)) : newLink(ctx.kind, target, copy.id)),
+      origin: otherSide(target),
+      copiedAt: intent.createdAt,
+    };
     // The copy's base is what it was made with: a source renumbered meanwhile (read as gone here) is linked again
     // by its next full listing (full-listing.ts, followRenumbered), and a change made to the copy since then must
     // count as one, so a copy that no longer holds its base keeps no version either.

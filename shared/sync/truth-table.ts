@@ -18,6 +18,8 @@ import { SyncError } from './errors';
  *   detached  deleted                -                        tombstone
  *   detached  touched|unchanged      -                        no-op
  *   detached  changed                -                        skip (counterpart deleted under 'ignore')
+ *   undone    deleted|touched|unch.  -                        no-op (its copy was removed by undo)
+ *   undone    changed                -                        skip (never copied again)
  *   live      unchanged              -                        no-op (echo of our write)
  *   live      touched                -                        refresh versions
  *   live      changed                unchanged                update-other; kinds merged per field: merge
@@ -83,6 +85,8 @@ export const RULES: readonly Rule[] = [
   { id: 'D1', link: ['detached'], pulled: ['deleted'], other: NOT_READ, outcome: 'tombstone', conflict: 'no', why: 'the copy kept under delete policy ignore is gone too' },
   { id: 'D2', link: ['detached'], pulled: ['touched', 'unchanged'], other: NOT_READ, outcome: 'no-op', conflict: 'no', why: 'kept under delete policy ignore; nothing synced changed' },
   { id: 'D3', link: ['detached'], pulled: ['changed'], other: NOT_READ, outcome: 'skip', conflict: 'no', why: 'its counterpart was deleted under delete policy ignore: not re-created' },
+  { id: 'U1', link: ['undone'], pulled: ['deleted', 'touched', 'unchanged'], other: NOT_READ, outcome: 'no-op', conflict: 'no', why: 'undo removed the copy: neither its removal nor the original\'s is sent on' },
+  { id: 'U2', link: ['undone'], pulled: ['changed'], other: NOT_READ, outcome: 'skip', conflict: 'no', why: 'undo removed the copy: the original is never copied again' },
   { id: 'L1', link: ['live'], pulled: ['unchanged'], other: NOT_READ, outcome: 'no-op', conflict: 'no', why: 'the echo of our own write, or already synced' },
   { id: 'L2', link: ['live'], pulled: ['touched'], other: NOT_READ, outcome: 'refresh', conflict: 'no', why: 'the version moved but the synced content did not' },
   { id: 'L3', link: ['live'], pulled: ['changed'], other: ['unchanged'], outcome: 'update-other', conflict: 'no', mergeable: true, why: 'changed on the pulled side only' },

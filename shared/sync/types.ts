@@ -134,8 +134,29 @@ export interface Link {
   projectionHash: string;
   /** Set when the item was deleted on both sides (kept so that a late change does not resurrect it). */
   tombstone?: boolean;
+  /**
+   * Where the item was first: the side holding the original when this product created the other half (a copy),
+   * `both` when first-sync matching linked two items that already existed. Undefined on links written before it
+   * was recorded. Undo (docs/undo.md) removes only the half that is not the origin.
+   */
+  origin?: Side | 'both';
+  /** When this product created the copy (ISO 8601): what undo's time range selects. */
+  copiedAt?: string;
+  /** Set by undo: the copy was (or is being) removed, and the original is never copied again nor its delete sent. */
+  undone?: UndoMark;
   /** Storage concurrency token; undefined for a link not yet stored. */
   etag?: string;
+}
+
+/** An admin's undo removed the copy of a link (docs/undo.md). The link keeps the original's half only. */
+export interface UndoMark {
+  /** The side the copy was on, and its id there. */
+  side: Side;
+  id: string;
+  /** When undo marked the link. */
+  at: string;
+  /** The copy's removal is not confirmed yet: a re-run of undo reads it again and finishes. */
+  pending?: boolean;
 }
 
 export interface LinkStore {
@@ -191,7 +212,16 @@ export interface IntentStore {
 }
 
 export type AuditAction =
-  'create' | 'update' | 'delete' | 'link' | 'conflict' | 'skip' | 'dry-run' | 'breaker' | 'failure';
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'link'
+  | 'conflict'
+  | 'skip'
+  | 'dry-run'
+  | 'breaker'
+  | 'failure'
+  | 'undo';
 
 export interface AuditEntry {
   at: string;
@@ -205,6 +235,8 @@ export interface AuditEntry {
   reason: string;
   /** For conflicts: both versions, as JSON. */
   detail?: string;
+  /** For a create or update carried from a delta listing: ms from the change on its side to our write. */
+  lagMs?: number;
 }
 
 export interface AuditSink {

@@ -21,7 +21,7 @@ import type {
 import { isDeletion, otherSide } from '../../shared/sync/types';
 import { fastCheckRuns, runsFrom, suiteSeed } from '../support/randomness';
 
-const LINKS: LinkState[] = ['none', 'live', 'detached', 'tombstone'];
+const LINKS: LinkState[] = ['none', 'live', 'detached', 'undone', 'tombstone'];
 const PULLED: PulledState[] = ['new', 'changed', 'touched', 'unchanged', 'deleted'];
 const OTHERS: OtherState[] = [
   'not-read',
@@ -64,6 +64,7 @@ const raw = fc.record({
     fc.record({
       otherIdKept: fc.boolean(),
       tombstone: fc.boolean(),
+      undone: fc.boolean(),
       hereVersion: version,
       thereVersion: version,
       projectionHash: content,
@@ -88,6 +89,7 @@ function classified(r: Raw) {
       kind: 'calendar',
       projectionHash: r.link.projectionHash,
       tombstone: r.link.tombstone || undefined,
+      undone: r.link.undone ? { side: there, id: 'there', at: '2026-01-01T00:00:00.000Z' } : undefined,
     };
     link =
       r.side === 'dingtalk'
@@ -156,6 +158,8 @@ test(`every situation the classifiers produce matches exactly one row, and the a
         expect(decision.conflict.winner).toBe('outlook');
       // A tombstone never comes back.
       if (situation.link === 'tombstone') expect(['no-op', 'skip']).toContain(decision.action);
+      // A copy removed by undo is never made again, and no removal of either half is sent on.
+      if (situation.link === 'undone') expect(['no-op', 'skip']).toContain(decision.action);
     }),
     fastCheckRuns(RUNS),
   );

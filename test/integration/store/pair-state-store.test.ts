@@ -42,6 +42,24 @@ describe('PairStateStore', () => {
     expect(await store.findLink('alice', 'calendar', 'dingtalk', 'dt-l1')).toEqual(link('l1'));
   });
 
+  test("a link's origin, copy time and undo mark survive the round trip; a link without them reads none", async () => {
+    const undone = link('u1', {
+      origin: 'dingtalk',
+      copiedAt: '2026-12-07T01:02:03.000Z',
+      undone: { side: 'outlook', id: 'AAMkAD/u1==', at: '2026-12-08T00:00:00.000Z', pending: true },
+    });
+    const done = link('u2', {
+      origin: 'both',
+      undone: { side: 'dingtalk', id: 'dt-u2', at: '2026-12-08T00:00:00.000Z' },
+    });
+    await store.write(emptyState('erin', 'calendar'), [{ link: undone }, { link: done }, { link: link('u3') }]);
+    expect(await store.findLink('erin', 'calendar', 'outlook', 'AAMkAD/u1==')).toEqual(undone);
+    expect(await store.findLink('erin', 'calendar', 'dingtalk', 'dt-u2')).toEqual(done);
+    const plain = await store.findLink('erin', 'calendar', 'dingtalk', 'dt-u3');
+    expect(plain).toEqual(link('u3'));
+    expect([plain?.origin, plain?.copiedAt, plain?.undone]).toEqual([undefined, undefined, undefined]);
+  });
+
   test('a write on a stale etag is refused as a lost lease and changes nothing', async () => {
     const first = await store.write(emptyState('bob', 'calendar'));
     const second = await store.write({ ...first, leaseOwner: 'other', leaseUntil: Date.now() + 60_000 });
