@@ -4,6 +4,7 @@ import { forEachBounded } from '../../shared/store/bounded';
 import {
   isIdle,
   isPaused,
+  SWITCH_CACHE_MS,
   withoutPause,
   withPause,
   type PauseScope,
@@ -16,10 +17,12 @@ import { UsageError } from './args';
 /**
  * `npm run admin -- pause | resume | status`: the pause switch (shared/store/control-store.ts, docs/runbook.md).
  *
- * A resume queues one pull of each folder it releases, both sides, so pushed kinds catch up at once rather than at
+ * A resume queues one pull of each folder it releases, both sides, so pushed kinds catch up rather than wait for
  * their next sweep; the pushes that arrived meanwhile were set aside by the worker, and the cursors still point
- * before them. Polled sides are left to their chains, which the worker kept alive through the pause: a pull queued
- * beside a live chain would cost a second listing for nothing.
+ * before them. The pulls are delayed past the workers' cache of the switch: until it expires an instance still
+ * takes the folder for paused and would set its pull aside too, and so would it a push arriving just after the
+ * resume, which the delayed pull then covers. Polled sides are left to their chains, which the worker kept alive
+ * through the pause: a pull queued beside a live chain would cost a second listing for nothing.
  */
 export type AdminStores = Pick<Stores, 'users' | 'control' | 'workQueue'>;
 
@@ -29,6 +32,8 @@ export interface PauseIO {
 
 /** Queue messages in flight at once while a resume enqueues: 10,000 users' folders in a minute or two. */
 const ENQUEUE_CONCURRENCY = 16;
+/** Every instance has read the switch again by then (SWITCH_CACHE_MS), with a margin for clocks and a slow read. */
+export const RESUME_DELAY_SECONDS = SWITCH_CACHE_MS / 1000 + 5;
 
 export async function pause(
   stores: AdminStores,
@@ -57,7 +62,12 @@ export async function resume(
   const queued = await enqueueReleased(stores, before, after);
   const what = scope === 'all' ? 'everything' : describeScope(scope, target.user);
   if (sameSwitch(before, after)) io.out(`${what} was not paused; nothing queued.`);
-  else io.out(`resumed ${what}: ${queued} folder pull${queued === 1 ? '' : 's'} queued.`);
+  else {
+    io.out(
+      `resumed ${what}: ${queued} folder pull${queued === 1 ? '' : 's'} queued; ` +
+        `they start in ${RESUME_DELAY_SECONDS} s, once every instance has seen the switch.`,
+    );
+  }
   if (!isIdle(after)) io.out(`still paused: ${summary(after)}`);
   return queued;
 }
@@ -102,7 +112,9 @@ async function enqueueReleased(
       { skipPolled: true },
     ),
   );
-  await forEachBounded(work, ENQUEUE_CONCURRENCY, (item) => stores.workQueue.enqueue(item));
+  await forEachBounded(work, ENQUEUE_CONCURRENCY, (item) =>
+    stores.workQueue.enqueue(item, { delaySeconds: RESUME_DELAY_SECONDS }),
+  );
   return work.length;
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { withBudgetPriority } from '../connectors/dingtalk';
 import type { Logger } from '../platform/logger';
 import type { Stores } from '../store';
-import { isPaused, type PauseSwitch } from '../store/control-store';
+import { isPaused, SWITCH_CACHE_MS, type PauseSwitch } from '../store/control-store';
 import { LeaseLostError, linkRowKey, MAX_KEYS_PER_QUERY } from '../store/pair-state-store';
 import { toUserRef } from '../store/repositories';
 import type { UserPair, WorkItem } from '../store/types';
@@ -70,11 +70,6 @@ const BUSY_RETRY_SECONDS = 2;
 export const CLOCK_SKEW_MARGIN_MS = 250;
 /** A pair's row is read once a minute at most per instance; a pair disabled meanwhile is skipped a minute later. */
 const PAIR_CACHE_MS = 60_000;
-/**
- * The pause switch is one row for the organisation, read once per 30 s per instance: a pause takes hold within a
- * minute (this, plus a pull already under way), at no table operation per message.
- */
-const CONTROL_CACHE_MS = 30_000;
 /** While paused, an instance says so at most once a minute, with how many messages it set aside meanwhile. */
 const PAUSED_LOG_MS = 60_000;
 /**
@@ -108,7 +103,7 @@ function memoryOf(deps: WorkerDeps): InstanceMemory {
       loops: new PairLoops(),
       pairs: new TtlCache(PAIR_CACHE_MS, 10_000, deps.now),
       sessions: new Map(),
-      control: new TtlCache(CONTROL_CACHE_MS, 1, deps.now),
+      control: new TtlCache(SWITCH_CACHE_MS, 1, deps.now),
       paused: { loggedAt: -Infinity, since: 0 },
     };
     memories.set(deps.stores.pairState, memory);

@@ -34,6 +34,11 @@ export interface PauseScope {
 }
 
 export const MAX_PAUSED_PAIRS = 1000;
+/**
+ * How long a worker instance trusts the switch as it last read it: a pause takes hold within a minute (this, plus a
+ * pull already under way), at no table operation per message.
+ */
+export const SWITCH_CACHE_MS = 30_000;
 /** Entries per property: a string property holds at most 32K characters; 200 entries of ~50 stay well below. */
 const ENTRIES_PER_PROPERTY = 200;
 const PARTITION = 'control';

@@ -36,7 +36,7 @@ export interface Pipeline {
    * Waits until no notification, callback or queue message is pending. With `timer`, the maintenance run the
    * timer would start within a minute runs once the queue is empty (retries, sweeps), and the wait goes on.
    */
-  quiet(options?: { timer?: boolean }): Promise<void>;
+  quiet(options?: { timer?: boolean; withinMs?: number }): Promise<void>;
   /**
    * Runs maintenance until every person is paired and each of their folders has finished its first sync, then
    * waits for quiet. One run is enough on an idle machine; on a busy one a job can fail (and is retried by the next
@@ -162,15 +162,16 @@ export async function startPipeline(
     return depth - (await pollChains());
   };
 
-  const quiet = async (options: { timer?: boolean } = {}) => {
+  const quiet = async (options: { timer?: boolean; withinMs?: number } = {}) => {
     // Hints are queue messages, deleted only when the worker has finished with them: an empty queue (visible or
     // not) with nothing left to deliver is quiet.
     let calm = 0;
     let timerRan = false;
-    const deadline = Date.now() + 30_000;
+    const withinMs = options.withinMs ?? 30_000;
+    const deadline = Date.now() + withinMs;
     while (calm < 4) {
       if (Date.now() > deadline) {
-        throw new Error(`the pipeline did not settle within 30 s: ${await queueDepth()} queued`);
+        throw new Error(`the pipeline did not settle within ${withinMs / 1000} s: ${await queueDepth()} queued`);
       }
       await graph.control.notificationsIdle();
       await dingtalk.control.callbacksSettled();
