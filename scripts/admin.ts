@@ -1,6 +1,7 @@
 /**
  * `npm run admin -- pause [--kind <kind>] [--user <email or pair id>] | resume [...] [--all] | status`: the pause
- * switch (docs/runbook.md, "Pause and resume"); `audit [...]`: the audit export (docs/runbook.md, "Export the audit").
+ * switch (docs/runbook.md, "Pause and resume"); `audit [...]`: the audit export (docs/runbook.md, "Export the audit");
+ * `app-passwords <action>`: the mailboxes' app passwords in Key Vault (docs/mail-app-passwords.md).
  */
 import { once } from 'node:events';
 import { redactText } from '../shared/platform/logger';

@@ -1,6 +1,7 @@
 /**
  * `npm run mail:app-passwords -- --csv <file> | --set <email> | --list | --reset <email> [--vault <url>]`:
- * stores the per-mailbox IMAP app passwords in Key Vault (docs/mail-app-passwords.md).
+ * stores the per-mailbox IMAP app passwords in Key Vault (docs/mail-app-passwords.md). The same command as
+ * `npm run admin -- app-passwords …` (scripts/admin/app-passwords.ts), kept under its earlier name.
  */
 import { readFile } from 'node:fs/promises';
 import { redactText } from '../shared/platform/logger';

@@ -19,6 +19,9 @@ Commands:
   resume [--kind <kind>] [--user <email or pair id>] [--all]
                  lift that pause (--all: every pause); the folders it held are pulled at once
   status         what is paused, and since when
+  app-passwords <action>
+                 the mailboxes' IMAP app passwords in Key Vault: --csv <file>, --set <email>, --list,
+                 --reset <email> ("npm run admin -- app-passwords --help" for the details)
   help           this text
 
 Kinds: ${KINDS.join(', ')}. The command reaches the app's storage as the app does: AzureWebJobsStorage (a

@@ -5,6 +5,11 @@ import { createStores } from '../../shared/store';
 import { PauseLimitError } from '../../shared/store/control-store';
 import { utcDay } from '../../shared/store/day';
 import { TABLE_NAMES } from '../../shared/store/table-names';
+import type {
+  CommandDeps as AppPasswordsDeps,
+  CommandIO as AppPasswordsIO,
+} from '../mail-app-passwords/command';
+import { runAppPasswords } from './app-passwords';
 import { parseAdminArgs, UsageError, USAGE, type AdminAction } from './args';
 import { AUDIT_USAGE, parseAuditArgs, type AuditQuery } from './audit-args';
 import { exportAudit, throughLines, type AuditSource } from './audit-export';
@@ -20,6 +25,9 @@ export interface AdminIO {
   err(text: string): void;
   /** Raw standard output for exports, resolving when it takes more; without it they go through out(). */
   write?(text: string): Promise<void> | void;
+  /** app-passwords only: the prompt's input and the CSV reader (tests); otherwise the process's own. */
+  stdin?: AppPasswordsIO['stdin'];
+  readFile?: AppPasswordsIO['readFile'];
 }
 
 export interface AdminDeps {
@@ -28,10 +36,13 @@ export interface AdminDeps {
   /** The audit table and the users (tests); otherwise on AzureWebJobsStorage. */
   audit?: AuditSource;
   now?: () => number;
+  /** app-passwords: a ready vault and marks table (tests). */
+  appPasswords?: AppPasswordsDeps;
 }
 
 export async function runAdminCommand(argv: string[], io: AdminIO, deps: AdminDeps = {}): Promise<number> {
   const now = deps.now ?? Date.now;
+  if (argv[0] === 'app-passwords') return runAppPasswords(argv.slice(1), io, deps.appPasswords);
   const audit = argv[0] === 'audit';
   let action: AdminAction | AuditQuery | { kind: 'audit-help' };
   try {

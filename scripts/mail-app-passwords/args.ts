@@ -1,4 +1,4 @@
-/** The command line of `npm run mail:app-passwords -- …`. */
+/** The command line of `npm run admin -- app-passwords …` (alias: `npm run mail:app-passwords -- …`). */
 
 export type Action =
   | { kind: 'csv'; file: string }
@@ -12,7 +12,8 @@ export interface Options {
   vault?: string;
 }
 
-export const USAGE = `Usage: npm run mail:app-passwords -- <action> [--vault <url>]
+export const USAGE = `Usage: npm run admin -- app-passwords <action> [--vault <url>]
+       (the same: npm run mail:app-passwords -- <action> [--vault <url>])
 
 Actions (one):
   --csv <file>            store the app passwords of a CSV file, one "email,app password" per line
