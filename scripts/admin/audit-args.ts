@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'breaker',
   'failure',
   'undo',
+  'admin',
 ];
 
 /** Days the export covers when no --from is given: the day of --to and the six before it. */

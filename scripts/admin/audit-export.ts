@@ -1,14 +1,12 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { odata } from '../../shared/platform/odata';
 import type { Storage } from '../../shared/platform/storage';
-import { addDays } from '../../shared/store/day';
+import { auditRows } from '../../shared/store/audit-search';
 import type { UserPair } from '../../shared/store/types';
-import type { AuditAction, AuditEntry, Kind, Side } from '../../shared/sync/types';
 import { UsageError } from './args';
 import { isoOf, type AuditQuery } from './audit-args';
-import { AUDIT_COLUMNS, auditEncoder } from './audit-format';
+import { auditEncoder } from '../../shared/app/audit-format';
 
 /**
  * `npm run admin -- audit`: the audit table's rows of a range of days, filtered, as JSON, JSON Lines or CSV.
@@ -39,8 +37,6 @@ export interface AuditOutput {
 /** Text gathered before one write: big enough that writes are few, small enough to hold no more than a page. */
 const FLUSH_AT = 64 * 1024;
 
-type AuditRow = { [K in (typeof AUDIT_COLUMNS)[number]]?: string };
-
 export async function exportAudit(source: AuditSource, query: AuditQuery, io: AuditOutput): Promise<number> {
   const pairId = query.user ? await pairIdOf(source.users, query.user) : undefined;
   const sink = query.out
@@ -52,16 +48,19 @@ export async function exportAudit(source: AuditSource, query: AuditQuery, io: Au
   let finished = false;
   try {
     const table = await source.storage.table(source.tableName);
-    for (let day = query.toDay; day >= query.fromDay; day = addDays(day, -1)) {
-      const entities = table.listEntities<AuditRow>({
-        queryOptions: { filter: filterOf(day, pairId, query), select: [...AUDIT_COLUMNS] },
-      });
-      for await (const row of entities) {
-        pending += encoder.row(entryOf(row), rows++);
-        if (pending.length >= FLUSH_AT) {
-          await sink.write(pending);
-          pending = '';
-        }
+    const filter = {
+      fromDay: query.fromDay,
+      toDay: query.toDay,
+      pairId,
+      kind: query.syncKind,
+      side: query.side,
+      action: query.action,
+    };
+    for await (const entry of auditRows(table, filter)) {
+      pending += encoder.row(entry, rows++);
+      if (pending.length >= FLUSH_AT) {
+        await sink.write(pending);
+        pending = '';
       }
     }
     await sink.write(pending + encoder.tail);
@@ -77,15 +76,6 @@ export async function exportAudit(source: AuditSource, query: AuditQuery, io: Au
     `${rows} audit row${rows === 1 ? '' : 's'} from ${isoOf(query.fromDay)} to ${isoOf(query.toDay)} (UTC)${where}\n`,
   );
   return rows;
-}
-
-function filterOf(day: string, pairId: string | undefined, query: AuditQuery): string {
-  const parts = [odata`PartitionKey eq ${day}`];
-  if (pairId !== undefined) parts.push(odata`pairId eq ${pairId}`);
-  if (query.syncKind) parts.push(odata`kind eq ${query.syncKind}`);
-  if (query.side) parts.push(odata`side eq ${query.side}`);
-  if (query.action) parts.push(odata`action eq ${query.action}`);
-  return parts.join(' and ');
 }
 
 /**
@@ -104,21 +94,6 @@ async function pairIdOf(users: AuditSource['users'], user: string): Promise<stri
     );
   }
   return pair.pairId;
-}
-
-function entryOf(row: AuditRow): AuditEntry {
-  const entry: AuditEntry = {
-    at: row.at ?? '',
-    pairId: row.pairId ?? '',
-    kind: row.kind as Kind,
-    action: row.action as AuditAction,
-    reason: row.reason ?? '',
-  };
-  if (row.side) entry.side = row.side as Side;
-  if (row.dingtalkId) entry.dingtalkId = row.dingtalkId;
-  if (row.outlookId) entry.outlookId = row.outlookId;
-  if (row.detail) entry.detail = row.detail;
-  return entry;
 }
 
 const noop = async () => {};

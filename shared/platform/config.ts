@@ -297,6 +297,19 @@ export const SETTINGS = {
     schema: z.coerce.number().min(1).max(168),
     default: '24',
   },
+  STATUS_PAGE_KEY: {
+    help: 'key that opens the status page in the sandbox (/api/status?key=…), at least 16 characters; in Azure the page admits only Entra sign-in with the Sync.Admin app role (docs/status-page.md)',
+    schema: z.string().min(16, 'must be at least 16 characters'),
+    secret: true,
+  },
+  WEBSITE_AUTH_ENABLED: {
+    help: 'set by App Service itself: "True" when App Service Authentication (Entra sign-in) is on for the function app; only then does the status page trust the signed-in user the platform names',
+    schema: z
+      .string()
+      .regex(/^(true|false)$/i, 'must be True or False')
+      .transform((v) => v.toLowerCase() === 'true'),
+    default: 'False',
+  },
   LOG_LEVEL: {
     help: 'debug, info, warn or error',
     schema: z.enum(['debug', 'info', 'warn', 'error']),
@@ -324,6 +337,7 @@ export const SANDBOX_DEFAULTS: Partial<Record<SettingName, string>> = {
   DINGTALK_OAPI_BASE: 'http://127.0.0.1:7444',
   MAIL_IMAP_HOST: '127.0.0.1',
   MAIL_IMAP_PORT: '7993',
+  STATUS_PAGE_KEY: 'sandbox-status-page-key',
 };
 
 export interface Config {
@@ -378,6 +392,8 @@ export interface Config {
   schedule: { pairingIntervalMs: number; outlookSweepIntervalMs: number; dingtalkSweepIntervalMs: number };
   retention: { auditDays: number; detailDays: number };
   timerSchedule: string;
+  /** Who may open the status page: a key in the sandbox, Entra sign-in (App Service Authentication) in Azure. */
+  statusPage: { key?: string; easyAuthEnabled: boolean };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Every secret value, so the logger can keep them out of every line. */
   secretValues: string[];
@@ -461,6 +477,12 @@ export function loadConfig(env: Env = process.env): Config {
         'content cannot outlive the rows that hold it; lower AUDIT_DETAIL_DAYS or raise AUDIT_RETENTION_DAYS.',
     );
   }
+  if (mode === 'live' && values.STATUS_PAGE_KEY !== undefined) {
+    problems.push(
+      'STATUS_PAGE_KEY is set but SYNC_MODE is live: in Azure the status page admits only Entra sign-in (App ' +
+        'Service Authentication with the Sync.Admin app role, docs/status-page.md); remove STATUS_PAGE_KEY.',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const str = (n: SettingName) => values[n] as string;
@@ -534,6 +556,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     retention: { auditDays: num('AUDIT_RETENTION_DAYS'), detailDays: num('AUDIT_DETAIL_DAYS') },
     timerSchedule: str('TIMER_SCHEDULE'),
+    statusPage: {
+      key: values.STATUS_PAGE_KEY as string | undefined,
+      easyAuthEnabled: values.WEBSITE_AUTH_ENABLED as boolean,
+    },
     logLevel: values.LOG_LEVEL as Config['logLevel'],
     secretValues: secretValues.filter((s) => s.length >= 4),
   };

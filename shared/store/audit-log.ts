@@ -3,6 +3,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '../platform/odata';
 import type { Storage } from '../platform/storage';
 import type { AuditAction, AuditEntry, AuditSink, Kind, Side } from '../sync/types';
+import { auditRows, type AuditFilter } from './audit-search';
 import { assertDay, utcDay } from './day';
 import { entity, type WritableEntity } from './entity-size';
 import { deleteWhere, MAX_TRANSACTION_ACTIONS } from './table-ops';
@@ -34,6 +35,7 @@ type AuditRow = {
   outlookId?: string;
   reason: string;
   detail?: string;
+  lagMs?: number;
 };
 
 export class TableAuditLog implements AuditSink {
@@ -78,6 +80,22 @@ export class TableAuditLog implements AuditSink {
       queryOptions: { filter: odata`PartitionKey eq ${day}` },
     });
     for await (const row of rows) out.push(fromRow(row));
+    return out;
+  }
+
+  /** The rows of a day range that pass the filter, newest first (audit-search.ts). */
+  async *rows(filter: AuditFilter): AsyncGenerator<AuditEntry> {
+    yield* auditRows(await this.table(), filter);
+  }
+
+  /** At most `limit` rows of the search, newest first: the query stops once it has them. */
+  async search(filter: AuditFilter, limit: number): Promise<AuditEntry[]> {
+    const out: AuditEntry[] = [];
+    if (limit <= 0) return out;
+    for await (const entry of this.rows(filter)) {
+      out.push(entry);
+      if (out.length >= limit) break;
+    }
     return out;
   }
 
@@ -138,6 +156,7 @@ function auditEntity(entry: AuditEntry): WritableEntity {
     outlookId: entry.outlookId,
     reason: truncate(entry.reason, MAX_REASON_LENGTH),
     detail: entry.detail === undefined ? undefined : truncate(entry.detail, MAX_DETAIL_LENGTH),
+    lagMs: entry.lagMs,
   };
   return entity(utcDay(at), rowKey, row);
 }
@@ -158,5 +177,6 @@ function fromRow(row: AuditRow): AuditEntry {
   if (row.dingtalkId) entry.dingtalkId = row.dingtalkId;
   if (row.outlookId) entry.outlookId = row.outlookId;
   if (row.detail !== undefined) entry.detail = row.detail;
+  if (typeof row.lagMs === 'number') entry.lagMs = row.lagMs;
   return entry;
 }

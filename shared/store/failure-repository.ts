@@ -139,13 +139,36 @@ export class TableFailureRepository implements FailureRepository {
     if (row) await this.settle(fromRow(row, row.etag), { ok: true }, now);
   }
 
-  async list(): Promise<FailureRecord[]> {
+  /** Every failure; `limit` stops the read there (the status page's capped count). */
+  async list(limit = Infinity): Promise<FailureRecord[]> {
     const out: FailureRecord[] = [];
     const rows = (await this.table()).listEntities<FailureRow>({
       queryOptions: { filter: odata`PartitionKey ne ${SCHEDULE_PARTITION}` },
     });
+    for await (const row of rows) {
+      if (out.length >= limit) break;
+      out.push(fromRow(row, row.etag));
+    }
+    return out;
+  }
+
+  /** One pair's failures: one query of its partition. */
+  async listForPair(pairId: string): Promise<FailureRecord[]> {
+    const out: FailureRecord[] = [];
+    const rows = (await this.table()).listEntities<FailureRow>({
+      queryOptions: { filter: odata`PartitionKey eq ${joinKey(pairId)}` },
+    });
     for await (const row of rows) out.push(fromRow(row, row.etag));
     return out;
+  }
+
+  /** An admin's decision: the failure goes (its schedule entry too), whatever it was. */
+  async remove(record: FailureRecord): Promise<void> {
+    const [partitionKey, rowKey] = keysOf(record.work);
+    await ignoreNotFound(
+      (await this.table()).deleteEntity(partitionKey, rowKey, { etag: record.etag ?? '*' }),
+    );
+    await reschedule(await this.table(), record, undefined);
   }
 }
 

@@ -221,7 +221,8 @@ export type AuditAction =
   | 'dry-run'
   | 'breaker'
   | 'failure'
-  | 'undo';
+  | 'undo'
+  | 'admin';
 
 export interface AuditEntry {
   at: string;

@@ -13,6 +13,7 @@ describe('function registrations', () => {
       'graph-lifecycle',
       'sync-worker',
       'maintenance',
+      'status-page',
     ]) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading registers the function, as the worker does
       require(`../../functions/${file}`);
@@ -60,6 +61,12 @@ describe('function registrations', () => {
         queueName: undefined,
         connection: undefined,
       },
+      // The status page checks who asks itself: Entra sign-in with the Sync.Admin role, or the sandbox key.
+      http('status-action', 'status/action', ['POST']),
+      http('status-audit', 'status/audit', ['GET']),
+      http('status-page', 'status', ['GET']),
+      http('status-preflight', 'status/preflight', ['POST']),
+      http('status-user', 'status/user', ['GET']),
       {
         name: 'sync-worker',
         trigger: 'queue',
@@ -73,7 +80,7 @@ describe('function registrations', () => {
     ]);
   });
 
-  test('webhook functions are anonymous because they verify the sender themselves (signature, clientState)', () => {
+  test('webhook functions are anonymous because they verify the sender themselves (signature, clientState); the status page checks the admin', () => {
     const anonymous = describeRegistrations(registrations).filter(
       (d) => d.trigger === 'http' && d.authLevel === 'anonymous',
     );
@@ -83,6 +90,11 @@ describe('function registrations', () => {
       'graph-lifecycle',
       'graph-notifications',
       'health',
+      'status-action',
+      'status-audit',
+      'status-page',
+      'status-preflight',
+      'status-user',
     ]);
   });
 

@@ -64,8 +64,15 @@ export async function pairingJob(deps: MaintenanceDeps): Promise<JobOutcome<Pair
       statusChanges: plan.statusChanges.length,
       problems: plan.problems.length,
     },
-    // The organisation's size, for what paces itself by it (poll-cadence.ts) without counting the users table.
-    progress: JSON.stringify({ pairs: plan.pairs.length }),
+    // The organisation's size, for what paces itself by it (poll-cadence.ts) without counting the users table,
+    // and who is left unpaired, for the status page (docs/status-page.md).
+    progress: JSON.stringify({
+      pairs: plan.pairs.length,
+      dingtalkPeople: dingtalk.length,
+      entraPeople: entra.length,
+      problems: problemCounts(plan.problems),
+      problemExamples: plan.problems.slice(0, 5).map((p) => p.detail),
+    }),
   };
 }
 
@@ -78,6 +85,12 @@ export function pairsFromProgress(progress: string | undefined): number | undefi
   } catch {
     return undefined;
   }
+}
+
+function problemCounts(problems: ReadonlyArray<{ kind: string }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const problem of problems) counts[problem.kind] = (counts[problem.kind] ?? 0) + 1;
+  return counts;
 }
 
 function addsKind(old: UserPair, next: UserPair): boolean {

@@ -65,6 +65,11 @@ describe('loading the function app', () => {
       'health',
       'health-details',
       'maintenance',
+      'status-action',
+      'status-audit',
+      'status-page',
+      'status-preflight',
+      'status-user',
       'sync-worker',
     ]);
     expect([...mockLoaded]).toEqual([]);

@@ -1,0 +1,67 @@
+import type { AppContext } from '../context';
+import { checkAccess, csrfToken, type Admin, type StatusRequest } from './access';
+import { htmlPage, p, type HtmlPage } from './html';
+import { orgPage } from './org-page';
+import { readOrgView } from './org-view';
+import { refusalPage } from './refusal-page';
+
+/** The status page's routes, behind one access check (functions/status-page.ts wires them). */
+export type StatusRoute = 'org' | 'user' | 'action' | 'audit' | 'preflight';
+
+export interface StatusResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface StatusInput extends StatusRequest {
+  /** The form of a POST (application/x-www-form-urlencoded), read by the wiring. */
+  form?: URLSearchParams;
+}
+
+export interface StatusDeps {
+  app: AppContext;
+}
+
+/** Route handlers after the access check. */
+export type RouteHandler = (input: StatusInput, admin: Admin, deps: StatusDeps) => Promise<StatusResponse>;
+
+const handlers: Partial<Record<StatusRoute, RouteHandler>> = {
+  org: async (_input, admin, { app }) =>
+    orgPage(await readOrgView({ stores: app.stores, config: app.config, now: app.clock.now() }), {
+      csrf: csrfToken(app.config, admin),
+    }),
+};
+
+export async function serveStatus(
+  route: StatusRoute,
+  input: StatusInput,
+  deps: StatusDeps,
+): Promise<StatusResponse> {
+  const access = checkAccess(input, deps.app.config);
+  if (access.kind === 'refused') return refusalPage(access);
+  if (access.kind === 'session') {
+    return {
+      status: 303,
+      headers: { location: access.location, 'set-cookie': access.cookie, 'cache-control': 'no-store' },
+      body: '',
+    };
+  }
+  const handler = handlers[route];
+  if (!handler) return htmlPage(404, 'Not found', p('This part of the status page does not exist.'));
+  try {
+    return await handler(input, access.admin, deps);
+  } catch (err) {
+    // The page says something went wrong and where to look; the detail goes to the log, which masks secrets.
+    deps.app.log.error('status page failed', { route, error: err });
+    return failurePage();
+  }
+}
+
+function failurePage(): HtmlPage {
+  return htmlPage(
+    500,
+    'The status page could not be read',
+    p("Reading the app's state failed; the function log has the cause. Reload in a minute."),
+  );
+}
