@@ -1,7 +1,9 @@
-// dingtalk-m365-sync: everything the function app needs, in one resource group.
+// dingtalk-m365-sync: everything the function app needs, in one resource group, and (unless an existing app is
+// given) the Entra app registration it signs in as.
 // Check: az bicep build -f infra/main.bicep && az deployment group what-if -g <rg> -f infra/main.bicep -p infra/main.parameters.json
 // Deploy: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json
 // The parameters file leaves out the identifiers only the deployer knows; az asks for each (or pass -p name=value).
+// docs/deploy.md: what each parameter does, which directory role each path needs, and what a redeployment keeps.
 
 targetScope = 'resourceGroup'
 
@@ -32,15 +34,38 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
-@description('Entra tenant id (GUID) that grants admin consent to the app registration: az account show --query tenantId -o tsv')
-@minLength(36)
+@description('Entra tenant of the app registration (GUID); empty: the tenant of this deployment, the only choice when the template creates the app.')
 @maxLength(36)
-param graphTenantId string
+param graphTenantId string = ''
 
-@description('Application (client) id (GUID) of the Entra app registration, on its Overview page.')
-@minLength(36)
+@description('Application (client) id (GUID) of an existing app registration to use; empty: the template creates one with the Microsoft Graph Bicep extension (public cloud only; docs/deploy.md says which directory role that needs).')
 @maxLength(36)
-param graphClientId string
+param graphClientId string = ''
+
+@description('Unique name of the app registration the template creates; empty: dingtalk-m365-sync-<suffix of this resource group>. Never change it after the first deployment: a new name makes a new app.')
+@maxLength(120)
+param appRegistrationName string = ''
+
+@description('Grant the Graph application permissions while creating the app (needs Privileged Role Administrator or Global Administrator); false leaves it to an admin, through the consent link.')
+param grantGraphPermissions bool = false
+
+@description('Object ids of the users given the Sync.Admin role of the created app (the status page). Assign others later in Entra (docs/deploy.md).')
+param statusPageAdminIds array = []
+
+@description('How the app signs in to Entra (GRAPH_CREDENTIAL): managed-identity (no secret), certificate or secret; empty keeps what the deployment uses, managed-identity for a new one.')
+@allowed([
+  ''
+  'managed-identity'
+  'certificate'
+  'secret'
+])
+param graphCredential string = ''
+
+@description('Key Vault certificate (content type PEM) for graphCredential certificate (GRAPH_CERTIFICATE_NAME); empty keeps the current one.')
+param graphCertificateName string = ''
+
+@description('What is synced (SYNC_KINDS), comma-separated: calendar, mail, todo, contact. The created app registration declares the Graph permissions they need. Empty keeps what the deployment syncs, calendar,mail for a new one.')
+param syncKinds string = ''
 
 @description('Client ID (AppKey) of the DingTalk internal app, on its Credentials page in the DingTalk developer console.')
 @minLength(10)
@@ -70,7 +95,7 @@ param keyVaultNameSuffix string = ''
 @maxValue(4)
 param httpAlwaysReadyInstances int = 1
 
-@description('Who wins when both sides changed an item.')
+@description('CONFLICT_POLICY of a new deployment; a redeployment keeps the app\'s current value (change it in the app settings).')
 @allowed([
   'newest-wins'
   'prefer-dingtalk'
@@ -78,7 +103,7 @@ param httpAlwaysReadyInstances int = 1
 ])
 param conflictPolicy string = 'newest-wins'
 
-@description('Start in dry-run mode: report what would be written, write nothing.')
+@description('DRY_RUN of a new deployment: report what would be written, write nothing. A redeployment keeps the app\'s current DRY_RUN, so it never turns a live deployment back into a dry run.')
 param dryRun bool = true
 
 var suffix = uniqueString(resourceGroup().id, appName)
@@ -197,6 +222,8 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 
 var kvRef = 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/secrets'
 
+// No appSettings here: a site PUT with siteConfig.appSettings replaces every setting, the admin's too. The
+// settings module below merges them instead.
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: functionAppName
   location: location
@@ -216,28 +243,6 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     keyVaultReferenceIdentity: identity.id
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: [
-        { name: 'AzureWebJobsStorage__accountName', value: storage.name }
-        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-        { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
-        { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-        { name: 'SYNC_MODE', value: 'live' }
-        { name: 'PUBLIC_BASE_URL', value: 'https://${functionAppName}.azurewebsites.net' }
-        { name: 'KEY_VAULT_URL', value: 'https://${keyVaultName}${environment().suffixes.keyvaultDns}' }
-        { name: 'GRAPH_TENANT_ID', value: graphTenantId }
-        { name: 'GRAPH_CLIENT_ID', value: graphClientId }
-        { name: 'GRAPH_CLIENT_SECRET', value: '@Microsoft.KeyVault(SecretUri=${kvRef}/graph-client-secret/)' }
-        { name: 'DINGTALK_APP_KEY', value: dingtalkAppKey }
-        { name: 'DINGTALK_CORP_ID', value: dingtalkCorpId }
-        { name: 'DINGTALK_APP_SECRET', value: '@Microsoft.KeyVault(SecretUri=${kvRef}/dingtalk-app-secret/)' }
-        { name: 'DINGTALK_CALLBACK_TOKEN', value: '@Microsoft.KeyVault(SecretUri=${kvRef}/dingtalk-callback-token/)' }
-        { name: 'DINGTALK_CALLBACK_AES_KEY', value: '@Microsoft.KeyVault(SecretUri=${kvRef}/dingtalk-callback-aes-key/)' }
-        { name: 'CONFLICT_POLICY', value: conflictPolicy }
-        { name: 'TIMER_SCHEDULE', value: '0 */1 * * * *' }
-        { name: 'DRY_RUN', value: dryRun ? 'true' : 'false' }
-      ]
     }
     functionAppConfig: {
       deployment: {
@@ -271,6 +276,131 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
   dependsOn: [
     packageContainer
+  ]
+}
+
+var publicBaseUrl = 'https://${functionApp.properties.defaultHostName}'
+var tenantId = empty(graphTenantId) ? tenant().tenantId : graphTenantId
+var createApp = empty(graphClientId)
+
+// What the app has now: empty on a first deployment; after that the admin's values, which a redeployment keeps.
+var currentSettings = list('${functionApp.id}/config/appsettings', '2024-04-01').properties
+var firstDeployment = !contains(currentSettings, 'SYNC_MODE')
+var kinds = empty(syncKinds) ? (currentSettings.?SYNC_KINDS ?? 'calendar,mail') : syncKinds
+// Deployments made before GRAPH_CREDENTIAL existed signed in with the client secret: they keep doing so.
+var currentCredential = currentSettings.?GRAPH_CREDENTIAL ?? (contains(currentSettings, 'GRAPH_CLIENT_SECRET') ? 'secret' : 'managed-identity')
+var credential = empty(graphCredential) ? currentCredential : graphCredential
+
+module entraApp 'entra-app.bicep' = if (createApp) {
+  name: 'entra-app'
+  params: {
+    uniqueName: empty(appRegistrationName) ? 'dingtalk-m365-sync-${suffix}' : appRegistrationName
+    displayName: 'DingTalk M365 sync (${appName})'
+    kinds: map(split(kinds, ','), kind => trim(toLower(kind)))
+    publicBaseUrl: publicBaseUrl
+    // The managed identity's tokens come from this deployment's tenant.
+    issuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+    managedIdentityPrincipalId: identity.properties.principalId
+    grantGraphPermissions: grantGraphPermissions
+    ownerIds: !empty(deployerPrincipalId) && deployerPrincipalType != 'Group' ? [deployerPrincipalId] : []
+    statusPageAdminIds: statusPageAdminIds
+  }
+}
+
+var clientId = createApp ? entraApp.outputs.appId : graphClientId
+
+// Settings the template owns, written on every deployment. Names match shared/platform/config.ts (test/infra).
+var ownedSettings = {
+  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.properties.clientId
+  AZURE_CLIENT_ID: identity.properties.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  SYNC_MODE: 'live'
+  SYNC_KINDS: kinds
+  PUBLIC_BASE_URL: publicBaseUrl
+  KEY_VAULT_URL: 'https://${keyVaultName}${environment().suffixes.keyvaultDns}'
+  GRAPH_TENANT_ID: tenantId
+  GRAPH_CLIENT_ID: clientId
+  GRAPH_CREDENTIAL: credential
+  DINGTALK_APP_KEY: dingtalkAppKey
+  DINGTALK_CORP_ID: dingtalkCorpId
+  DINGTALK_APP_SECRET: '@Microsoft.KeyVault(SecretUri=${kvRef}/dingtalk-app-secret/)'
+  DINGTALK_CALLBACK_TOKEN: '@Microsoft.KeyVault(SecretUri=${kvRef}/dingtalk-callback-token/)'
+  DINGTALK_CALLBACK_AES_KEY: '@Microsoft.KeyVault(SecretUri=${kvRef}/dingtalk-callback-aes-key/)'
+  // App Service Authentication signs admins in with the same identity as its credential, no client secret
+  // (learn.microsoft.com/azure/app-service/configure-authentication-provider-aad, "Use a managed identity instead
+  // of a secret"), and accepts tokens of this tenant only.
+  OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: identity.properties.clientId
+  WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenantId
+}
+
+// The credential's own setting; an admin's value (another secret reference, a renewed certificate) is kept.
+var secretSetting = {
+  GRAPH_CLIENT_SECRET: currentSettings.?GRAPH_CLIENT_SECRET ?? '@Microsoft.KeyVault(SecretUri=${kvRef}/graph-client-secret/)'
+}
+var certificateSetting = {
+  GRAPH_CERTIFICATE_NAME: empty(graphCertificateName) ? (currentSettings.?GRAPH_CERTIFICATE_NAME ?? '') : graphCertificateName
+}
+var credentialSettings = credential == 'secret' ? secretSetting : (credential == 'certificate' ? certificateSetting : {})
+
+// Written only by the first deployment; after that they are the admin's, and a redeployment leaves them alone.
+var initialSettings = {
+  DRY_RUN: dryRun ? 'true' : 'false'
+  CONFLICT_POLICY: conflictPolicy
+  TIMER_SCHEDULE: '0 */1 * * * *'
+}
+
+module settings 'app-settings.bicep' = {
+  name: 'app-settings'
+  params: {
+    functionAppName: functionApp.name
+    current: currentSettings
+    initial: firstDeployment ? initialSettings : {}
+    owned: union(ownedSettings, credentialSettings)
+    // A credential setting another credential left behind: an unresolved secret reference would stop the app.
+    retired: filter(['GRAPH_CLIENT_SECRET', 'GRAPH_CERTIFICATE_NAME'], name => !contains(credentialSettings, name))
+  }
+}
+
+// App Service Authentication (Easy Auth) signs admins in for the status page. Unauthenticated requests still
+// reach the app: the webhooks, the health probe and the consent callback are anonymous, and the status page checks
+// the signed-in principal and its Sync.Admin role itself (X-MS-CLIENT-PRINCIPAL, which only App Service sets:
+// learn.microsoft.com/azure/app-service/configure-authentication-user-identities). No token store: Flex
+// Consumption has no local file system for it, and the page needs only the principal.
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: clientId
+          clientSecretSettingName: 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenantId}/v2.0'
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
+  dependsOn: [
+    settings
   ]
 }
 
@@ -346,3 +476,9 @@ output dingtalkCallbackUrl string = 'https://${functionApp.properties.defaultHos
 output keyVaultName string = vault.name
 output storageAccountName string = storage.name
 output managedIdentityClientId string = identity.properties.clientId
+@description('Application (client) id of the app registration the sync signs in as.')
+output graphClientId string = clientId
+@description('Whether this deployment created (or updated) the app registration; false when an existing one is used.')
+output appRegistrationCreated bool = createApp
+@description('How the app signs in to Entra (GRAPH_CREDENTIAL); only secret needs graph-client-secret in the vault.')
+output graphCredential string = credential

@@ -57,12 +57,19 @@ Deployed. Next steps (README, "Deploy to Azure"):
   Consent link:          ${CONSENTURL:-<consentUrl>}?code=<key of the "consent" function>
   Status page:           ${STATUSPAGEURL:-<statusPageUrl>}?code=<function key>
   DingTalk callback URL: ${DINGTALKCALLBACKURL:-<dingtalkCallbackUrl>}
+  App registration:      ${GRAPHCLIENTID:-<graphClientId>} (GRAPH_CREDENTIAL ${GRAPHCREDENTIAL:-<graphCredential>})
 Function keys: az functionapp function keys list -g ${AZURE_RESOURCE_GROUP:-<rg>} -n ${FUNCTIONAPPNAME:-<function app>} --function-name consent
+Status page sign-in: assign admins the app role Sync.Admin of that app registration (docs/deploy.md).
 The DingTalk console asks for the token and aes_key of the callback; read them from the vault:
   az keyvault secret show --vault-name $vault -n dingtalk-callback-token --query value -o tsv
   az keyvault secret show --vault-name $vault -n dingtalk-callback-aes-key --query value -o tsv
 MSG
-for pair in 'graph-client-secret:<entra client secret>' 'dingtalk-app-secret:<DingTalk AppSecret>'; do
+# Only GRAPH_CREDENTIAL=secret reads a Graph client secret; the template's default, the managed identity, has none.
+reminders=('dingtalk-app-secret:<DingTalk AppSecret>')
+if [ "${GRAPHCREDENTIAL:-}" = secret ]; then
+  reminders+=('graph-client-secret:<entra client secret>')
+fi
+for pair in "${reminders[@]}"; do
   name="${pair%%:*}"
   if ! printf '%s\n' "$existing" | grep -qx "$name"; then
     echo "Still to store (the app cannot sign in without it): az keyvault secret set --vault-name $vault -n $name --value ${pair#*:}"

@@ -20,13 +20,22 @@ need() {
     missing=1
   fi
 }
-need GRAPH_TENANT_ID 'Entra tenant id: az account show --query tenantId -o tsv'
-need GRAPH_CLIENT_ID "the app registration's Application (client) ID"
 need DINGTALK_APP_KEY "the DingTalk app's Client ID (AppKey)"
 need DINGTALK_CORP_ID 'the DingTalk CorpId, starts with ding'
 if [ "$missing" -ne 0 ]; then
   echo "Set the values above, then run azd up again." >&2
   exit 1
+fi
+
+# Without GRAPH_CLIENT_ID the template creates the app registration with the Microsoft Graph Bicep extension,
+# which works in the public cloud only (docs/deploy.md, "The app registration").
+if [ -z "${GRAPH_CLIENT_ID:-}" ]; then
+  cloud="$(az cloud show --query name -o tsv)"
+  if [ "$cloud" != "AzureCloud" ]; then
+    echo "The template can create the app registration in the public cloud only (this is $cloud): create it yourself and run azd env set GRAPH_CLIENT_ID <its Application (client) ID> (docs/deploy.md)." >&2
+    exit 1
+  fi
+  echo "GRAPH_CLIENT_ID is not set: the template creates the app registration; your account must be allowed to register applications (docs/deploy.md, \"Directory roles\")."
 fi
 
 # The template gives this principal Key Vault Secrets Officer so that the postprovision hook may write secrets.

@@ -4,13 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describeRegistrations } from '../../sandbox/host';
 import { registrations } from '../support/functions-core-mock';
+import { read, root } from './template';
 
 /**
  * `azd up` cannot run here (no azd, no subscription), so this checks what it would read: azure.yaml, the azd
  * parameters file, the hooks, and the outputs it prints, against the template and the code.
  */
-const root = path.join(__dirname, '../..');
-const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 const template = read('infra/main.bicep');
 const bicepparam = read('infra/main.bicepparam');
 const postprovision = read('scripts/azd/postprovision.sh');
@@ -51,9 +50,7 @@ const at = (...keys: string[]) =>
 /** Key Vault secret name of each app setting that is a Key Vault reference. */
 const vaultRefs = new Map(
   [
-    ...template.matchAll(
-      /\{ name: '(\w+)', value: '@Microsoft\.KeyVault\(SecretUri=\$\{kvRef\}\/([a-z0-9-]+)\/\)' \}/g,
-    ),
+    ...template.matchAll(/^ {2}(\w+): .*'@Microsoft\.KeyVault\(SecretUri=\$\{kvRef\}\/([a-z0-9-]+)\/\)'$/gm),
   ].map((m) => [m[1], m[2]] as const),
 );
 /** Every param of main.bicep and whether it has a default. */
@@ -63,7 +60,8 @@ const templateParams = new Map(
 /** Every assignment of main.bicepparam: the literal, or the environment variable and its default if any. */
 const assigned = new Map(
   [...bicepparam.matchAll(/^param (\w+) = (.+)$/gm)].map((m) => {
-    const env = /^readEnvironmentVariable\('(\w+)'(?:, '([^']*)')?\)$/.exec(m[2]);
+    // A string as it is, or converted: bool(readEnvironmentVariable('NAME', 'false')).
+    const env = /^(?:bool\()?readEnvironmentVariable\('(\w+)'(?:, '([^']*)')?\)\)?$/.exec(m[2]);
     return [m[1], env ? { env: env[1], fallback: env[2] } : { literal: m[2] }] as const;
   }),
 );
@@ -182,12 +180,7 @@ describe('infra/main.bicepparam (azd) and infra/main.parameters.json (az) deploy
     const asked = [...assigned.values()]
       .filter((a) => 'env' in a && a.fallback === undefined)
       .map((a) => 'env' in a && a.env);
-    expect(asked.sort()).toEqual([
-      'DINGTALK_APP_KEY',
-      'DINGTALK_CORP_ID',
-      'GRAPH_CLIENT_ID',
-      'GRAPH_TENANT_ID',
-    ]);
+    expect(asked.sort()).toEqual(['DINGTALK_APP_KEY', 'DINGTALK_CORP_ID']);
     const needed = [...preprovision.matchAll(/^need (\w+) /gm)].map((m) => m[1]);
     expect(needed.sort()).toEqual(asked);
     expect(preprovision).toContain('azd env set AZURE_PRINCIPAL_ID');
@@ -280,6 +273,103 @@ describe('scripts/azd/postprovision.sh', () => {
       }
     },
   );
+});
+
+/** Runs a hook with stand-in `az` (and `azd`) scripts first on PATH; returns its exit status and output. */
+function runHook(hook: string, standIns: Record<string, string[]>, env: Record<string, string>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azd-hook-'));
+  try {
+    for (const [name, lines] of Object.entries(standIns)) {
+      fs.writeFileSync(path.join(dir, name), ['#!/usr/bin/env bash', ...lines].join('\n'), { mode: 0o755 });
+    }
+    try {
+      const stdout = execFileSync(path.join(root, hook), {
+        env: { PATH: `${dir}:${process.env.PATH}`, ...env },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      return { status: 0, output: stdout };
+    } catch (err) {
+      const failed = err as { status: number; stdout: string; stderr: string };
+      return { status: failed.status, output: failed.stdout + failed.stderr };
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the hooks and the Entra app registration', () => {
+  test('postprovision reminds of graph-client-secret only when the app signs in with a secret', () => {
+    const az = [
+      'if [ "$2 $3" = "secret list" ]; then printf "dingtalk-callback-token\\ndingtalk-callback-aes-key\\n"; exit 0; fi',
+      'exit 1',
+    ];
+    const base = { KEYVAULTNAME: 'kv-dtsync-abc', GRAPHCLIENTID: '2c4e6a8b-1d3f-4a5b-8c7d-9e0f1a2b3c4d' };
+    const managed = runHook(
+      'scripts/azd/postprovision.sh',
+      { az },
+      { ...base, GRAPHCREDENTIAL: 'managed-identity' },
+    );
+    expect(managed.status).toBe(0);
+    expect(managed.output).not.toContain('graph-client-secret');
+    expect(managed.output).toContain(
+      'App registration:      2c4e6a8b-1d3f-4a5b-8c7d-9e0f1a2b3c4d (GRAPH_CREDENTIAL managed-identity)',
+    );
+    expect(managed.output).toContain('Sync.Admin');
+    const secret = runHook('scripts/azd/postprovision.sh', { az }, { ...base, GRAPHCREDENTIAL: 'secret' });
+    expect(secret.output).toContain('-n graph-client-secret --value <entra client secret>');
+    // The hook reads the template's outputs by azd's upper-case names.
+    for (const output of ['graphClientId', 'graphCredential']) {
+      expect(template).toMatch(new RegExp(`^output ${output} string = `, 'm'));
+      expect(postprovision).toContain(`\${${output.toUpperCase()}:-`);
+    }
+  });
+
+  test('preprovision lets the template create the app in the public cloud only, and asks for no Entra id', () => {
+    const azd = ['exit 0'];
+    const inCloud = (cloud: string) => [
+      `if [ "$1 $2" = "cloud show" ]; then echo ${cloud}; exit 0; fi`,
+      'if [ "$1 $2" = "account show" ]; then exit 0; fi',
+      'if [ "$1 $2" = "ad signed-in-user" ]; then echo 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9; exit 0; fi',
+      'exit 1',
+    ];
+    const env = { DINGTALK_APP_KEY: 'dingq8r2kx7s0mzlp4vw', DINGTALK_CORP_ID: 'ding5f1c0a9e7b3d2c4a' };
+    const publicCloud = runHook('scripts/azd/preprovision.sh', { az: inCloud('AzureCloud'), azd }, env);
+    expect(publicCloud).toEqual({
+      status: 0,
+      output: expect.stringContaining('the template creates the app registration'),
+    });
+    const government = runHook('scripts/azd/preprovision.sh', { az: inCloud('AzureUSGovernment'), azd }, env);
+    expect(government.status).toBe(1);
+    expect(government.output).toContain('azd env set GRAPH_CLIENT_ID');
+    const existing = runHook(
+      'scripts/azd/preprovision.sh',
+      { az: inCloud('AzureUSGovernment'), azd },
+      {
+        ...env,
+        GRAPH_CLIENT_ID: '2c4e6a8b-1d3f-4a5b-8c7d-9e0f1a2b3c4d',
+      },
+    );
+    expect(existing.status).toBe(0);
+  });
+
+  test('azd passes the Entra choices through, each empty by default so a redeployment keeps what it has', () => {
+    for (const [param, env] of [
+      ['graphTenantId', 'GRAPH_TENANT_ID'],
+      ['graphClientId', 'GRAPH_CLIENT_ID'],
+      ['graphCredential', 'GRAPH_CREDENTIAL'],
+      ['syncKinds', 'SYNC_KINDS'],
+    ]) {
+      expect([param, assigned.get(param)]).toEqual([param, { env, fallback: '' }]);
+    }
+    expect(assigned.get('grantGraphPermissions')).toEqual({
+      env: 'GRANT_GRAPH_PERMISSIONS',
+      fallback: 'false',
+    });
+    expect(bicepparam).toContain(
+      "param grantGraphPermissions = bool(readEnvironmentVariable('GRANT_GRAPH_PERMISSIONS', 'false'))",
+    );
+  });
 });
 
 describe('template outputs azd prints', () => {
