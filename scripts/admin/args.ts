@@ -22,6 +22,10 @@ Commands:
   app-passwords <action>
                  the mailboxes' IMAP app passwords in Key Vault: --csv <file>, --set <email>, --list,
                  --reset <email> ("npm run admin -- app-passwords --help" for the details)
+  undo (--user <who> | --all) --kind <kind> --from <when> --to <when> [--side <side>] [--out <plan>]
+  undo --apply --plan <plan>
+                 remove the copies this product created in a time range, never an original: a dry run
+                 that lists them and writes a plan, then --apply ("npm run admin -- undo --help")
   help           this text
 
 Kinds: ${KINDS.join(', ')}. The command reaches the app's storage as the app does: AzureWebJobsStorage (a

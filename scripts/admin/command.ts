@@ -14,6 +14,7 @@ import { parseAdminArgs, UsageError, USAGE, type AdminAction } from './args';
 import { AUDIT_USAGE, parseAuditArgs, type AuditQuery } from './audit-args';
 import { exportAudit, throughLines, type AuditSource } from './audit-export';
 import { pause, resume, status, type AdminStores } from './pause';
+import { runUndo, type UndoOpen } from './undo';
 
 /** `npm run admin -- <command>`: the operator's commands that change how the running app behaves. */
 
@@ -36,6 +37,8 @@ export interface AdminDeps {
   /** The audit table and the users (tests); otherwise on AzureWebJobsStorage. */
   audit?: AuditSource;
   now?: () => number;
+  /** undo: its ports for a kind (tests); otherwise built from the app's settings. */
+  undo?: UndoOpen;
   /** app-passwords: a ready vault and marks table (tests). */
   appPasswords?: AppPasswordsDeps;
 }
@@ -43,6 +46,7 @@ export interface AdminDeps {
 export async function runAdminCommand(argv: string[], io: AdminIO, deps: AdminDeps = {}): Promise<number> {
   const now = deps.now ?? Date.now;
   if (argv[0] === 'app-passwords') return runAppPasswords(argv.slice(1), io, deps.appPasswords);
+  if (argv[0] === 'undo') return runUndo(argv.slice(1), io, deps.undo);
   const audit = argv[0] === 'audit';
   let action: AdminAction | AuditQuery | { kind: 'audit-help' };
   try {
