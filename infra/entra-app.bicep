@@ -101,21 +101,19 @@ resource app 'Microsoft.Graph/applications@v1.0' = {
       isEnabled: true
     }
   ]
-}
 
-// No secret anywhere: the function app's user-assigned identity is the app's credential
-// (learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity).
-resource functionAppIdentity 'Microsoft.Graph/applications/federatedIdentityCredentials@v1.0' = {
-  name: '${uniqueName}/function-app-identity'
-  description: 'The sync function app\'s user-assigned managed identity'
-  issuer: issuer
-  subject: managedIdentityPrincipalId
-  audiences: [
-    'api://AzureADTokenExchange'
-  ]
-  dependsOn: [
-    app
-  ]
+  // No secret anywhere: the function app's user-assigned identity is the app's credential
+  // (learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity). The
+  // name carries the app's unique name, as in Microsoft's quickstart templates.
+  resource functionAppIdentity 'federatedIdentityCredentials@v1.0' = {
+    name: '${uniqueName}/function-app-identity'
+    description: 'The sync function app\'s user-assigned managed identity'
+    issuer: issuer
+    subject: managedIdentityPrincipalId
+    audiences: [
+      'api://AzureADTokenExchange'
+    ]
+  }
 }
 
 resource servicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = {

@@ -378,7 +378,9 @@ describe('infra/entra-app.bicep: the app registration', () => {
   });
 
   test('the federated credential is the one the token provider presents: the identity, its tenant, the audience', () => {
-    const credential = resourceBody(entraApp, 'functionAppIdentity');
+    // Nested in the app registration, as Microsoft's quickstart templates declare it.
+    const credential = resourceBody(resourceBody(entraApp, 'app'), 'functionAppIdentity', '  ');
+    expect(credential).toContain("name: '${uniqueName}/function-app-identity'");
     expect(credential).toContain('subject: managedIdentityPrincipalId');
     expect(credential).toContain(`'${tokenExchangeAudience('https://login.microsoftonline.com')}'`);
     expect(credential).toContain('issuer: issuer');

@@ -21,11 +21,12 @@ export function objectVar(template: string, name: string): Map<string, string> {
 /** A single-quoted Bicep string literal's text, or undefined for any other expression. */
 export const literal = (expression: string | undefined) => /^'([^'$]*)'$/.exec(expression ?? '')?.[1];
 
-/** The body of `resource <symbol> '<type>' … = … {`, up to its closing brace at the start of a line. */
-export function resourceBody(template: string, symbol: string): string {
-  const body = new RegExp(`^resource ${symbol} '[^']+'[^\\n]*\\{\\n([\\s\\S]*?)^\\}`, 'm').exec(
-    template,
-  )?.[1];
+/** The body of `resource <symbol> '<type>' … = … {` up to its closing brace; `indent` for a nested resource. */
+export function resourceBody(template: string, symbol: string, indent = ''): string {
+  const body = new RegExp(
+    `^${indent}resource ${symbol} '[^']+'[^\\n]*\\{\\n([\\s\\S]*?)^${indent}\\}`,
+    'm',
+  ).exec(template)?.[1];
   if (body === undefined) throw new Error(`no resource ${symbol}`);
   return body;
 }
