@@ -469,8 +469,8 @@ output functionAppName string = functionApp.name
 output functionAppUrl string = 'https://${functionApp.properties.defaultHostName}'
 @description('Admin consent page; it asks for a function key: append ?code=<key of the "consent" function>.')
 output consentUrl string = 'https://${functionApp.properties.defaultHostName}/api/consent'
-@description('Status of the deployment (mode, dry run, version, storage) until a status page exists; it asks for a function key (?code=).')
-output statusPageUrl string = 'https://${functionApp.properties.defaultHostName}/api/health/details'
+@description('The admins\' status page: Entra sign-in, then the Sync.Admin app role of the app registration (docs/status-page.md).')
+output statusPageUrl string = 'https://${functionApp.properties.defaultHostName}/api/status'
 @description('HTTP event push URL to save in the DingTalk developer console, with the token and aes_key from the vault.')
 output dingtalkCallbackUrl string = 'https://${functionApp.properties.defaultHostName}/api/dingtalk/events'
 output keyVaultName string = vault.name

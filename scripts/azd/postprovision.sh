@@ -55,7 +55,7 @@ cat <<MSG
 
 Deployed. Next steps (README, "Deploy to Azure"):
   Consent link:          ${CONSENTURL:-<consentUrl>}?code=<key of the "consent" function>
-  Status page:           ${STATUSPAGEURL:-<statusPageUrl>}?code=<function key>
+  Status page:           ${STATUSPAGEURL:-<statusPageUrl>} (Entra sign-in with the Sync.Admin role)
   DingTalk callback URL: ${DINGTALKCALLBACKURL:-<dingtalkCallbackUrl>}
   App registration:      ${GRAPHCLIENTID:-<graphClientId>} (GRAPH_CREDENTIAL ${GRAPHCREDENTIAL:-<graphCredential>})
 Function keys: az functionapp function keys list -g ${AZURE_RESOURCE_GROUP:-<rg>} -n ${FUNCTIONAPPNAME:-<function app>} --function-name consent

@@ -253,7 +253,7 @@ describe('scripts/azd/postprovision.sh', () => {
             PATH: `${dir}:${process.env.PATH}`,
             KEYVAULTNAME: 'kv-dtsync-abc',
             CONSENTURL: `${host}/api/consent`,
-            STATUSPAGEURL: `${host}/api/health/details`,
+            STATUSPAGEURL: `${host}/api/status`,
             DINGTALKCALLBACKURL: `${host}/api/dingtalk/events`,
           },
           encoding: 'utf8',
@@ -264,7 +264,7 @@ describe('scripts/azd/postprovision.sh', () => {
         expect(output).not.toContain(aesKey);
         expect(output).toContain('kept dingtalk-callback-token');
         expect(output).toContain(`${host}/api/consent?code=`);
-        expect(output).toContain(`${host}/api/health/details?code=`);
+        expect(output).toContain(`${host}/api/status (Entra sign-in with the Sync.Admin role)`);
         expect(output).toContain(`${host}/api/dingtalk/events\n`);
         expect(output).toContain('-n dingtalk-app-secret --value');
         expect(output).not.toContain('-n graph-client-secret --value');
@@ -376,7 +376,7 @@ describe('template outputs azd prints', () => {
   test('the consent link, the status page and the DingTalk callback URL are the registered routes', () => {
     /* eslint-disable @typescript-eslint/no-require-imports -- loading registers the functions, as the worker does */
     require('../../functions/admin-consent');
-    require('../../functions/health');
+    require('../../functions/status-page');
     require('../../functions/dingtalk-events');
     /* eslint-enable @typescript-eslint/no-require-imports */
     const routes = new Map(describeRegistrations(registrations).map((d) => [d.name, d.route]));
@@ -384,7 +384,7 @@ describe('template outputs azd prints', () => {
       .extensions.http.routePrefix;
     for (const [output, fn] of [
       ['consentUrl', 'consent'],
-      ['statusPageUrl', 'health-details'],
+      ['statusPageUrl', 'status-page'],
       ['dingtalkCallbackUrl', 'dingtalk-events'],
     ]) {
       expect(routes.get(fn)).toBeDefined();

@@ -1,5 +1,6 @@
 import { describeRegistrations } from '../../sandbox/host';
 import { CONSENT_CALLBACK_PATH, requiredPermissions } from '../../shared/app/consent/consent-link';
+import { STATUS_ADMIN_ROLE } from '../../shared/app/status/client-principal';
 import { tokenExchangeAudience } from '../../shared/connectors/graph/token-provider';
 import { isPlaceholder, loadConfig, SETTINGS } from '../../shared/platform/config';
 import { registrations } from '../support/functions-core-mock';
@@ -369,7 +370,7 @@ describe('infra/entra-app.bicep: the app registration', () => {
     expect(owned.get('PUBLIC_BASE_URL')).toBe('publicBaseUrl');
     expect(app).toMatch(/^ {2}uniqueName: uniqueName$/m);
     const role = /appRoles: \[\n\s+\{\n([\s\S]*?)\n\s+\}\n\s+\]/.exec(app)?.[1] ?? '';
-    expect(role).toContain("value: 'Sync.Admin'");
+    expect(role).toContain(`value: '${STATUS_ADMIN_ROLE}'`);
     expect(role).toMatch(/allowedMemberTypes: \[\n\s+'User'\n\s+\]/);
     expect(role).toContain('id: syncAdminRoleId');
     expect(entraApp).toMatch(
