@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kind } from '../../sync/types';
 import type { AppContext } from '../context';
@@ -26,8 +25,9 @@ export function undoDepsFrom(app: AppContext, services: Services, kind: Kind): U
     users: app.stores.users,
     sides: { dingtalk: endpoints.dingtalk.adapter, outlook: endpoints.outlook.adapter },
     now: () => app.clock.now(),
-    // Seen by workers as the lease owner while a pair's copies are removed (docs/state.md, pairstate).
-    owner: `undo:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    // Seen by workers as the lease owner while a pair's copies are removed (docs/state.md, pairstate). The same on
+    // every run from this machine, so a re-run after a crash or Ctrl-C takes back the lease the dead run left.
+    owner: `undo:${hostname()}`,
     wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
