@@ -5,7 +5,7 @@ import type { Stores } from '../store';
 import { isPaused, SWITCH_CACHE_MS, type PauseSwitch } from '../store/control-store';
 import { LeaseLostError, linkRowKey, MAX_KEYS_PER_QUERY } from '../store/pair-state-store';
 import { toUserRef } from '../store/repositories';
-import type { UserPair, WorkItem } from '../store/types';
+import { BREAKER_RELEASE_REASON, type UserPair, type WorkItem } from '../store/types';
 import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
 import { isDryCursor, markDryCursor, startingCursor } from '../sync/dry-run';
 import { errorFields, SyncError } from '../sync/errors';
@@ -156,8 +156,10 @@ async function setAside(deps: WorkerDeps, memory: InstanceMemory, work: WorkItem
  * keepPolling; twins that meet in one batch still cost one pull and leave one successor); a retry, whose success
  * clears the folder's failure.
  */
-const mustPull = (work: WorkItem) =>
-  work.resync === true || work.reason === 'poll' || work.reason === 'retry';
+const mustPull = (work: WorkItem) => work.resync === true || work.reason === 'poll' || clearsFailure(work);
+
+/** A retry, or an admin's release of the breaker: their success clears the folder's failure. */
+const clearsFailure = (work: WorkItem) => work.reason === 'retry' || work.reason === BREAKER_RELEASE_REASON;
 
 const covers = (listedAt: number | undefined, work: WorkItem) =>
   listedAt !== undefined && work.hintedAt !== undefined && work.hintedAt + CLOCK_SKEW_MARGIN_MS <= listedAt;
@@ -274,7 +276,10 @@ async function pullSide(
   const resync = due.some((r) => r.work.resync);
   const push = due.some((r) => PUSH_REASONS.has(r.work.reason));
   const log = deps.log.child({ pairId: pair.pairId, kind, side, reason: due[0].work.reason });
-  const policy = rules?.deletes ? { ...deps.policy, deletes: rules.deletes } : deps.policy;
+  const kindPolicy = rules?.deletes ? { ...deps.policy, deletes: rules.deletes } : deps.policy;
+  // An admin read what the breaker stopped and released it: this pull may delete past the share, once.
+  const released = due.some((r) => r.work.reason === BREAKER_RELEASE_REASON);
+  const policy = released ? { ...kindPolicy, bulkDeleteMaxShare: 1 } : kindPolicy;
   const stored = lease.state.sides[side].cursor;
   const cursor = resync ? undefined : startingCursor(stored, policy.dryRun, policy);
   const listing = rememberListedCursor(guarded(side));
@@ -333,7 +338,7 @@ async function pullSide(
     ) {
       await lease.commit(side, { cursor: next, lastSyncedAt: at, lastError: '', ...poll }, [], keepLease());
     }
-    if (due.some((r) => r.work.reason === 'retry')) await clearFailure(deps, due[0].work);
+    if (due.some((r) => clearsFailure(r.work))) await clearFailure(deps, due[0].work);
     if (fromScratch) log.info('dry run: folder reported', { changes: result.stats.changes });
     return { status: 'dry-run' };
   }
@@ -355,7 +360,7 @@ async function pullSide(
     );
   }
   memory.recent.listed(pair.pairId, kind, side, listedAt);
-  if (due.some((r) => r.work.reason === 'retry')) await clearFailure(deps, due[0].work);
+  if (due.some((r) => clearsFailure(r.work))) await clearFailure(deps, due[0].work);
   if (writes > 0) log.info('folder synced', { changes: result.stats.changes, writes });
   await goLiveOtherSide(deps, pair, kind, side, stored, lease);
   return { status: 'synced', pulls: 1, changes: result.stats.changes, writes };

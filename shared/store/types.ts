@@ -24,6 +24,13 @@ export interface WorkItem {
   deleted?: boolean;
 }
 
+/**
+ * The reason of the pull an admin queues from the status page to release a folder's bulk-delete breaker after
+ * reading what it stopped: that one pull may delete past BULK_DELETE_MAX_SHARE, and its success clears the folder's
+ * failure, as a retry's does.
+ */
+export const BREAKER_RELEASE_REASON = 'breaker-release';
+
 /** Names one folder of one kind and side (failures are keyed by it). */
 export const cursorKey = (w: Pick<WorkItem, 'kind' | 'side' | 'folder'>): string =>
   `${w.kind}.${w.side}.${w.folder}`;

@@ -159,7 +159,10 @@ const SIDES: readonly Side[] = ['dingtalk', 'outlook'];
 
 const emptyCounts = (): StatusCounts => ({ 'in-sync': 0, 'first-sync': 0, behind: 0, failing: 0, admin: 0 });
 
-export function pollIntervalOf(config: OrgViewDeps['config'], kind: Kind): number | undefined {
+export function pollIntervalOf(
+  config: Pick<Config, 'mail' | 'todo' | 'contacts'>,
+  kind: Kind,
+): number | undefined {
   if (kind === 'mail' || kind === 'sentmail') return config.mail.pollIntervalMs;
   if (kind === 'todo') return config.todo.pollIntervalMs;
   if (kind === 'contact') return config.contacts.pollIntervalMs;

@@ -1,5 +1,9 @@
 import type { AppContext } from '../context';
-import { checkAccess, csrfToken, type Admin, type StatusRequest } from './access';
+import { checkAccess, csrfToken, validPost, type Admin, type StatusRequest } from './access';
+import { runStatusAction } from './actions';
+import { actionPage, forgedPost, searchPage } from './result-pages';
+import { userPage } from './user-page';
+import { findPair, readUserView } from './user-view';
 import { htmlPage, p, type HtmlPage } from './html';
 import { orgPage } from './org-page';
 import { readOrgView } from './org-view';
@@ -31,6 +35,24 @@ const handlers: Partial<Record<StatusRoute, RouteHandler>> = {
     orgPage(await readOrgView({ stores: app.stores, config: app.config, now: app.clock.now() }), {
       csrf: csrfToken(app.config, admin),
     }),
+  user: async (input, admin, { app }) => {
+    const query = new URL(input.url).searchParams.get('q') ?? '';
+    if (!query.trim()) return searchPage(200, '');
+    const pair = await findPair(app.stores.users, query);
+    if (!pair) return searchPage(404, `No paired user has the address or pair id ${JSON.stringify(query)}.`);
+    const view = await readUserView({ stores: app.stores, config: app.config, pair, now: app.clock.now() });
+    return userPage(view, csrfToken(app.config, admin));
+  },
+  action: async (input, admin, { app }) => {
+    if (!validPost(input, input.form?.get('csrf') ?? undefined, app.config, admin)) return forgedPost();
+    const result = await runStatusAction(
+      { stores: app.stores, kinds: app.config.kinds, now: app.clock.now() },
+      admin,
+      input.form!,
+    );
+    app.log.info('status page action', { status: result.status, pairId: result.pair?.pairId });
+    return actionPage(result);
+  },
 };
 
 export async function serveStatus(

@@ -8,7 +8,7 @@ import { utcDay } from '../../../shared/store/day';
 import { MissingAppPasswordError } from '../../../shared/connectors/imap/credentials';
 import { ManualClock } from '../../../shared/platform/clock';
 import { PairStateStore } from '../../../shared/store/pair-state-store';
-import type { WorkItem } from '../../../shared/store/types';
+import { BREAKER_RELEASE_REASON, type WorkItem } from '../../../shared/store/types';
 import { StorageWorkQueue } from '../../../shared/store/work-queue';
 import type { SideEndpoint } from '../../../shared/sync';
 import type { Kind, Side, SideAdapter, SyncPolicy, UserRef } from '../../../shared/sync/types';
@@ -289,6 +289,27 @@ test('the bulk-delete breaker records a permanent failure, writes nothing and ke
   expect(after.sides.dingtalk.cursor).toBe(before.sides.dingtalk.cursor);
   expect(after.leaseOwner).toBeUndefined();
   expect(s.logLines.some((l) => l.level === 'error' && l.line.includes('bulk-delete breaker'))).toBe(true);
+});
+
+test("an admin's release of the breaker lets one pull apply the deletions it stopped, and clears the failure", async () => {
+  for (let i = 0; i < 10; i++) sides.dingtalk.userCreate(note(`n${i}`));
+  await processWork(deps, work('dingtalk'));
+  clock.advance(1000);
+  for (const item of sides.dingtalk.liveItems().slice(0, 8)) sides.dingtalk.userDelete(item.id);
+  expect(await processWork(deps, work('dingtalk'))).toMatchObject({ status: 'breaker' });
+
+  clock.advance(1000);
+  expect(await processWork(deps, work('dingtalk', BREAKER_RELEASE_REASON))).toMatchObject({
+    status: 'synced',
+  });
+  expect(titles('outlook')).toHaveLength(2);
+  expect(await s.stores.failures.list()).toEqual([]);
+  // Released once: the share applies again to the pulls after it.
+  for (const item of sides.dingtalk.liveItems()) sides.dingtalk.userDelete(item.id);
+  for (let i = 0; i < 8; i++) sides.dingtalk.userCreate(note(`m${i}`));
+  await processWork(deps, work('dingtalk'));
+  for (const item of sides.dingtalk.liveItems().slice(0, 7)) sides.dingtalk.userDelete(item.id);
+  expect(await processWork(deps, work('dingtalk'))).toMatchObject({ status: 'breaker' });
 });
 
 test('work for an unknown or inactive pair, or a kind that is off or not synced, is skipped without a trace', async () => {
