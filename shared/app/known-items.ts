@@ -14,7 +14,9 @@ export function knownItems(
     const known = new Map<string, KnownItem>();
     for (const id of ids) {
       const link = await links.findBySideId(user, 'calendar', 'outlook', id);
-      if (link) known.set(id, { version: link.outlookVersion, tombstone: link.tombstone === true });
+      // An undone link's removals go nowhere either (docs/undo.md): like a tombstone's, they need no read.
+      const settled = link?.tombstone === true || link?.undone !== undefined;
+      if (link) known.set(id, { version: link.outlookVersion, tombstone: settled });
     }
     return known;
   };

@@ -87,8 +87,15 @@ test("one user's Outlook copies made in a time range are removed; every original
 
   const before = p.writes();
   expect(await undo('--apply', '--plan', plan)).toBe(0);
-  expect(out.filter((line) => line.startsWith('removed\t'))).toHaveLength(2);
+  const removedIds = out.filter((line) => line.startsWith('removed\t')).map((line) => line.split('\t')[5]);
+  expect(removedIds).toHaveLength(2);
+  const reads = () =>
+    removedIds.reduce((n, id) => n + p.graph.control.countRequests('GET', encodeURIComponent(id)), 0);
+  const readsByUndo = reads();
+  expect(readsByUndo).toBeGreaterThanOrEqual(2);
   await p.quiet();
+  // The removals' notifications are decided from the links alone: no read of a copy known to be gone.
+  expect(reads()).toBe(readsByUndo);
 
   // The copies are gone; the originals on both sides, the other direction and the other user are untouched.
   expect(outlookWith(p, zhang, 'Standup 站会')).toEqual([]);
