@@ -19,6 +19,11 @@ Commands:
   resume [--kind <kind>] [--user <email or pair id>] [--all]
                  lift that pause (--all: every pause); the folders it held are pulled at once
   status         what is paused, and since when
+  backup (--out <file> | --blob <container>/<name>)
+                 the sync state (pairs, links, cursors, the pause switch, …) to a new file or blob
+  restore (--in <file> | --blob <container>/<name>) [--dry-run] [--force]
+                 put it back: refused unless sync is paused and nothing changed since the backup
+                 ("npm run admin -- backup --help")
   app-passwords <action>
                  the mailboxes' IMAP app passwords in Key Vault: --csv <file>, --set <email>, --list,
                  --reset <email> ("npm run admin -- app-passwords --help" for the details)

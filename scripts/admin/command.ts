@@ -1,6 +1,6 @@
 import { SANDBOX_DEFAULTS, SETTINGS } from '../../shared/platform/config';
 import { redactText } from '../../shared/platform/logger';
-import { createStorage, type Storage } from '../../shared/platform/storage';
+import { createStorage, type Storage, type StorageSettings } from '../../shared/platform/storage';
 import { createStores } from '../../shared/store';
 import { PauseLimitError } from '../../shared/store/control-store';
 import { utcDay } from '../../shared/store/day';
@@ -11,6 +11,7 @@ import type {
 } from '../mail-app-passwords/command';
 import { runAppPasswords } from './app-passwords';
 import { parseAdminArgs, UsageError, USAGE, type AdminAction } from './args';
+import { runStateCommand, type StateDepsOverride } from './backup-command';
 import { AUDIT_USAGE, parseAuditArgs, type AuditQuery } from './audit-args';
 import { exportAudit, throughLines, type AuditSource } from './audit-export';
 import { pause, resume, status, type AdminStores } from './pause';
@@ -41,11 +42,14 @@ export interface AdminDeps {
   undo?: UndoOpen;
   /** app-passwords: a ready vault and marks table (tests). */
   appPasswords?: AppPasswordsDeps;
+  /** backup and restore: the tables (a test's prefix) and the blob service. */
+  state?: StateDepsOverride;
 }
 
 export async function runAdminCommand(argv: string[], io: AdminIO, deps: AdminDeps = {}): Promise<number> {
   const now = deps.now ?? Date.now;
   if (argv[0] === 'app-passwords') return runAppPasswords(argv.slice(1), io, deps.appPasswords);
+  if (argv[0] === 'backup' || argv[0] === 'restore') return runStateCommand(argv, io, { now, ...deps.state });
   if (argv[0] === 'undo') return runUndo(argv.slice(1), io, deps.undo);
   const audit = argv[0] === 'audit';
   let action: AdminAction | AuditQuery | { kind: 'audit-help' };
@@ -99,6 +103,10 @@ function auditSourceFor(env: AdminIO['env']): AuditSource {
 
 /** The app's own storage: a connection string (sandbox: Azurite unless set), or the account with a sign-in. */
 function storageFor(env: AdminIO['env']): Storage {
+  return createStorage(storageSettingsFor(env));
+}
+
+export function storageSettingsFor(env: AdminIO['env']): StorageSettings {
   const mode = (env.SYNC_MODE ?? '').trim() || SETTINGS.SYNC_MODE.default;
   if (mode !== 'sandbox' && mode !== 'live') throw new UsageError('SYNC_MODE must be sandbox or live');
   const accountName = env.AzureWebJobsStorage__accountName?.trim() || undefined;
@@ -108,15 +116,15 @@ function storageFor(env: AdminIO['env']): Storage {
   if (!connectionString && !accountName) {
     throw new UsageError('no storage account: set AzureWebJobsStorage or AzureWebJobsStorage__accountName');
   }
-  return createStorage({
+  return {
     connectionString,
     accountName,
     managedIdentityClientId: env.AZURE_CLIENT_ID?.trim() || undefined,
-  });
+  };
 }
 
 /** One line for the admin, with a hint for the usual causes; passed through the logger's redaction. */
-function describeError(err: unknown): string {
+export function describeError(err: unknown): string {
   const status = (err as { statusCode?: number }).statusCode;
   const message = redactText(String((err as Error)?.message ?? err).split('\n')[0]);
   if ((err as Error)?.name === 'CredentialUnavailableError' || /DefaultAzureCredential/.test(message)) {
