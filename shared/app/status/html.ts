@@ -19,7 +19,9 @@ export const STATUS_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; " +
     "frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with the page's own forms, and the
+  // actions check the Origin (Fetch standard, "serializing a request origin").
+  'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
 };
