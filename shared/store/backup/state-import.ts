@@ -21,8 +21,6 @@ import type { StateTables } from './state-export';
 export interface ImportReport {
   /** Rows written, per table. */
   written: BackupCounts;
-  /** Months whose DingTalk call count was raised to the backup's. */
-  quotaRaised: number;
   /** Active pairs marked for the subscription upkeep. */
   pairsMarked: number;
 }
@@ -46,7 +44,7 @@ export class StateImporter {
   private phase = '';
   private readonly inFlight = new Set<Promise<void>>();
   private failure: unknown;
-  private readonly report: ImportReport = { written: {}, quotaRaised: 0, pairsMarked: 0 };
+  private readonly report: ImportReport = { written: {}, pairsMarked: 0 };
   private readonly activePairs: string[] = [];
   private pauseRow: WritableEntity | undefined;
 
@@ -147,7 +145,6 @@ export class StateImporter {
       else await table.createEntity(entity);
       raised = true;
     });
-    if (raised) this.report.quotaRaised++;
     return raised;
   }
 
