@@ -20,6 +20,7 @@ import { runTodoContactsDemo } from './start/demo-todo-contacts';
 import { seedDemoMailboxes } from './start/demo-mailboxes';
 import { say } from './start/say';
 import { StopList } from './start/stop-list';
+import { statusPageHint } from './start/status-page';
 
 const appRoot = path.join(__dirname, '..', '..');
 
@@ -152,6 +153,7 @@ async function main(): Promise<void> {
     signal.throwIfAborted();
     say(`functions host on ${host.url}: ${host.functions.map((f) => f.name).join(', ')}`);
     say(`health: ${host.url}/api/health`);
+    say(statusPageHint(host.url, process.env));
 
     const registration = await dingtalk.control.registerCallback();
     say(
@@ -169,6 +171,7 @@ async function main(): Promise<void> {
       signal,
     });
     say('demo complete: no duplicates, no echoes; every write is in the audit table.');
+    say(statusPageHint(host.url, process.env));
     say(
       'the product keeps running: change events and mail through the sandbox control APIs or a mail program ' +
         '(docs/sandbox.md), Ctrl-C to stop.',

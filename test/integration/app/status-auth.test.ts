@@ -7,6 +7,7 @@ import {
 } from '../../../shared/app/status/client-principal';
 import { serveStatus } from '../../../shared/app/status/status-routes';
 import { loadConfig } from '../../../shared/platform/config';
+import { statusPageHint } from '../../../scripts/start/status-page';
 import { createTestApp, type TestApp } from '../../support/app-context';
 
 /**
@@ -139,4 +140,13 @@ describe('the page behind it', () => {
     expect(validPost(post({}), token, config, { who: 'someone else', via: 'entra' })).toBe(false);
     expect(validPost(request({}, 'GET'), token, config, who)).toBe(false);
   });
+});
+
+test('npm start shows how to open the page: the built-in sandbox key, never a key of your own', () => {
+  expect(statusPageHint('http://127.0.0.1:7071', {})).toContain(
+    'http://127.0.0.1:7071/api/status?key=sandbox-status-page-key',
+  );
+  const own = statusPageHint('http://127.0.0.1:7071', { STATUS_PAGE_KEY: 'my-own-secret-key-123' });
+  expect(own).not.toContain('my-own-secret-key-123');
+  expect(own).toContain('?key=<your STATUS_PAGE_KEY>');
 });
