@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import { checkAccess, csrfToken, validPost, type Admin, type StatusRequest } from './access';
 import { runStatusAction } from './actions';
+import { auditResponse } from './audit-page';
 import { actionPage, forgedPost, searchPage } from './result-pages';
 import { userPage } from './user-page';
 import { findPair, readUserView } from './user-view';
@@ -43,6 +44,8 @@ const handlers: Partial<Record<StatusRoute, RouteHandler>> = {
     const view = await readUserView({ stores: app.stores, config: app.config, pair, now: app.clock.now() });
     return userPage(view, csrfToken(app.config, admin));
   },
+  audit: async (input, _admin, { app }) =>
+    auditResponse(app.stores, new URL(input.url).searchParams, app.clock.now()),
   action: async (input, admin, { app }) => {
     if (!validPost(input, input.form?.get('csrf') ?? undefined, app.config, admin)) return forgedPost();
     const result = await runStatusAction(
