@@ -99,6 +99,28 @@ export class TableAuditLog implements AuditSink {
     return out;
   }
 
+  /**
+   * The rows of one kind written in [fromMs, toMs), both in one UTC day, that hold a lag (lagMs), newest first, at
+   * most `limit`: one query of a key range of one day partition, stopped at `limit`.
+   */
+  async lagWindow(fromMs: number, toMs: number, kind: Kind, limit: number): Promise<AuditEntry[]> {
+    const day = utcDay(fromMs);
+    if (utcDay(toMs - 1) !== day) throw new RangeError('a lag window must lie within one UTC day');
+    const key = (ms: number) => String(TIME_CEILING - ms + 1).padStart(13, '0');
+    const rows = (await this.table()).listEntities<AuditRow>({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${day} and RowKey ge ${key(toMs)} and RowKey lt ${key(fromMs)} and kind eq ${kind} and lagMs ge ${0}`,
+        select: ['at', 'pairId', 'kind', 'side', 'action', 'lagMs'],
+      },
+    });
+    const out: AuditEntry[] = [];
+    for await (const page of rows.byPage({ maxPageSize: limit })) {
+      for (const row of page) if (out.length < limit) out.push(fromRow({ ...row, reason: '' }));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
   /** Deletes every day before `day` (exclusive). Returns the number of rows deleted. */
   async purgeBefore(day: string): Promise<number> {
     assertDay(day);

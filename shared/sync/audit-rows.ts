@@ -8,7 +8,12 @@ export interface AuditFacts {
   ids: Partial<Record<Side, string>>;
   reason: string;
   detail?: string;
+  /** When the source item changed (its modifiedAt), for the lag of a create or update. */
+  changedAt?: string;
 }
+
+/** Int32, what Table Storage keeps a plain number as: about 24 days, past which the lag is shown as that. */
+const MAX_LAG_MS = 2_147_483_647;
 
 /** In a dry run every row becomes a 'dry-run' row naming the action that would have happened. */
 export async function record<P>(
@@ -17,6 +22,7 @@ export async function record<P>(
   facts: AuditFacts,
 ): Promise<void> {
   const planned = ctx.policy.dryRun && action !== 'breaker' && action !== 'dry-run';
+  const lag = ctx.measuresLag && !planned && facts.changedAt ? ctx.now() - Date.parse(facts.changedAt) : NaN;
   await ctx.audit.record({
     at: new Date(ctx.now()).toISOString(),
     pairId: ctx.user.pairId,
@@ -27,6 +33,7 @@ export async function record<P>(
     outlookId: facts.ids.outlook,
     reason: planned ? `${action}: ${facts.reason}` : facts.reason,
     detail: facts.detail,
+    ...(lag >= 0 ? { lagMs: Math.min(Math.round(lag), MAX_LAG_MS) } : {}),
   });
 }
 

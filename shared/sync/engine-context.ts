@@ -41,6 +41,12 @@ export interface EngineContext<P> {
   fieldMerge?: FieldMerge<P>;
   now: () => number;
   stats: PullStats;
+  /**
+   * Set while a pull reconciles a delta listing: its creates and updates then record on their audit row how long
+   * after the change they were written (the status page's lag picture). Not for a full listing, whose items may
+   * have changed months before it.
+   */
+  measuresLag?: boolean;
 }
 
 export const emptyStats = (): PullStats => ({

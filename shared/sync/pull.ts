@@ -95,6 +95,7 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
   const listing = await listSinceCursor(input.pulled, ctx.user, input.cursor);
   let changes = latestPerId(listing.changes);
   if (listing.fullListing) changes = oldestFirst(changes);
+  ctx.measuresLag = !listing.fullListing;
   await ctx.links.prefetch?.(
     ctx.user,
     ctx.kind,

@@ -71,6 +71,7 @@ export async function createCopy<P>(ctx: EngineContext<P>, request: CopyRequest<
     side: target,
     ids: idsOf(sourceSide, source.id, created.id),
     reason: request.reason,
+    changedAt: source.modifiedAt,
   });
   const base = copiedFrom(ctx, request.link ?? newLink(ctx.kind, sourceSide, source.id), sourceSide);
   const merged = heldOtherwise(ctx, target, source.projection, created.projection);
@@ -164,7 +165,12 @@ export async function writeUpdate<P>(
     if (err instanceof VersionConflictRemoteError) throw new ChangedDuringWrite(target, targetId);
     throw err;
   }
-  await record(ctx, 'update', { side: target, ids: idsOf(source.side, source.item.id, targetId), reason });
+  await record(ctx, 'update', {
+    side: target,
+    ids: idsOf(source.side, source.item.id, targetId),
+    reason,
+    changedAt: source.item.modifiedAt,
+  });
   return updated;
 }
 

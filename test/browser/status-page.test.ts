@@ -86,6 +86,8 @@ if (missing) {
     expect(response!.status()).toBe(200);
     expect(page.url()).toBe(url('/api/status'));
     expect(await page.textContent('h1')).toBe('Sync status');
+    // The lag picture's section is there; first syncs record no lag, so it says there is none yet.
+    expect(await page.textContent('#lag')).toContain('No write with a recorded lag');
 
     const pairs = await pipeline.app.stores.users.list();
     const active = pairs.filter((p) => p.status === 'active').length;

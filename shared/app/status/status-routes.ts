@@ -6,6 +6,7 @@ import { actionPage, forgedPost, searchPage } from './result-pages';
 import { userPage } from './user-page';
 import { findPair, readUserView } from './user-view';
 import { htmlPage, p, type HtmlPage } from './html';
+import { lagChart, readLagSeries } from './lag-chart';
 import { orgPage } from './org-page';
 import { readOrgView } from './org-view';
 import { refusalPage } from './refusal-page';
@@ -32,10 +33,14 @@ export interface StatusDeps {
 export type RouteHandler = (input: StatusInput, admin: Admin, deps: StatusDeps) => Promise<StatusResponse>;
 
 const handlers: Partial<Record<StatusRoute, RouteHandler>> = {
-  org: async (_input, admin, { app }) =>
-    orgPage(await readOrgView({ stores: app.stores, config: app.config, now: app.clock.now() }), {
-      csrf: csrfToken(app.config, admin),
-    }),
+  org: async (_input, admin, { app }) => {
+    const now = app.clock.now();
+    const [view, lag] = await Promise.all([
+      readOrgView({ stores: app.stores, config: app.config, now }),
+      readLagSeries(app.stores.audit, app.config.kinds, now),
+    ]);
+    return orgPage(view, { csrf: csrfToken(app.config, admin), lagSvg: lagChart(lag) });
+  },
   user: async (input, admin, { app }) => {
     const query = new URL(input.url).searchParams.get('q') ?? '';
     if (!query.trim()) return searchPage(200, '');
