@@ -41,6 +41,8 @@ export interface CallbackDelivery {
   status?: number;
   reason?: string;
   elapsedMs: number;
+  /** When DingTalk sent it (the fake's clock, ms); what the failed-callback listing reports as eventTime. */
+  at: number;
 }
 
 export const DEFAULT_BEHAVIOUR: CallbackBehaviour = {
@@ -68,7 +70,15 @@ export class CallbackSender {
     if (!target) return;
     const eventType = String(payload.EventType);
     if (this.behaviour.random() < this.behaviour.dropProbability) {
-      this.log.push({ eventType, payload, attempt: -1, ok: false, reason: 'dropped', elapsedMs: 0 });
+      this.log.push({
+        eventType,
+        payload,
+        attempt: -1,
+        ok: false,
+        reason: 'dropped',
+        elapsedMs: 0,
+        at: this.clock.now(),
+      });
       return;
     }
     const extra =
@@ -129,6 +139,7 @@ export class CallbackSender {
       status,
       reason,
       elapsedMs: Math.round(performance.now() - started),
+      at: Number(timestamp),
     });
     try {
       const response = await fetch(url, {

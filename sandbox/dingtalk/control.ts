@@ -5,6 +5,7 @@ import { extContactControl, type ExtContactControl } from './extcontact-control'
 import type { Exchange, FakeState, SentNotification } from './fake-state';
 import type { FaultSpec } from './faults';
 import type { FakeDepartment, FakeUser, UserSeed } from './org';
+import { scopeControl, type ScopeControl } from './scope-control';
 import { todoControl, type TodoControl } from './todo-control';
 
 /**
@@ -12,8 +13,8 @@ import { todoControl, type TodoControl } from './todo-control';
  * (with the contact callbacks DingTalk would send), act as a user in the DingTalk app, inject faults, move
  * limits, configure and check callbacks, and read what happened.
  */
-/** External contacts: see extcontact-control.ts. */
-export interface FakeDingTalkControl extends ExtContactControl, TodoControl {
+/** External contacts: see extcontact-control.ts; API permissions: scope-control.ts. */
+export interface FakeDingTalkControl extends ExtContactControl, TodoControl, ScopeControl {
   addDepartment(d: FakeDepartment): FakeDepartment;
   /** Sends user_add_org. */
   addUser(seed: UserSeed): FakeUser;
@@ -74,6 +75,7 @@ export function createControl(state: FakeState): FakeDingTalkControl {
   return {
     ...todoControl(state),
     ...extContactControl(state),
+    ...scopeControl(state),
     addDepartment: (d) => org.addDepartment(d),
     addUser(seed) {
       const user = org.addUser(seed);

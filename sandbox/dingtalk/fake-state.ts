@@ -5,6 +5,7 @@ import { type CallbackBehaviour, CallbackSender, type CallbackTarget } from './c
 import { FaultInjector } from './faults';
 import { OrgStore } from './org';
 import { MonthlyMeter, QpsWindow } from './rate-limits';
+import { ScopeGrants } from './scopes';
 import { TokenIssuer } from './token-issuer';
 import type { Family } from './wire-errors';
 
@@ -52,6 +53,8 @@ export class FakeState {
   readonly qps: QpsWindow;
   readonly meter: MonthlyMeter;
   readonly faults = new FaultInjector();
+  /** The API permissions the console has not granted (scopes.ts). */
+  readonly scopes = new ScopeGrants();
   readonly callbacks: CallbackSender;
   readonly exchanges: Exchange[] = [];
   readonly notifications: SentNotification[] = [];

@@ -9,6 +9,8 @@ import { FakeState } from './fake-state';
 import { handleApiRequest, type Outcome } from './pipeline';
 import { calendarRoutes } from './routes-calendar';
 import { controlRoutes } from './routes-control';
+import { eventRoutes } from './event-routes';
+import { scopeControlRoutes } from './scope-control';
 import { directoryRoutes } from './routes-directory';
 import { oauthRoutes } from './routes-oauth';
 import { Router } from './routing';
@@ -74,10 +76,12 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions): Promise<F
   api.add(...oauthRoutes(state), ...directoryRoutes(state), ...calendarRoutes(state));
   api.add(...todoRoutes(state));
   api.add(...extContactRoutes(state));
+  api.add(...eventRoutes(state));
   const controlRouter = new Router();
   controlRouter.add(...controlRoutes(control));
   controlRouter.add(...todoControlRoutes(control));
   controlRouter.add(...extContactControlRoutes(control));
+  controlRouter.add(...scopeControlRoutes(control));
   const hung = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {

@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { FakeState } from './fake-state';
 import { isMetered } from './rate-limits';
+import { requiredScope } from './scopes';
 import type { FakeRequest, Route, Router } from './routing';
 import { errors, FakeApiError, type Family, type FakeResponse, renderError, requestId } from './wire-errors';
 
 /**
  * The order a request goes through, as DingTalk's gateway would: injected faults, route, token, per-API QPS,
- * monthly quota (metered APIs only), handler. Every API request and its answer is recorded for tests.
+ * monthly quota (metered APIs only), the app's API permission (scopes.ts), handler. Every API request and its answer is recorded for tests.
  */
 
 export type Outcome = FakeResponse | { hang: true };
@@ -42,7 +43,9 @@ export async function handleApiRequest(
   let response: FakeResponse;
   try {
     admit(state, route, fakeReq);
-    response = await route.handle(fakeReq);
+    response =
+      state.scopes.refusal(route.family, requiredScope(route.method, route.template)) ??
+      (await route.handle(fakeReq));
   } catch (err) {
     if (!(err instanceof FakeApiError)) throw err;
     response = renderError(route.family, err);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../shared/platform/clock';
 import type { CalendarStore } from './calendar-store';
+import type { Loopback } from './batch-routes';
 import type { DeltaTracker } from './calendar-delta';
 import type { Directory, FakeUser } from './directory';
 import type { FaultInjector, MailboxConcurrency } from './faults';
@@ -30,6 +31,8 @@ export interface FakeGraphServices {
   notifier: Notifier;
   faults: FaultInjector;
   concurrency: MailboxConcurrency;
+  /** Serves one $batch item as a request of its own (batch-routes.ts). */
+  loopback?: Loopback;
 }
 
 /** One authenticated Graph request. */

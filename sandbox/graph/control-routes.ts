@@ -9,6 +9,7 @@ import { sendEmpty, sendJson } from './http-util';
  *
  *   POST   /_control/users                         {userPrincipalName, displayName?, mail?, proxyAddresses?}
  *   GET    /_control/users
+ *   PUT    /_control/users/{user}/mailbox          {hasMailbox}  (false: MailboxNotEnabledForRESTAPI)
  *   POST   /_control/users/{user}/events           event JSON (as the user in Outlook)
  *   PATCH  /_control/users/{user}/events/{id}      partial event JSON
  *   DELETE /_control/users/{user}/events/{id}
@@ -47,6 +48,8 @@ export async function handleControl(
         return sendJson(res, 201, control.addUser(input as never));
       case 'GET /users':
         return sendJson(res, 200, { value: control.users() });
+      case 'PUT /users/:id/mailbox':
+        return sendJson(res, 200, control.setMailbox(parts[1], input.hasMailbox === true));
       case 'POST /users/:id/events':
         return sendJson(res, 201, control.createEvent(parts[1], input));
       case 'GET /users/:id/events':

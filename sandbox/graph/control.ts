@@ -59,6 +59,17 @@ export class FakeGraphControl {
     return this.s.directory.all();
   }
 
+  /**
+   * Gives the user an Exchange Online mailbox or takes it away (no licence, a mailbox on premises or reachable by
+   * POP3/IMAP only): without one every mailbox resource answers 404 MailboxNotEnabledForRESTAPI.
+   */
+  setMailbox(idOrUpn: string, hasMailbox: boolean): FakeUser {
+    const user = this.s.directory.find(idOrUpn);
+    if (!user) throw new Error(`no user ${idOrUpn}`);
+    user.hasMailbox = hasMailbox;
+    return user;
+  }
+
   registerApp(app: AppRegistration): void {
     this.s.identity.registerApp(app);
   }

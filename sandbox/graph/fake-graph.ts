@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
+import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { systemClock, type Clock } from '../../shared/platform/clock';
 import { serveAdminConsent } from './admin-consent';
+import { handleBatch, type Loopback } from './batch-routes';
 import { CalendarStore } from './calendar-store';
 import { DeltaTracker } from './calendar-delta';
 import { handleCalendar } from './calendar-routes';
@@ -20,6 +21,7 @@ import { toRestId } from './ids';
 import { MailDeltaTracker } from './mail-delta';
 import { notifyMailChange } from './mail-notify';
 import { handleMail } from './mail-routes';
+import { handleMailboxSettings } from './mailbox-settings-routes';
 import { MailStore } from './mail-store';
 import { UPLOAD_PATH_PREFIX, UploadSessions } from './mail-upload';
 import { Notifier } from './notifier';
@@ -88,7 +90,7 @@ export const SANDBOX_APP: AppRegistration = {
 };
 
 const MAILBOX_PATH =
-  /^\/v1\.0\/users\/([^/]+)\/(events|calendar|calendars|calendarView|messages|mailFolders|contacts|contactFolders|todo)(\/|$)/i;
+  /^\/v1\.0\/users\/([^/]+)\/(events|calendar|calendars|calendarView|messages|mailFolders|contacts|contactFolders|todo|mailboxSettings)(\/|$)/i;
 
 export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<FakeGraph> {
   const clock = options.clock ?? systemClock;
@@ -155,6 +157,7 @@ export async function startFakeGraph(options: FakeGraphOptions = {}): Promise<Fa
   mail.onChange((change) => notifyMailChange(services, tenantId, change));
 
   const tls = options.tls ?? sandboxTls();
+  services.loopback = loopbackTo(() => origin, tls.cert);
   const sockets = new Set<Socket>();
   const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     handle(services, control, maxCaptured, req, res).catch((err) => {
@@ -277,7 +280,9 @@ async function handle(
   if (fault && (await applyFault(s, fault, req, res))) return;
 
   const r = graphRequest(req, res, url, body, auth.token);
+  if (s.loopback && (await handleBatch(s, r, s.loopback))) return;
   if (handleUsers(s, r)) return;
+  if (handleMailboxSettings(s, r)) return;
   if (await handleSubscriptions(s, r)) return;
   if (handleCalendar(s, r)) return;
   if (await handleMail(s, r)) return;
@@ -348,6 +353,47 @@ function parseJson(raw: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** One request to this fake itself over its own HTTPS, trusting its own certificate: how $batch items are served. */
+function loopbackTo(origin: () => string, cert: string | Buffer): Loopback {
+  return (item) =>
+    new Promise((resolve, reject) => {
+      const url = new URL(item.path, origin());
+      const req = httpsRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname + url.search,
+          method: item.method,
+          headers: {
+            ...item.headers,
+            ...(item.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(item.body)) }),
+          },
+          ca: cert,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const headers: Record<string, string> = {};
+            for (const name of ['content-type', 'retry-after', 'location', 'etag']) {
+              const v = res.headers[name];
+              if (typeof v === 'string') headers[name] = v;
+            }
+            resolve({
+              status: res.statusCode ?? 500,
+              headers,
+              body: text ? (parseJson(text) ?? text) : undefined,
+            });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(item.body);
+    });
 }
 
 function sandboxTls(): { cert: Buffer; key: Buffer } {
