@@ -138,6 +138,29 @@ if (missing) {
     );
   });
 
+  test('run preflight: the checks of the running sandbox, each with what it found', async () => {
+    await page.goto(url(`/api/status?key=${encodeURIComponent(KEY)}`));
+    await Promise.all([page.waitForURL(/\/api\/status\/preflight$/), page.click('#preflight button')]);
+    expect(await page.textContent('h1')).toBe('Preflight');
+    const checks = await page.$$eval('#preflight-table tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent ?? '')),
+    );
+    const byTitle = new Map(checks.map((c) => [c[1], c[0]]));
+    expect(byTitle.get('Storage account reachable')).toBe('passed');
+    expect(byTitle.get('Microsoft Graph application permissions')).toMatch(/passed|warning|failed/);
+    expect(checks.length).toBeGreaterThanOrEqual(5);
+    expect(await page.textContent('#preflight-summary')).toMatch(/check|passed/);
+  });
+
+  test('a preflight posted without the form token of the page is refused', async () => {
+    const response = await page.request.post(url('/api/status/preflight'), {
+      headers: { 'x-status-key': KEY },
+      form: { csrf: 'not-the-token' },
+    });
+    expect(response.status()).toBe(403);
+    expect(await response.text()).not.toContain('preflight-table');
+  });
+
   test('no secret of the sandbox is anywhere the browser was sent', () => {
     const secrets = [
       ...pipeline.app.config.secretValues,

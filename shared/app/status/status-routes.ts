@@ -1,4 +1,5 @@
 import type { AppContext } from '../context';
+import type * as PreflightModule from '../preflight';
 import { checkAccess, csrfToken, validPost, type Admin, type StatusRequest } from './access';
 import { runStatusAction } from './actions';
 import { auditResponse } from './audit-page';
@@ -7,6 +8,7 @@ import { userPage } from './user-page';
 import { findPair, readUserView } from './user-view';
 import { htmlPage, p, type HtmlPage } from './html';
 import { lagChart, readLagSeries } from './lag-chart';
+import { preflightPage } from './preflight-page';
 import { orgPage } from './org-page';
 import { readOrgView } from './org-view';
 import { refusalPage } from './refusal-page';
@@ -51,6 +53,15 @@ const handlers: Partial<Record<StatusRoute, RouteHandler>> = {
   },
   audit: async (input, _admin, { app }) =>
     auditResponse(app.stores, new URL(input.url).searchParams, app.clock.now()),
+  preflight: async (input, admin, { app }) => {
+    if (!validPost(input, input.form?.get('csrf') ?? undefined, app.config, admin)) return forgedPost();
+    // Loaded on first use: the checks bring the Graph client, which the other pages never need.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferring the load is the point
+    const { createPreflightDeps, runPreflight } = require('../preflight') as typeof PreflightModule;
+    const results = await runPreflight(createPreflightDeps(app.config, app.stores, app.log));
+    app.log.info('status page preflight', { failed: results.filter((r) => r.ok === false).length });
+    return preflightPage(results, app.clock.now());
+  },
   action: async (input, admin, { app }) => {
     if (!validPost(input, input.form?.get('csrf') ?? undefined, app.config, admin)) return forgedPost();
     const result = await runStatusAction(
