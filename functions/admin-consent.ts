@@ -7,6 +7,7 @@ import {
 } from '../shared/app/consent/consent-link';
 import { consentResultPage, consentStartPage, type HtmlResponse } from '../shared/app/consent/consent-page';
 import { consentOutcome } from '../shared/app/consent/consent-result';
+import type * as ConsentPreflightModule from '../shared/app/consent/consent-preflight';
 import { consentStateKey, createConsentState } from '../shared/app/consent/consent-state';
 import { graphScopeFor } from '../shared/connectors/graph/graph-scope';
 import type { Config } from '../shared/platform/config';
@@ -47,21 +48,31 @@ export async function consentPage(
   );
 }
 
-/** Microsoft's redirect after the admin consented, declined or failed. */
+/** Required on the first consent, not when the app loads: the preflight brings both connectors and the Graph SDK. */
+const loadConsentPreflight = (): typeof ConsentPreflightModule =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../shared/app/consent/consent-preflight') as typeof ConsentPreflightModule;
+
+/** Microsoft's redirect after the admin consented, declined or failed; after consent, the preflight's results. */
 export async function consentCallback(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const { config, clock, log } = getAppContext();
+  const ctx = getAppContext();
+  const { config, clock, log } = ctx;
   const outcome = consentOutcome(request.query, {
     key: stateKey(config),
     nowMs: clock.now(),
     tenantId: config.graph.tenantId,
   });
   const fields = { invocationId: context.invocationId, ...outcome };
-  if (outcome.kind === 'granted') log.info('admin consent granted', fields);
-  else log.warn(`admin consent callback: ${outcome.kind}`, fields);
-  return send(consentResultPage(outcome));
+  if (outcome.kind !== 'granted') {
+    log.warn(`admin consent callback: ${outcome.kind}`, fields);
+    return send(consentResultPage(outcome));
+  }
+  log.info('admin consent granted', fields);
+  const preflight = await loadConsentPreflight().preflightAfterConsent(ctx, context.invocationId);
+  return send(consentResultPage(outcome, preflight));
 }
 
 // authLevel "function": only someone with a function, host or master key (?code=) gets a consent link, though the

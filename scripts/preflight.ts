@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   createPreflightDeps,
+  MAILBOX_CHECK_MS,
   preflightPassed,
   runPreflight,
   type PreflightDeps,
@@ -69,7 +70,9 @@ function depsFor(settings: Record<string, string | undefined>): PreflightDeps {
   const config = loadConfig(settings);
   // Errors only: the checks' own lines say what went wrong, and retries would only interleave with them.
   const log = createLogger({ level: 'error' });
-  return createPreflightDeps(config, createStores(createStorage(config.storage)), log);
+  return createPreflightDeps(config, createStores(createStorage(config.storage)), log, {
+    mailboxCheckMs: MAILBOX_CHECK_MS.command,
+  });
 }
 
 if (require.main === module) {

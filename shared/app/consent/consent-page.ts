@@ -1,3 +1,6 @@
+import { redactText } from '../../platform/logger';
+import type { PreflightResult } from '../preflight/types';
+import type { ConsentPreflight } from './consent-preflight';
 import type { ConsentOutcome } from './consent-result';
 
 /**
@@ -36,7 +39,8 @@ export function escapeHtml(text: string): string {
 const STYLE =
   'body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5}' +
   'code{background:#f3f3f3;padding:0 .2em}a.button{display:inline-block;padding:.6em 1.2em;background:#0f6cbd;' +
-  'color:#fff;text-decoration:none;border-radius:4px}';
+  'color:#fff;text-decoration:none;border-radius:4px}table{border-collapse:collapse}' +
+  'td,th{border-top:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}';
 
 /** `body` must already be escaped HTML. */
 function page(status: number, title: string, body: string): HtmlResponse {
@@ -85,7 +89,51 @@ export function consentStartPage(view: {
 
 const AGAIN = 'Open the consent page again (with the function key) for a new link.';
 
-export function consentResultPage(outcome: ConsentOutcome): HtmlResponse {
+const MARKS: Record<string, string> = {
+  pass: '✓ passed',
+  warn: '! attention',
+  fail: '✗ failed',
+  skip: '– skipped',
+};
+
+const markOf = (r: PreflightResult) =>
+  MARKS[r.skipped ? 'skip' : r.ok === true ? 'pass' : r.ok === 'warn' ? 'warn' : 'fail'];
+
+/** The preflight's answers as a table; every text escaped, and masked as the log masks secrets. */
+export function preflightSection(preflight: ConsentPreflight | undefined): string {
+  if (!preflight) return '';
+  const text = (s: string) => escapeHtml(redactText(s));
+  if ('error' in preflight) {
+    return (
+      `<h2>Preflight</h2>${p(`The preflight could not run: ${redactText(preflight.error)}`)}` +
+      p('Run npm run preflight against this deployment, or the preflight of the status page.')
+    );
+  }
+  const failed = preflight.results.filter((r) => r.ok === false).length;
+  const rows = preflight.results
+    .map(
+      (r) =>
+        `<tr><td>${text(markOf(r))}</td><td>${text(r.title)}</td><td>${text(r.detail)}` +
+        `${r.fix ? `<br><strong>Fix:</strong> ${text(r.fix)}` : ''}</td></tr>`,
+    )
+    .join('');
+  return [
+    '<h2>Preflight</h2>',
+    p(
+      failed
+        ? `${failed} check${failed === 1 ? '' : 's'} failed; each says how to fix it. Run the preflight again ` +
+            'afterwards (npm run preflight, or the status page).'
+        : 'No check failed.',
+    ),
+    p(
+      'Permissions consented a moment ago can take a few minutes to reach the app’s tokens: if Microsoft Graph ' +
+        'permissions show as missing, wait and run the preflight again.',
+    ),
+    `<table><thead><tr><th>Result</th><th>Check</th><th>What was found</th></tr></thead><tbody>${rows}</tbody></table>`,
+  ].join('\n');
+}
+
+export function consentResultPage(outcome: ConsentOutcome, preflight?: ConsentPreflight): HtmlResponse {
   switch (outcome.kind) {
     case 'bad-state':
       // Plain on purpose: without a state this app made, nothing from the request is shown.
@@ -145,6 +193,7 @@ export function consentResultPage(outcome: ConsentOutcome): HtmlResponse {
             ? `<p>GRAPH_TENANT_ID names the tenant by a name; setting it to ${code(outcome.tenant)} lets this ` +
               `page check the tenant Microsoft reports.</p>`
             : '',
+          preflightSection(preflight),
         ].join('\n'),
       );
   }

@@ -1,77 +1,117 @@
-import type { Config } from '../../platform/config';
 import type { UserPair } from '../../store/types';
-import { listSome, plural, reasonOf, type PreflightResult } from './types';
+import { BATCH_SIZE, type MailboxAnswer, type MailboxTarget, type ProbeMailboxBatch } from './mailbox-batch';
+import { listSome, plural, skippedResult, type PreflightResult } from './types';
 
 const ID = 'exchange-mailbox';
 const TITLE = 'Exchange Online mailboxes';
-/** Enough pairs to catch a licensing gap without one Graph call per person of a large tenant. */
-export const MAILBOX_SAMPLE = 20;
+/** Batches in flight at once: 80 mailboxes, each asked once, far below Graph's per-app limits. */
+export const BATCHES_IN_FLIGHT = 4;
+/** How long the check may take unless the caller says otherwise (a page answers sooner; the CLI allows more). */
+export const DEFAULT_MAILBOX_CHECK_MS = 60_000;
 
-/** What Graph said about one user's mailbox. */
+/** What Graph said about one user's mailbox (the single-user probe of earlier callers). */
 export type MailboxProbe = 'mailbox' | 'no-mailbox';
 
+type Pair = Pick<UserPair, 'entraId' | 'email' | 'status' | 'enabledKinds'>;
+
+/** Every active pair syncing calendar or mail, asked for its calendar if it syncs one, else for its Inbox. */
+export function mailboxTargets(pairs: readonly Pair[]): Array<MailboxTarget & { email: string }> {
+  return pairs
+    .filter((p) => p.status === 'active')
+    .filter((p) => p.enabledKinds.some((k) => k === 'calendar' || k === 'mail' || k === 'sentmail'))
+    .map((p) => ({
+      entraId: p.entraId,
+      email: p.email,
+      resource: p.enabledKinds.includes('calendar') ? ('calendar' as const) : ('inbox' as const),
+    }));
+}
+
 /**
- * Whether the paired users have an Exchange Online mailbox, which every kind synced with Outlook needs: Graph
- * answers GET /users/{id}/mailboxSettings with 404 or MailboxNotEnabledForRESTAPI for a user without one (no
- * Exchange Online licence, or a mailbox still on premises or reachable by POP3/IMAP only).
+ * Whether each paired user syncing calendar or mail has an Exchange Online mailbox, which the Outlook side needs:
+ * every such active pair, 20 to a Graph batch, four batches at a time, until all are asked or the time is up; the
+ * answer says how many were checked of how many.
  */
 export async function checkExchangeMailboxes(deps: {
-  mode: Config['mode'];
-  pairs: readonly Pick<UserPair, 'entraId' | 'email' | 'status'>[];
-  /** Undefined when the Graph in use cannot answer it (the sandbox's fake has no mailboxSettings). */
-  probe?: (entraId: string) => Promise<MailboxProbe>;
+  pairs: readonly Pair[];
+  /** Undefined when no Graph is reachable from here. */
+  probeBatch?: ProbeMailboxBatch;
+  deadlineMs?: number;
+  now?: () => number;
 }): Promise<PreflightResult> {
-  if (!deps.probe) {
+  if (!deps.probeBatch) {
+    return skippedResult(ID, TITLE, 'no Graph connection configured');
+  }
+  const targets = mailboxTargets(deps.pairs);
+  if (targets.length === 0) {
     return {
       id: ID,
-      ok: true,
-      skipped: true,
+      ok: 'warn',
       title: TITLE,
-      detail: `skipped in ${deps.mode} mode: this Graph does not answer mailboxSettings`,
-      fix: '',
+      detail: 'no active pairs syncing calendar or mail yet to check',
+      fix: 'pairing runs daily and after DingTalk reports a directory change; run preflight again after it',
     };
   }
-  const sample = deps.pairs.filter((p) => p.status === 'active').slice(0, MAILBOX_SAMPLE);
-  if (sample.length === 0) {
-    return { id: ID, ok: 'warn', title: TITLE, detail: 'no active pairs yet to check', fix: '' };
-  }
-  const without: string[] = [];
-  const unknown: string[] = [];
-  let firstError = '';
-  for (const pair of sample) {
-    try {
-      if ((await deps.probe(pair.entraId)) === 'no-mailbox') without.push(pair.email);
-    } catch (err) {
-      unknown.push(pair.email);
-      firstError ||= reasonOf(err);
+  const now = deps.now ?? Date.now;
+  const stopAt = now() + (deps.deadlineMs ?? DEFAULT_MAILBOX_CHECK_MS);
+  const chunks: Array<typeof targets> = [];
+  for (let i = 0; i < targets.length; i += BATCH_SIZE) chunks.push(targets.slice(i, i + BATCH_SIZE));
+  const answered: Array<{ email: string; answer: MailboxAnswer }> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length && now() < stopAt) {
+      const chunk = chunks[next++];
+      const answers = await deps.probeBatch!(chunk);
+      chunk.forEach((t, i) => answered.push({ email: t.email, answer: answers[i] }));
     }
-  }
-  const checked = `of the first ${plural(sample.length, 'active pair')}`;
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, chunks.length) }, worker));
+
+  const without = answered
+    .filter((a) => a.answer.state === 'no-mailbox')
+    .map((a) => a.email)
+    .sort();
+  const unknown = answered.filter((a) => a.answer.state === 'unknown');
+  const checked = answered.length - unknown.length;
+  const capped = answered.length < targets.length;
+  const scope =
+    `checked ${checked} of ${plural(targets.length, 'active pair')} syncing calendar or mail` +
+    (capped
+      ? ` (the ${Math.round((deps.deadlineMs ?? DEFAULT_MAILBOX_CHECK_MS) / 1000)} s time cap was reached)`
+      : '');
+  const unknownNote =
+    unknown.length > 0
+      ? `; ${unknown.length} could not be checked (${(unknown[0].answer as { reason: string }).reason}): ` +
+        listSome(unknown.map((u) => u.email).sort())
+      : '';
   if (without.length > 0) {
     return {
       id: ID,
       ok: false,
       title: TITLE,
-      detail: `${without.length} ${checked} ${without.length === 1 ? 'has' : 'have'} no Exchange Online mailbox: ${listSome(without)}`,
+      detail:
+        `${scope}: ${without.length} ${without.length === 1 ? 'has' : 'have'} no Exchange Online mailbox ` +
+        `(404 MailboxNotEnabledForRESTAPI): ${listSome(without)}${unknownNote}`,
       fix:
-        'assign each an Exchange Online licence (or move the mailbox to Exchange Online); until then their ' +
-        'Outlook side cannot be synced',
+        'assign each an Exchange Online licence (or move the mailbox to Exchange Online; a mailbox reached only by ' +
+        'POP3/IMAP or hosted on premises cannot be synced); until then their Outlook side is not synced',
     };
   }
-  if (unknown.length > 0) {
+  if (unknown.length > 0 || capped) {
     return {
       id: ID,
       ok: 'warn',
       title: TITLE,
-      detail: `${unknown.length} ${checked} could not be checked (${firstError}): ${listSome(unknown)}`,
-      fix: 'run preflight again; if it persists, see the Graph permissions check',
+      detail: `${scope}: none without a mailbox so far${unknownNote}`,
+      fix: capped
+        ? 'run npm run preflight for the whole check (it allows more time)'
+        : 'run preflight again; a 403 means the Graph permissions check above, or an Exchange application access policy that leaves these mailboxes out',
     };
   }
   return {
     id: ID,
     ok: true,
     title: TITLE,
-    detail: `the first ${plural(sample.length, 'active pair')} all have one`,
+    detail: `${scope}: every one has an Exchange Online mailbox`,
     fix: '',
   };
 }

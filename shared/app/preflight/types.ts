@@ -13,6 +13,11 @@ export interface PreflightResult {
   skipped?: boolean;
 }
 
+/** A check that could not be made here: it neither passes nor fails the preflight. */
+export function skippedResult(id: string, title: string, detail: string): PreflightResult {
+  return { id, ok: true, skipped: true, title, detail, fix: '' };
+}
+
 /** How many addresses a check names before it says "and N more". */
 export const NAMED_AT_MOST = 5;
 

@@ -6,6 +6,7 @@ import { checkPublicUrl } from '../../../../shared/app/preflight/public-url';
 import { checkStorage } from '../../../../shared/app/preflight/storage';
 import { formatPreflightLine } from '../../../../shared/app/preflight/format';
 import { isNoMailbox, preflightPassed, runPreflight } from '../../../../shared/app/preflight';
+import type { MailboxAnswer, MailboxTarget } from '../../../../shared/app/preflight/mailbox-batch';
 import type { AppPasswordListing } from '../../../../shared/app/mail/app-password-vault';
 import type { UserPair } from '../../../../shared/store/types';
 import { NotFoundRemoteError, PermanentRemoteError } from '../../../../shared/sync/types';
@@ -259,51 +260,81 @@ describe('mail app passwords', () => {
 });
 
 describe('Exchange Online mailboxes', () => {
-  it('is skipped where Graph cannot answer mailboxSettings', async () => {
-    const result = await checkExchangeMailboxes({ mode: 'sandbox', pairs: [pair(1)] });
+  /** A batch probe answering from a table of entra ids; records each batch it was given. */
+  function probeOf(answers: Record<string, MailboxAnswer>, batches: MailboxTarget[][] = []) {
+    return async (targets: readonly MailboxTarget[]): Promise<MailboxAnswer[]> => {
+      batches.push([...targets]);
+      return targets.map((t) => answers[t.entraId] ?? { state: 'mailbox' });
+    };
+  }
+
+  it('is skipped without a Graph to ask', async () => {
+    const result = await checkExchangeMailboxes({ pairs: [pair(1)] });
     expect(result).toMatchObject({ ok: true, skipped: true });
-    expect(result.detail).toContain('skipped in sandbox');
   });
 
-  it('checks the first 20 active pairs and names those without a mailbox', async () => {
-    const asked: string[] = [];
-    const pairs = [pair(0, { status: 'disabled' }), ...Array.from({ length: 25 }, (_, i) => pair(i + 1))];
+  it('asks every active pair syncing calendar or mail, 20 to a batch, and names those without a mailbox', async () => {
+    const batches: MailboxTarget[][] = [];
+    const pairs = [
+      pair(0, { status: 'disabled' }),
+      pair(99, { enabledKinds: ['todo'] }),
+      pair(98, { enabledKinds: ['mail'] }),
+      ...Array.from({ length: 45 }, (_, i) => pair(i + 1)),
+    ];
     const result = await checkExchangeMailboxes({
-      mode: 'live',
       pairs,
-      probe: async (id) => {
-        asked.push(id);
-        return id === 'entra-3' ? 'no-mailbox' : 'mailbox';
+      probeBatch: probeOf(
+        { 'entra-3': { state: 'no-mailbox', code: 'MailboxNotEnabledForRESTAPI' } },
+        batches,
+      ),
+    });
+    const asked = batches.flat();
+    expect(batches.map((b) => b.length)).toEqual([20, 20, 6]);
+    expect(asked).toHaveLength(46);
+    expect(asked.map((t) => t.entraId)).not.toContain('entra-0');
+    expect(asked.map((t) => t.entraId)).not.toContain('entra-99');
+    expect(asked.find((t) => t.entraId === 'entra-98')?.resource).toBe('inbox');
+    expect(asked.find((t) => t.entraId === 'entra-1')?.resource).toBe('calendar');
+    expect(result.ok).toBe(false);
+    expect(result.detail).toContain('checked 46 of 46 active pairs syncing calendar or mail');
+    expect(result.detail).toContain('1 has no Exchange Online mailbox');
+    expect(result.detail).toContain('user3@contoso.example');
+    expect(result.fix).toContain('Exchange Online licence');
+  });
+
+  it('says how many it checked when the time cap stops it', async () => {
+    let clock = 0;
+    const result = await checkExchangeMailboxes({
+      pairs: Array.from({ length: 200 }, (_, i) => pair(i + 1)),
+      deadlineMs: 1000,
+      now: () => clock,
+      probeBatch: async (targets) => {
+        await Promise.resolve();
+        clock += 600;
+        return targets.map(() => ({ state: 'mailbox' }) as const);
       },
     });
-    expect(asked).toHaveLength(20);
-    expect(asked).not.toContain('entra-0');
-    expect(result.ok).toBe(false);
-    expect(result.detail).toContain('1 of the first 20 active pairs has no Exchange Online mailbox: user3@');
-    expect(result.fix).toContain('Exchange Online licence');
+    expect(result.ok).toBe('warn');
+    // Four batches start at once (t = 0); each moves the clock on, so no fifth one starts.
+    expect(result.detail).toContain('checked 80 of 200 active pairs');
+    expect(result.detail).toContain('time cap');
   });
 
   it('warns when some could not be checked', async () => {
     const result = await checkExchangeMailboxes({
-      mode: 'live',
       pairs: [pair(1), pair(2)],
-      probe: async (id) => {
-        if (id === 'entra-2') throw new Error('read mailbox settings: 503');
-        return 'mailbox';
-      },
+      probeBatch: probeOf({ 'entra-2': { state: 'unknown', reason: '503 ServiceUnavailable' } }),
     });
     expect(result.ok).toBe('warn');
+    expect(result.detail).toContain('checked 1 of 2');
     expect(result.detail).toContain('503');
     expect(result.detail).toContain('user2@contoso.example');
   });
 
-  it('passes when every sampled user has a mailbox', async () => {
-    const result = await checkExchangeMailboxes({
-      mode: 'live',
-      pairs: [pair(1)],
-      probe: async () => 'mailbox',
-    });
+  it('passes when every user has a mailbox', async () => {
+    const result = await checkExchangeMailboxes({ pairs: [pair(1)], probeBatch: probeOf({}) });
     expect(result.ok).toBe(true);
+    expect(result.detail).toContain('checked 1 of 1 active pair');
   });
 
   it("reads Graph's answers for a user without a mailbox", () => {
@@ -331,10 +362,14 @@ describe('runPreflight', () => {
     });
     expect(results.map((r) => r.id)).toEqual([
       'public-url',
+      'graph-validation',
       'storage',
       'key-vault',
       'graph-permissions',
       'exchange-mailbox',
+      'dingtalk-scopes',
+      'dingtalk-callback',
+      'dingtalk-callback-deliveries',
       'mail-app-passwords',
     ]);
     expect(pairReads).toBe(1);
