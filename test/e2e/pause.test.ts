@@ -1,5 +1,9 @@
 import { runAdminCommand } from '../../scripts/admin/command';
-import { dingtalkWith as dingtalkOf, expectNoEchoWrites, outlookWith as outlookOf } from './support/calendars';
+import {
+  dingtalkWith as dingtalkOf,
+  expectNoEchoWrites,
+  outlookWith as outlookOf,
+} from './support/calendars';
 import { startPipeline, type Person, type Pipeline } from './support/pipeline';
 
 /**
@@ -60,7 +64,9 @@ test('paused, no change is written anywhere; resumed, every change made meanwhil
 
   const before = p.writes();
   const [dingtalkOriginal] = dingtalkWith(zhang, 'Before the pause');
-  p.dingtalk.control.userUpdatesEvent(zhang.unionId, String(dingtalkOriginal.id), { summary: 'Renamed while paused' });
+  p.dingtalk.control.userUpdatesEvent(zhang.unionId, String(dingtalkOriginal.id), {
+    summary: 'Renamed while paused',
+  });
   p.dingtalk.control.userCreatesEvent(alice.unionId, {
     summary: 'Made in DingTalk while paused',
     start: { dateTime: `${tomorrow(13)}+08:00`, timeZone: 'Asia/Shanghai' },

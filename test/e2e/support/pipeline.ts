@@ -171,7 +171,9 @@ export async function startPipeline(
     const deadline = Date.now() + withinMs;
     while (calm < 4) {
       if (Date.now() > deadline) {
-        throw new Error(`the pipeline did not settle within ${withinMs / 1000} s: ${await queueDepth()} queued`);
+        throw new Error(
+          `the pipeline did not settle within ${withinMs / 1000} s: ${await queueDepth()} queued`,
+        );
       }
       await graph.control.notificationsIdle();
       await dingtalk.control.callbacksSettled();
@@ -212,7 +214,8 @@ export async function startPipeline(
       await quiet();
       const missing = await unfinished();
       if (missing.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`first syncs not finished within 45 s: ${missing.join('; ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`first syncs not finished within 45 s: ${missing.join('; ')}`);
     }
   };
 

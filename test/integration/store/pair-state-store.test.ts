@@ -52,7 +52,11 @@ describe('PairStateStore', () => {
       origin: 'both',
       undone: { side: 'dingtalk', id: 'dt-u2', at: '2026-12-08T00:00:00.000Z' },
     });
-    await store.write(emptyState('erin', 'calendar'), [{ link: undone }, { link: done }, { link: link('u3') }]);
+    await store.write(emptyState('erin', 'calendar'), [
+      { link: undone },
+      { link: done },
+      { link: link('u3') },
+    ]);
     expect(await store.findLink('erin', 'calendar', 'outlook', 'AAMkAD/u1==')).toEqual(undone);
     expect(await store.findLink('erin', 'calendar', 'dingtalk', 'dt-u2')).toEqual(done);
     const plain = await store.findLink('erin', 'calendar', 'dingtalk', 'dt-u3');

@@ -17,7 +17,10 @@ const linkOf = (world: World, dingtalkId: string): Link =>
 /** What undo's apply does to the store before removing a copy: the link keeps both ids and gets the mark. */
 async function markUndone(world: World, link: Link, side: 'dingtalk' | 'outlook') {
   const id = side === 'dingtalk' ? link.dingtalkId! : link.outlookId!;
-  await world.links.save(USER, { ...link, undone: { side, id, at: new Date(world.clock.now()).toISOString() } });
+  await world.links.save(USER, {
+    ...link,
+    undone: { side, id, at: new Date(world.clock.now()).toISOString() },
+  });
   world.sides[side].userDelete(id);
 }
 
@@ -27,7 +30,9 @@ test('every copy records the side of its original and when it was made; a first-
   const fromOutlook = world.links.all().find((link) => link.origin === 'outlook');
   expect(fromDingTalk).toMatchObject({ dingtalkId: 'd1', copiedAt: expect.any(String) });
   expect(fromOutlook).toMatchObject({ outlookId: 'o1', copiedAt: expect.any(String) });
-  expect(Date.parse(fromDingTalk!.copiedAt!)).toBe(Date.parse(new Date(fromDingTalk!.copiedAt!).toISOString()));
+  expect(Date.parse(fromDingTalk!.copiedAt!)).toBe(
+    Date.parse(new Date(fromDingTalk!.copiedAt!).toISOString()),
+  );
 
   const matched = new World();
   matched.sides.dingtalk.userCreate({ uid: 'same', title: 'Both', body: '' });
@@ -42,7 +47,12 @@ test('the removal of an undone copy is not sent on, and the original is never co
   const link = linkOf(world, 'd1');
   await markUndone(world, link, 'outlook');
   await world.quiesce();
-  expect(world.sides.dingtalk.liveItems().map((item) => item.id).sort()).toEqual(['d1', 'd2']);
+  expect(
+    world.sides.dingtalk
+      .liveItems()
+      .map((item) => item.id)
+      .sort(),
+  ).toEqual(['d1', 'd2']);
   expect(world.sides.outlook.liveItems().map((item) => item.projection.title)).toEqual(['From Outlook']);
 
   const writes = world.remoteWrites();
@@ -71,10 +81,12 @@ test('an undone copy edited before its removal is not copied back to the side of
   const writes = world.remoteWrites();
   await world.quiesce();
   expect(world.remoteWrites()).toBe(writes);
-  expect(world.sides.dingtalk.liveItems().map((item) => item.projection.title).sort()).toEqual([
-    'From DingTalk',
-    'From Outlook',
-  ]);
+  expect(
+    world.sides.dingtalk
+      .liveItems()
+      .map((item) => item.projection.title)
+      .sort(),
+  ).toEqual(['From DingTalk', 'From Outlook']);
 });
 
 test('removing many copies by undo does not trip the bulk-delete breaker on the next pull', async () => {
