@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { callbackReplyProblem } from '../../shared/app/preflight/dingtalk-callback';
-import { encryptPayload, signatureOf } from '../../shared/ingress/dingtalk/crypto';
+import { decryptPayload, encryptPayload, signatureOf } from '../../shared/ingress/dingtalk/crypto';
 import type { Clock } from '../../shared/platform/clock';
 
 /**
@@ -151,7 +150,7 @@ export class CallbackSender {
       });
       const text = await response.text();
       if (response.status !== 200) return result(false, response.status, `HTTP ${response.status}`);
-      const problem = callbackReplyProblem(text, target);
+      const problem = replyProblem(text, target);
       return problem ? result(false, 200, problem) : result(true, 200);
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError';
@@ -165,3 +164,31 @@ export class CallbackSender {
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Undefined when the reply is the signed, encrypted "success" for our ownerKey; else what is wrong with it. The
+ * fake's own reading of the reply, not the app's (the preflight has one): a shared check would hide its bugs here.
+ */
+function replyProblem(text: string, target: CallbackTarget): string | undefined {
+  let reply: Record<string, unknown>;
+  try {
+    reply = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return 'reply is not JSON';
+  }
+  const { msg_signature, timeStamp, nonce, encrypt } = reply;
+  if (![msg_signature, timeStamp, nonce, encrypt].every((v) => typeof v === 'string')) {
+    return 'reply lacks msg_signature/timeStamp/nonce/encrypt';
+  }
+  if (signatureOf(target.token, timeStamp as string, nonce as string, encrypt as string) !== msg_signature) {
+    return 'reply signature does not match';
+  }
+  try {
+    const { plainText, ownerKey } = decryptPayload(encrypt as string, target.aesKey);
+    if (plainText !== 'success') return '71009 返回文本非success';
+    if (ownerKey !== target.ownerKey) return 'reply is encrypted for another ownerKey';
+  } catch {
+    return 'reply does not decrypt';
+  }
+  return undefined;
+}

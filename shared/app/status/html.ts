@@ -76,6 +76,9 @@ export function ago(ms: number | undefined, now: number): string {
 }
 
 export function duration(ms: number): string {
+  // Calendar and mail copies take well under a second: whole seconds would show them all as "0 s".
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 90) return `${s} s`;
   const m = Math.round(s / 60);
