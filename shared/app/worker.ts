@@ -12,6 +12,7 @@ import { errorFields, SyncError } from '../sync/errors';
 import type { FieldMerge } from '../sync/field-merge';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
 import { FOLDERS } from './folders';
+import { FirstSyncProgress, isFirstSync } from './pipeline/first-sync-progress';
 import { sameVersion } from './pipeline/hint-versions';
 import { PairLease } from './pipeline/pair-lease';
 import { PairLoops, type LoopRequest } from './pipeline/pair-loops';
@@ -283,6 +284,9 @@ async function pullSide(
   const stored = lease.state.sides[side].cursor;
   const cursor = resync ? undefined : startingCursor(stored, policy.dryRun, policy);
   const listing = rememberListedCursor(guarded(side));
+  const progress = isFirstSync(stored, policy.dryRun)
+    ? new FirstSyncProgress(lease, journal, side)
+    : undefined;
   const listedAt = deps.now();
   let result: PullResult;
   try {
@@ -300,6 +304,7 @@ async function pullSide(
         hashProjection: rules?.hash,
         fieldMerge: rules?.fieldMerge,
         proveMissing: rules?.proveMissing,
+        onProgress: progress?.report,
       }),
     );
   } catch (err) {

@@ -41,6 +41,13 @@ export interface SideState {
   lastError?: string;
   /** For a polled side: when its poll chain last reported alive (docs/architecture.md, "Polls"). */
   polledAt?: number;
+  /**
+   * The first sync's progress (the status page's bar): the items the side's full listing returned, and how many of
+   * them are settled (linked, copied or refused). Written with the writes a first sync makes anyway; kept once the
+   * side holds a cursor, when the two are equal. Absent until a first sync's listing has ended.
+   */
+  firstSyncTotal?: number;
+  firstSyncDone?: number;
 }
 
 export interface PairState {
@@ -74,6 +81,10 @@ type StateRow = {
   outlookError?: string;
   dingtalkPolledAt?: number;
   outlookPolledAt?: number;
+  dingtalkFirstSyncTotal?: number;
+  outlookFirstSyncTotal?: number;
+  dingtalkFirstSyncDone?: number;
+  outlookFirstSyncDone?: number;
   intents?: string;
 };
 
@@ -306,6 +317,9 @@ function stateToRow(state: PairState): Record<string, string | number | undefine
     row[`${side}SyncedAt`] = s.lastSyncedAt ?? '';
     row[`${side}Error`] = s.lastError ?? '';
     row[`${side}PolledAt`] = s.polledAt ?? 0;
+    // Written only once known: a merge without them keeps the stored figures, and 0 is a real figure.
+    if (s.firstSyncTotal !== undefined) row[`${side}FirstSyncTotal`] = s.firstSyncTotal;
+    if (s.firstSyncDone !== undefined) row[`${side}FirstSyncDone`] = s.firstSyncDone;
   }
   return row;
 }
@@ -317,6 +331,8 @@ function stateFromRow(pairId: string, kind: Kind, row: StateRow, etag: string | 
     lastSyncedAt: row[`${name}SyncedAt`] || undefined,
     lastError: row[`${name}Error`] || undefined,
     polledAt: Number(row[`${name}PolledAt`]) || undefined,
+    ...figure('firstSyncTotal', row[`${name}FirstSyncTotal`]),
+    ...figure('firstSyncDone', row[`${name}FirstSyncDone`]),
   });
   return {
     pairId,
@@ -327,4 +343,15 @@ function stateFromRow(pairId: string, kind: Kind, row: StateRow, etag: string | 
     intents: row.intents ? (JSON.parse(row.intents) as Intent[]) : [],
     etag,
   };
+}
+
+/** A count read back from the row: absent unless a whole number was stored. */
+function figure<K extends 'firstSyncTotal' | 'firstSyncDone'>(
+  key: K,
+  value: unknown,
+): Partial<Record<K, number>> {
+  const n = Number(value);
+  return value !== undefined && value !== null && Number.isInteger(n) && n >= 0
+    ? ({ [key]: n } as Partial<Record<K, number>>)
+    : {};
 }

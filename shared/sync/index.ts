@@ -1,5 +1,5 @@
 /** The sync engine's public surface: what the worker and the adapters use. */
-export { runPull, type PullInput, type PullResult } from './pull';
+export { runPull, type ListingProgress, type PullInput, type PullResult } from './pull';
 export { PullFailedError } from './pull-errors';
 export type { PullStats, SideEndpoint } from './engine-context';
 export {

@@ -46,6 +46,17 @@ export interface PullInput<P> {
    * (default true). Turn it off where a full listing is windowed or spans one folder of several, to save the reads.
    */
   proveMissing?: boolean;
+  /**
+   * Told how far a full listing of the pulled side has got, once the listing has ended (every page: the total is
+   * then exact) and after each of its items is settled. A port like the stores: the caller decides what to keep.
+   */
+  onProgress?: (progress: ListingProgress) => Promise<void>;
+}
+
+/** A full listing's items (deletions aside), and how many of them this pull has settled: linked, copied or refused. */
+export interface ListingProgress {
+  total: number;
+  done: number;
 }
 
 export type PullResult =
@@ -95,6 +106,7 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
   const listing = await listSinceCursor(input.pulled, ctx.user, input.cursor);
   let changes = latestPerId(listing.changes);
   if (listing.fullListing) changes = oldestFirst(changes);
+  const progress = listing.fullListing ? progressOf(changes, input.onProgress) : undefined;
   ctx.measuresLag = !listing.fullListing;
   await ctx.links.prefetch?.(
     ctx.user,
@@ -129,9 +141,27 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
   }
 
   await planCreates(ctx, side, changes);
-  for (const change of changes) await reconcileOrRefuse(ctx, side, change, matches);
+  await progress?.started();
+  for (const change of changes) {
+    await reconcileOrRefuse(ctx, side, change, matches);
+    await progress?.settled(change);
+  }
   if (ctx.policy.dryRun) return { outcome: 'dry-run', resynced: listing.resynced, stats: ctx.stats };
   return { outcome: 'synced', cursor: listing.cursor, resynced: listing.resynced, stats: ctx.stats };
+}
+
+/** Counts a full listing's items as they are settled; linked items the listing lacked are not its items. */
+function progressOf<P>(listed: RemoteChange<P>[], report: PullInput<P>['onProgress']) {
+  const ids = new Set(listed.filter((c) => !isDeletion(c)).map((c) => c.id));
+  let done = 0;
+  return {
+    started: async () => report?.({ total: ids.size, done }),
+    settled: async (change: RemoteChange<P>) => {
+      if (!ids.has(change.id) || isDeletion(change)) return;
+      done += 1;
+      await report?.({ total: ids.size, done });
+    },
+  };
 }
 
 /**

@@ -67,6 +67,12 @@ export class PairLease {
     this.held = false;
   }
 
+  /** Fields of one side the state row will carry with the next write (the first sync's progress). */
+  note(side: Side, fields: SideState): void {
+    const sides = { ...this.current.sides, [side]: { ...this.current.sides[side], ...fields } };
+    this.current = { ...this.current, sides };
+  }
+
   /** The intents the state row will carry with the next write. */
   setIntents(intents: PairState['intents']): void {
     this.current = { ...this.current, intents };

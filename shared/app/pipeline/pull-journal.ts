@@ -75,6 +75,14 @@ export class PullJournal {
     if (!this.lease.holds || this.unwritten) await this.flush();
   }
 
+  /**
+   * Stores the links saved so far with the intents still pending, in one write that takes or renews the lease:
+   * what a long first sync does now and then, so that its progress shows and a crash loses less (worker.ts).
+   */
+  async checkpoint(): Promise<void> {
+    await this.flush();
+  }
+
   /** What the commit writes: the links saved since the last flush. */
   takeLinks(): LinkWrite[] {
     const out = [...this.pending.values()];
