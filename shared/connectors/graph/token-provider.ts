@@ -10,6 +10,8 @@ import { SecretProvider, type KeyVaultAccess } from '../../platform/secrets';
 import { PermanentRemoteError, TransientRemoteError } from '../../sync/types';
 import { parseRetryAfter } from './errors';
 
+/** msal-node's warning when a token response has no client_info, which app-only responses never have. */
+const NO_CLIENT_INFO = 'No client info in response';
 /**
  * App-only access tokens for Graph from @azure/msal-node's ConfidentialClientApplication (client credentials), in
  * one of three ways of proving the app's identity:
@@ -274,6 +276,8 @@ export class ClientCredentialsTokenProvider implements AuthenticationProvider {
           loggerCallback: (level, message, containsPii) => {
             if (containsPii || !logger) return;
             if (level === LogLevel.Error) logger.error('msal', { detail: message });
+            // msal-node says this of every app-only token (no account, so no client_info); not worth a warning.
+            else if (message.includes(NO_CLIENT_INFO)) logger.debug('msal', { detail: message });
             else logger.warn('msal', { detail: message });
           },
         },
