@@ -121,6 +121,19 @@ if (missing) {
     await page.fill('input[name="q"]', person.email);
     await Promise.all([page.waitForURL(/\/api\/status\/user\?q=/), page.click('button[type="submit"]')]);
     expect(await page.textContent('h1')).toBe(`Sync status of ${person.email}`);
+    // The first-sync bar holds the state row's figures: onboarding's first sync of each side ran to its end.
+    const { state } = await pipeline.app.stores.pairState.load(person.entraId, 'calendar');
+    for (const [side, name] of [
+      ['dingtalk', 'DingTalk'],
+      ['outlook', 'Outlook'],
+    ] as const) {
+      const total = state.sides[side].firstSyncTotal;
+      expect(total).toBeDefined();
+      expect(state.sides[side].firstSyncDone).toBe(total);
+      await expect(page.textContent('#progress-calendar')).resolves.toContain(
+        `calendar ${total} / ${total} matched (${name} side) ${total} / ${total} first sync done.`,
+      );
+    }
     const outlook = page.locator('#sides-calendar tr', { hasText: 'outlook' });
     await expect(outlook.textContent()).resolves.toContain('failing');
 

@@ -43,11 +43,7 @@ function kindSection(k: KindView, pairId: string, csrf: string, now: number): st
     { html: errorOf(s) },
     { html: actionsOf(k, s, pairId, csrf) },
   ]);
-  const progress = k.firstSyncDone
-    ? `<p>${escapeHtml(`${k.kind} ${count(k.linked)} / ${count(k.linked)} matched`)} ` +
-      `<progress max="${k.linked || 1}" value="${k.linked || 1}"></progress> first sync done.</p>`
-    : `<p>${escapeHtml(`${k.kind} ${count(k.linked)} matched so far`)} <progress></progress> first sync under way; ` +
-      'the total is known once the listing ends (docs/status-page.md).</p>';
+  const progress = firstSyncProgress(k);
   const breaker = k.breakerRows.length
     ? `<h3>What the bulk-delete breaker stopped</h3>` +
       table(
@@ -68,6 +64,59 @@ function kindSection(k: KindView, pairId: string, csrf: string, now: number): st
       `id="sides-${escapeHtml(k.kind)}"`,
     ) +
     `${progress}${breaker}</section>`
+  );
+}
+
+const SIDE_NAMES = { dingtalk: 'DingTalk', outlook: 'Outlook' } as const;
+
+/**
+ * The first-sync bar: per side "kind done / total matched" once the side's listing has ended (the total is exact
+ * then), "N matched so far" before; one line for the kind once both sides are done. Each bar is a <progress> with
+ * its figures as its text, so it reads the same without the picture.
+ */
+function firstSyncProgress(k: KindView): string {
+  const id = `progress-${escapeHtml(k.kind)}`;
+  if (k.firstSyncDone && k.sides.every((s) => s.firstSync.total === undefined)) {
+    return (
+      `<p id="${id}">${escapeHtml(`${k.kind} ${count(k.linked)} / ${count(k.linked)} matched`)} ` +
+      `${bar(k.linked, k.linked, `${k.kind}: first sync`)} first sync done.</p>`
+    );
+  }
+  const lines = k.sides.map((s) => `<li>${sideProgress(k, s)}</li>`).join('');
+  return `<ul id="${id}">${lines}</ul>`;
+}
+
+function sideProgress(k: KindView, s: SideView): string {
+  const where = `${SIDE_NAMES[s.side]} side`;
+  const f = s.firstSync;
+  if (f.total !== undefined && f.done !== undefined) {
+    const done = f.finished ? Math.max(f.done, f.total) : f.done;
+    return (
+      `${escapeHtml(`${k.kind} ${count(done)} / ${count(f.total)} matched (${where})`)} ` +
+      `${bar(done, f.total, `${k.kind}, ${where}: first sync`)} ` +
+      (f.finished ? 'first sync done.' : 'first sync under way.')
+    );
+  }
+  if (f.finished) return escapeHtml(`${k.kind} (${where}): first sync done.`);
+  if (f.dryRunOnly) {
+    return escapeHtml(
+      `${k.kind} (${where}): listed by the dry run only; nothing is copied while DRY_RUN is on.`,
+    );
+  }
+  return (
+    `${escapeHtml(`${k.kind} ${count(k.linked)} matched so far (${where})`)} ` +
+    `<progress aria-label="${escapeHtml(`${k.kind}, ${where}: first sync`)}"></progress> ` +
+    'its first listing has not ended, so the total is not known yet.'
+  );
+}
+
+/** A determinate bar; an empty folder (total 0) is a full one. */
+function bar(done: number, total: number, label: string): string {
+  const max = Math.max(total, 1);
+  const value = total === 0 ? 1 : Math.min(done, total);
+  return (
+    `<progress max="${max}" value="${value}" aria-label="${escapeHtml(label)}">` +
+    `${escapeHtml(`${count(done)} / ${count(total)}`)}</progress>`
   );
 }
 

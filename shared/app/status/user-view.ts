@@ -4,6 +4,7 @@ import { isPaused } from '../../store/control-store';
 import { utcDay } from '../../store/day';
 import type { PairState } from '../../store/pair-state-store';
 import { cursorKey, type FailureRecord, type UserPair } from '../../store/types';
+import { isDryCursor } from '../../sync/dry-run';
 import type { AuditEntry, Kind, Side } from '../../sync/types';
 import { FOLDERS, isPolled } from '../folders';
 import { folderStatus, type FolderStatus } from './folder-status';
@@ -35,6 +36,18 @@ export interface SideView {
   /** The median lag of this user's recent writes to this side, when recorded. */
   recentLagMs?: number;
   recentLagRows: number;
+  firstSync: FirstSyncView;
+}
+
+/** How far this side's first sync has got (docs/status-page.md, "First-sync progress"). */
+export interface FirstSyncView {
+  /** The side holds a live cursor: its first sync is over. */
+  finished: boolean;
+  /** Only a dry run has listed it (DRY_RUN): nothing is copied yet. */
+  dryRunOnly: boolean;
+  /** Items its full listing returned, and how many of them are settled; absent until a listing has ended. */
+  total?: number;
+  done?: number;
 }
 
 export interface KindView {
@@ -42,7 +55,7 @@ export interface KindView {
   paused: boolean;
   /** Live links: items matched or copied between the two sides. */
   linked: number;
-  /** Both sides have completed a pull: the first sync is over. */
+  /** Both sides hold a live cursor: the first sync is over. */
   firstSyncDone: boolean;
   sides: SideView[];
   /** The breaker rows of the last days, when a breaker stopped a folder of this kind. */
@@ -98,7 +111,7 @@ export async function readUserView(deps: {
         kind,
         paused: isPaused(control, pair.pairId, kind),
         linked: links.filter((l) => !l.tombstone && !l.undone && l.dingtalkId && l.outlookId).length,
-        firstSyncDone: sides.every((s) => s.lastSyncedAt !== undefined),
+        firstSyncDone: sides.every((s) => s.firstSync.finished),
         sides,
         breakerRows: stopped ? await breakerRows(stores, pair.pairId, kind, now) : [],
       };
@@ -143,6 +156,12 @@ function sideView(
     polled,
     recentLagMs: median(lags),
     recentLagRows: lags.length,
+    firstSync: {
+      finished: stored?.cursor !== undefined && !isDryCursor(stored.cursor),
+      dryRunOnly: isDryCursor(stored?.cursor),
+      total: stored?.firstSyncTotal,
+      done: stored?.firstSyncDone,
+    },
   };
 }
 
