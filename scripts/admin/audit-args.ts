@@ -1,4 +1,4 @@
-import type { AuditAction, Kind, Side } from '../../shared/sync/types';
+import { AUDIT_ACTIONS, type AuditAction, type Kind, type Side } from '../../shared/sync/types';
 import { addDays } from '../../shared/store/day';
 import { KINDS, UsageError } from './args';
 
@@ -8,19 +8,7 @@ export const AUDIT_FORMATS = ['json', 'jsonl', 'csv'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
 export const AUDIT_SIDES: readonly Side[] = ['dingtalk', 'outlook'];
-export const AUDIT_ACTIONS: readonly AuditAction[] = [
-  'create',
-  'update',
-  'delete',
-  'link',
-  'conflict',
-  'skip',
-  'dry-run',
-  'breaker',
-  'failure',
-  'undo',
-  'admin',
-];
+export { AUDIT_ACTIONS };
 
 /** Days the export covers when no --from is given: the day of --to and the six before it. */
 export const DEFAULT_DAYS = 7;

@@ -211,18 +211,22 @@ export interface IntentStore {
   plan?(intents: Intent[]): void;
 }
 
-export type AuditAction =
-  | 'create'
-  | 'update'
-  | 'delete'
-  | 'link'
-  | 'conflict'
-  | 'skip'
-  | 'dry-run'
-  | 'breaker'
-  | 'failure'
-  | 'undo'
-  | 'admin';
+/** Every audit action, in the order the admin's tools list them; the type follows from it. */
+export const AUDIT_ACTIONS = [
+  'create',
+  'update',
+  'delete',
+  'link',
+  'conflict',
+  'skip',
+  'dry-run',
+  'breaker',
+  'failure',
+  'undo',
+  'admin',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {
   at: string;

@@ -2,7 +2,7 @@ import { auditEncoder } from '../audit-format';
 import { utcDay, addDays } from '../../store/day';
 import type { Stores } from '../../store';
 import type { AuditFilter } from '../../store/audit-search';
-import type { AuditAction, AuditEntry, Kind, Side } from '../../sync/types';
+import { AUDIT_ACTIONS, type AuditAction, type AuditEntry, type Kind, type Side } from '../../sync/types';
 import { escapeHtml, htmlPage, p, table, type HtmlPage } from './html';
 import { findPair } from './user-view';
 
@@ -20,19 +20,7 @@ export const MAX_DAYS = 366;
 
 const KINDS: readonly Kind[] = ['calendar', 'mail', 'sentmail', 'todo', 'contact'];
 const SIDES: readonly Side[] = ['dingtalk', 'outlook'];
-const ACTIONS: readonly AuditAction[] = [
-  'create',
-  'update',
-  'delete',
-  'link',
-  'conflict',
-  'skip',
-  'dry-run',
-  'breaker',
-  'failure',
-  'undo',
-  'admin',
-];
+const ACTIONS: readonly AuditAction[] = AUDIT_ACTIONS;
 const FORMATS = ['html', 'csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
