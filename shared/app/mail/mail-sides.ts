@@ -1,4 +1,3 @@
-import { createImapMailAdapter, createImapPool } from '../../connectors/imap';
 import { FOLDERS } from '../folders';
 import { ImapLoginRejectedError } from '../../connectors/imap/credentials';
 import type { OutlookMailAdapter, MailImportReport } from '../../connectors/graph';
@@ -23,6 +22,16 @@ export interface MailSides {
   guard: CredentialGuard;
   close(): Promise<void>;
 }
+
+/*
+ * The IMAP client and its MIME and charset libraries (imapflow, libmime, iconv-lite, pino: some 200 modules, about
+ * 5 MB of heap held for the life of the instance) load with the first mail pull, not with the services: an instance
+ * that syncs no mail never holds them (docs/benchmarks.md, figure 6).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- deferring the require is the point */
+const imapConnector = (): typeof import('../../connectors/imap') =>
+  require('../../connectors/imap') as typeof import('../../connectors/imap');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export function createMailSides(deps: {
   config: Config;
@@ -55,6 +64,7 @@ export function createMailSides(deps: {
     clock: deps.clock,
     logger: deps.log,
   };
+  const { createImapMailAdapter, createImapPool } = imapConnector();
   // One pool for both folders: one connection per mailbox, whichever folder is polled.
   const pool = createImapPool(settings);
   const inbox = createImapMailAdapter({ ...settings, pool });
