@@ -99,11 +99,6 @@ async function main(): Promise<void> {
       appKey: SANDBOX_DEFAULTS.DINGTALK_APP_KEY!,
       appSecret: SANDBOX_DEFAULTS.DINGTALK_APP_SECRET!,
       corpId: SANDBOX_DEFAULTS.DINGTALK_CORP_ID!,
-      callback: {
-        url: `${hostUrl}/api/dingtalk/events`,
-        token: SANDBOX_DEFAULTS.DINGTALK_CALLBACK_TOKEN!,
-        aesKey: SANDBOX_DEFAULTS.DINGTALK_CALLBACK_AES_KEY!,
-      },
     });
     stops.add({ name: 'the sandbox DingTalk', stop: () => dingtalk.stop() });
     signal.throwIfAborted();
@@ -155,6 +150,13 @@ async function main(): Promise<void> {
     say(`health: ${host.url}/api/health`);
     say(statusPageHint(host.url, process.env));
 
+    // As a DingTalk admin would: the callback URL is saved in the console once the app answers it, so seeding the
+    // demo organisation before the host started sent no event into the void (DingTalk lists such failed deliveries).
+    dingtalk.control.setCallbackTarget({
+      url: `${hostUrl}/api/dingtalk/events`,
+      token: SANDBOX_DEFAULTS.DINGTALK_CALLBACK_TOKEN!,
+      aesKey: SANDBOX_DEFAULTS.DINGTALK_CALLBACK_AES_KEY!,
+    });
     const registration = await dingtalk.control.registerCallback();
     say(
       `DingTalk callback registration (check_url): ${registration.ok ? 'answered correctly' : `FAILED: ${registration.reason}`} in ${registration.elapsedMs} ms`,
