@@ -72,6 +72,7 @@ export async function checkExchangeMailboxes(deps: {
     .sort();
   const unknown = answered.filter((a) => a.answer.state === 'unknown');
   const checked = answered.length - unknown.length;
+  const read = answered.filter((a) => a.answer.state === 'mailbox').length;
   const capped = answered.length < targets.length;
   const scope =
     `checked ${checked} of ${plural(targets.length, 'active pair')} syncing calendar or mail` +
@@ -91,6 +92,7 @@ export async function checkExchangeMailboxes(deps: {
       detail:
         `${scope}: ${without.length} ${without.length === 1 ? 'has' : 'have'} no Exchange Online mailbox ` +
         `(404 MailboxNotEnabledForRESTAPI): ${listSome(without)}${unknownNote}`,
+      answered: read,
       fix:
         'assign each an Exchange Online licence (or move the mailbox to Exchange Online; a mailbox reached only by ' +
         'POP3/IMAP or hosted on premises cannot be synced); until then their Outlook side is not synced',
@@ -102,6 +104,7 @@ export async function checkExchangeMailboxes(deps: {
       ok: 'warn',
       title: TITLE,
       detail: `${scope}: none without a mailbox so far${unknownNote}`,
+      answered: read,
       fix: capped
         ? 'run npm run preflight for the whole check (it allows more time)'
         : 'run preflight again; a 403 means the Graph permissions check above, or an Exchange application access policy that leaves these mailboxes out',
@@ -112,6 +115,7 @@ export async function checkExchangeMailboxes(deps: {
     ok: true,
     title: TITLE,
     detail: `${scope}: every one has an Exchange Online mailbox`,
+    answered: read,
     fix: '',
   };
 }

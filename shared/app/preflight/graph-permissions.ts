@@ -53,6 +53,7 @@ export async function checkGraphPermissions(deps: {
       title: TITLE,
       detail: `not granted: ${missing.join(', ')} (needed for the enabled kinds: ${needed.join(', ')})`,
       fix: CONSENT_FIX(deps.publicBaseUrl),
+      missing,
     };
   }
   return { id: ID, ok: true, title: TITLE, detail: `granted: ${needed.join(', ')}`, fix: '' };

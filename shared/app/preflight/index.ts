@@ -17,6 +17,7 @@ import { dingtalkScopeProbe } from './dingtalk-probes';
 import { checkDingTalkScopes, type ProbeArea, type ScopeProbeOutcome } from './dingtalk-scopes';
 import { checkExchangeMailboxes, type MailboxProbe } from './exchange-mailbox';
 import { checkGraphPermissions } from './graph-permissions';
+import { reconcileExchangeRbac } from './exchange-rbac';
 import { checkGraphValidation } from './graph-validation';
 import { checkKeyVault } from './key-vault';
 import { checkMailAppPasswords } from './mail-app-passwords';
@@ -152,7 +153,9 @@ export async function runPreflight(deps: PreflightDeps): Promise<PreflightResult
     ],
   ];
   const first = await settle(callback);
-  return Promise.all(checks.map((check) => (check === callback ? first : settle(check))));
+  return reconcileExchangeRbac(
+    await Promise.all(checks.map((check) => (check === callback ? first : settle(check)))),
+  );
 }
 
 /** A check is written not to throw; if one does, the preflight still reports every other check. */

@@ -11,6 +11,10 @@ export interface PreflightResult {
   /** Empty when there is nothing to fix. */
   fix: string;
   skipped?: boolean;
+  /** Graph permissions check: the permissions the token's roles lack. */
+  missing?: string[];
+  /** Exchange Online check: mailboxes whose data the app read (each a read the mailbox permissions allow). */
+  answered?: number;
 }
 
 /** A check that could not be made here: it neither passes nor fails the preflight. */

@@ -353,7 +353,7 @@ describe('runPreflight', () => {
     let pairReads = 0;
     const results = await runPreflight({
       config: { mode: 'live', kinds: ['calendar'], publicBaseUrl: 'https://sync.contoso.example' },
-      getAccessToken: async () => tokenWith({ roles: ['User.Read.All'] }),
+      getAccessToken: async () => tokenWith({ roles: ['Calendars.ReadWrite'] }),
       readPairs: async () => {
         pairReads++;
         return [pair(1)];
@@ -375,6 +375,23 @@ describe('runPreflight', () => {
     expect(pairReads).toBe(1);
     expect(results.find((r) => r.id === 'graph-permissions')?.ok).toBe(false);
     expect(preflightPassed(results)).toBe(false);
+  });
+
+  it('a calendar permission missing from the token while the calendars answer reads as RBAC for Applications', async () => {
+    const results = await runPreflight({
+      config: { mode: 'live', kinds: ['calendar'], publicBaseUrl: 'https://sync.contoso.example' },
+      getAccessToken: async () => tokenWith({ roles: ['User.Read.All'] }),
+      readPairs: async () => [pair(1), pair(2)],
+      probeMailbox: async () => 'mailbox',
+    });
+    const permissions = results.find((r) => r.id === 'graph-permissions')!;
+    expect(permissions.ok).toBe('warn');
+    expect(permissions.detail).toContain(
+      'not granted in Entra: Calendars.ReadWrite; yet 2 mailboxes answered',
+    );
+    expect(results.find((r) => r.id === 'graph-permissions')?.fix).toContain(
+      'Test-ServicePrincipalAuthorization',
+    );
   });
 
   it('reports a storage failure once, and the pair checks work on no pairs', async () => {
