@@ -17,6 +17,11 @@ export function originKeyFor(input: {
   return `dms-${fnv1a64(canonicalJson(parts))}`;
 }
 
+const ORIGIN_KEY = /^dms-[0-9a-f]{16}$/;
+
+/** Whether a stamp read back from an item is one originKeyFor gives: the item is a copy this product made. */
+export const isOriginKey = (key: string): boolean => ORIGIN_KEY.test(key);
+
 /** A link is named after the first item it paired, so that recomputing it after a crash gives the same id. */
 export function linkIdFor(kind: Kind, side: Side, id: string): string {
   return `${kind}-${side === 'dingtalk' ? 'd' : 'o'}-${fnv1a64(canonicalJson([kind, side, id]))}`;

@@ -1,3 +1,4 @@
+import { isOriginKey } from '../../sync/deterministic-keys';
 import { idOn } from '../../sync/link-fields';
 import type { Kind, Link, RemoteItem, Side } from '../../sync/types';
 import { otherSide } from '../../sync/types';
@@ -53,9 +54,6 @@ export function selectLink(link: Link, scope: UndoScope): LinkVerdict | undefine
   return { verdict: 'copy', side, id, originId, copiedAt, resumed: link.undone?.pending === true };
 }
 
-/** The idempotency stamp this product puts on every copy (shared/sync/deterministic-keys.ts, originKeyFor). */
-const OUR_STAMP = /^dms-[0-9a-f]{16}$/;
-
 export type CopyCheck =
   | { verdict: 'remove'; version: string; subject?: string }
   | { verdict: 'gone' }
@@ -68,7 +66,7 @@ export function checkCopy(item: RemoteItem<unknown> | undefined): CopyCheck {
   if (!item.originKey) {
     return { verdict: 'skip', reason: "it no longer carries this product's stamp: left as it is", subject };
   }
-  if (!OUR_STAMP.test(item.originKey)) {
+  if (!isOriginKey(item.originKey)) {
     return { verdict: 'skip', reason: "its stamp is not this product's: left as it is", subject };
   }
   return { verdict: 'remove', version: item.version, subject };
