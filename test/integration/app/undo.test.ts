@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAdminCommand } from '../../../scripts/admin/command';
+import { FOLDERS } from '../../../shared/app/folders';
 import type { UndoRunDeps } from '../../../shared/app/undo/undo-run';
 import { processWork, type EndpointsFor, type WorkerDeps } from '../../../shared/app/worker';
 import { ManualClock } from '../../../shared/platform/clock';
@@ -20,7 +21,7 @@ import { freshAppStores, pairFor, type AppStores } from './support';
  */
 
 const ALICE = 'pair-alice-0001';
-const FOLDER: Record<Side, string> = { dingtalk: 'primary', outlook: 'calendar' };
+const FOLDER = FOLDERS.calendar;
 const POLICY: SyncPolicy = {
   conflict: 'newest-wins',
   deletes: 'propagate',
