@@ -1,6 +1,7 @@
 import type { Config } from '../../platform/config';
 import type { Stores } from '../../store';
 import { forEachBounded } from '../../store/bounded';
+import { utcDay } from '../../store/day';
 import { cursorKey, type FailureRecord, type UserPair } from '../../store/types';
 import type { Kind, Side } from '../../sync/types';
 import { FOLDERS, isPolled } from '../folders';
@@ -205,11 +206,9 @@ async function recentAuditFailures(
 ): Promise<{ rows: Array<{ side?: Side; reason: string; at: string }>; capped: boolean }> {
   const since = new Date(now - 86_400_000).toISOString();
   const rows = await stores.audit.search(
-    { fromDay: dayOf(now - 86_400_000), toDay: dayOf(now), action: 'failure' },
+    { fromDay: utcDay(now - 86_400_000), toDay: utcDay(now), action: 'failure' },
     MAX_AUDIT_FAILURES + 1,
   );
   const recent = rows.filter((r) => r.at >= since);
   return { rows: recent.slice(0, MAX_AUDIT_FAILURES), capped: rows.length > MAX_AUDIT_FAILURES };
 }
-
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
