@@ -1,4 +1,4 @@
-import { escapeHtml } from '../consent/consent-page';
+import { escapeHtml, type HtmlResponse } from '../consent/consent-page';
 
 /**
  * The status page's HTML: self-contained (no script, no external style, font or image; the CSP says so to the
@@ -7,11 +7,7 @@ import { escapeHtml } from '../consent/consent-page';
 
 export { escapeHtml };
 
-export interface HtmlPage {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+export type HtmlPage = HtmlResponse;
 
 export const STATUS_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/html; charset=utf-8',

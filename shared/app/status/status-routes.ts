@@ -16,11 +16,7 @@ import { refusalPage } from './refusal-page';
 /** The status page's routes, behind one access check (functions/status-page.ts wires them). */
 export type StatusRoute = 'org' | 'user' | 'action' | 'audit' | 'preflight';
 
-export interface StatusResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+export type StatusResponse = HtmlPage;
 
 export interface StatusInput extends StatusRequest {
   /** The form of a POST (application/x-www-form-urlencoded), read by the wiring. */
