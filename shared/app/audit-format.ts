@@ -15,8 +15,6 @@ export type AuditFormat = 'json' | 'jsonl' | 'csv';
  * JSON never has one (RFC 8259 forbids adding it).
  */
 
-export { AUDIT_COLUMNS };
-
 export const UTF8_BOM = '\uFEFF';
 
 const NEEDS_QUOTES = /[",\r\n]/;

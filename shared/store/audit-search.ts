@@ -48,7 +48,7 @@ export async function* auditRows(table: TableClient, filter: AuditFilter): Async
   }
 }
 
-export function auditFilterOf(day: string, filter: Omit<AuditFilter, 'fromDay' | 'toDay'>): string {
+function auditFilterOf(day: string, filter: Omit<AuditFilter, 'fromDay' | 'toDay'>): string {
   const parts = [odata`PartitionKey eq ${day}`];
   if (filter.pairId !== undefined) parts.push(odata`pairId eq ${filter.pairId}`);
   if (filter.kind) parts.push(odata`kind eq ${filter.kind}`);
@@ -57,7 +57,7 @@ export function auditFilterOf(day: string, filter: Omit<AuditFilter, 'fromDay' |
   return parts.join(' and ');
 }
 
-export function auditEntryOf(row: AuditRow): AuditEntry {
+function auditEntryOf(row: AuditRow): AuditEntry {
   const entry: AuditEntry = {
     at: row.at ?? '',
     pairId: row.pairId ?? '',
