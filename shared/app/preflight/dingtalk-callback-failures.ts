@@ -1,4 +1,5 @@
 import { listSome, plural, reasonOf, skippedResult, type PreflightResult } from './types';
+import { dingtalkCallbackUrl } from './dingtalk-callback';
 import { outcomeOfError } from './dingtalk-scopes';
 
 const ID = 'dingtalk-callback-deliveries';
@@ -24,7 +25,7 @@ export async function checkDingTalkCallbackDeliveries(deps: {
   read?: (beginMs: number, endMs: number) => Promise<FailedCallback[]>;
   now: () => number;
 }): Promise<PreflightResult> {
-  const consoleHint = `confirm in the DingTalk developer console › 事件与回调 that the request URL is ${deps.publicBaseUrl.replace(/\/+$/, '')}/api/dingtalk/events and the events of docs/webhooks.md §1.1 are on`;
+  const consoleHint = `confirm in the DingTalk developer console › 事件与回调 that the request URL is ${dingtalkCallbackUrl(deps.publicBaseUrl)} and the events of docs/webhooks.md §1.1 are on`;
   if (!deps.read) {
     return skippedResult(ID, TITLE, 'no DingTalk connection configured');
   }

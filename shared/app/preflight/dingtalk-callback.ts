@@ -10,7 +10,11 @@ export const CHECK_URL_DEADLINE_MS = 1500;
 /** How long the check waits at most, so that a slow answer is reported with its time rather than as silence. */
 const WAIT_MS = 10_000;
 
-export const DINGTALK_CALLBACK_PATH = '/api/dingtalk/events';
+const DINGTALK_CALLBACK_PATH = '/api/dingtalk/events';
+
+/** Where DingTalk posts events: the address to enter in the developer console. */
+export const dingtalkCallbackUrl = (publicBaseUrl: string) =>
+  `${publicBaseUrl.replace(/\/+$/, '')}${DINGTALK_CALLBACK_PATH}`;
 
 export interface CallbackSecrets {
   token: string;
@@ -32,7 +36,7 @@ export async function checkDingTalkCallback(deps: {
   fetch: typeof fetch;
   now?: () => number;
 }): Promise<PreflightResult> {
-  const url = `${deps.publicBaseUrl.replace(/\/+$/, '')}${DINGTALK_CALLBACK_PATH}`;
+  const url = dingtalkCallbackUrl(deps.publicBaseUrl);
   const { token, aesKey, ownerKey } = deps.secrets;
   const timestamp = String((deps.now ?? Date.now)());
   const nonce = randomBytes(6).toString('base64url');
@@ -106,9 +110,9 @@ function fail(detail: string, fix: string): PreflightResult {
 
 /**
  * Undefined when a callback reply is what DingTalk accepts (the signed, encrypted "success" for the key the event
- * was encrypted for); else what is wrong with it, in DingTalk's terms. The fake DingTalk judges replies with it too.
+ * was encrypted for); else what is wrong with it, in DingTalk's terms.
  */
-export function callbackReplyProblem(text: string, secrets: CallbackSecrets): string | undefined {
+function callbackReplyProblem(text: string, secrets: CallbackSecrets): string | undefined {
   let reply: Record<string, unknown>;
   try {
     reply = JSON.parse(text) as Record<string, unknown>;
