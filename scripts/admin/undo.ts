@@ -188,14 +188,23 @@ async function findPair(deps: UndoRunDeps, who: string): Promise<UserPair> {
   return pair;
 }
 
+/** The plan's first line only: a plan for every user can be larger than memory holds as one string. */
 async function readHeader(path: string): Promise<PlanHeader> {
-  let text: string;
+  const input = createReadStream(path, 'utf8');
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let first = '';
   try {
-    text = await readFile(path, 'utf8');
+    for await (const text of lines) {
+      first = text;
+      break;
+    }
   } catch (err) {
     throw new PlanError(`cannot read the plan ${path}: ${(err as Error).message}`);
+  } finally {
+    lines.close();
+    input.destroy();
   }
-  return parseHeader(text.split('\n', 1)[0]);
+  return parseHeader(first);
 }
 
 async function* planLines(path: string, header: PlanHeader): AsyncGenerator<UndoLine> {
