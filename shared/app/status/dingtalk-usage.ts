@@ -1,5 +1,6 @@
 import { reserveOf } from '../../connectors/dingtalk/budget-plan';
-import { chinaMonthOf, nextChinaMonthStart } from '../../connectors/dingtalk/china-month';
+import { DEFAULT_RESERVE_SHARE } from '../../connectors/dingtalk/budget-governor';
+import { chinaMonthOf, chinaMonthStart, nextChinaMonthStart } from '../../connectors/dingtalk/china-month';
 
 /**
  * The month's metered DingTalk calls as the admin needs them: used so far (the quota table's row of the month, China
@@ -17,10 +18,6 @@ export interface DingTalkUsage {
   monthEndsAt: number;
 }
 
-const CHINA_OFFSET_MS = 8 * 3600_000;
-/** The budget governor's default share of the quota kept for push-driven work. */
-const RESERVE_SHARE = 0.2;
-
 export async function dingtalkUsage(
   counter: { get(month: string): Promise<number> },
   quota: number,
@@ -28,8 +25,7 @@ export async function dingtalkUsage(
 ): Promise<DingTalkUsage> {
   const month = chinaMonthOf(now);
   const used = await counter.get(month);
-  const local = new Date(now + CHINA_OFFSET_MS);
-  const startsAt = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - CHINA_OFFSET_MS;
+  const startsAt = chinaMonthStart(now);
   const endsAt = nextChinaMonthStart(now);
   // An hour's floor keeps the first minutes of a month from projecting a handful of calls into thousands.
   const elapsed = Math.max(now - startsAt, 3600_000);
@@ -37,7 +33,7 @@ export async function dingtalkUsage(
     month,
     used,
     quota,
-    reserve: reserveOf(quota, RESERVE_SHARE),
+    reserve: reserveOf(quota, DEFAULT_RESERVE_SHARE),
     projectedAtMonthEnd: Math.round((used * (endsAt - startsAt)) / elapsed),
     monthEndsAt: endsAt,
   };

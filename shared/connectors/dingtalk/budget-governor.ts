@@ -11,6 +11,9 @@ import { QuotaExhaustedError } from './errors';
  * itself so that it rarely meets that wall (budget-plan.ts).
  */
 
+/** The share of the month's quota kept for push-driven work unless the options say otherwise. */
+export const DEFAULT_RESERVE_SHARE = 0.2;
+
 export type BudgetPriority = 'push' | 'background';
 
 /** Where the month's count lives. Several Function instances share one, so the check-and-add is the store's job. */
@@ -90,7 +93,7 @@ export class MonthlyBudgetGovernor {
   constructor(options: BudgetGovernorOptions) {
     if (!(options.monthlyQuota > 0))
       throw new Error(`monthlyQuota must be positive, got ${options.monthlyQuota}`);
-    const share = options.reserveShare ?? 0.2;
+    const share = options.reserveShare ?? DEFAULT_RESERVE_SHARE;
     if (!(share >= 0 && share < 1)) throw new Error(`reserveShare must be in [0, 1), got ${share}`);
     this.quota = options.monthlyQuota;
     this.reserveShare = share;

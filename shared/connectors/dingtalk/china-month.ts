@@ -9,6 +9,12 @@ export function chinaMonthOf(ms: number): string {
   return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 7);
 }
 
+/** The instant the China-time month the instant falls in started. */
+export function chinaMonthStart(ms: number): number {
+  const local = new Date(ms + CHINA_OFFSET_MS);
+  return Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - CHINA_OFFSET_MS;
+}
+
 /** The instant the next China-time month starts. */
 export function nextChinaMonthStart(ms: number): number {
   const local = new Date(ms + CHINA_OFFSET_MS);
