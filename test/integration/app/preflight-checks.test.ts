@@ -5,12 +5,12 @@ import {
   type PreflightDeps,
 } from '../../../shared/app/preflight';
 import type { PreflightResult } from '../../../shared/app/preflight/types';
-import type { UserPair } from '../../../shared/store/types';
 import type { FakeDingTalk } from '../../../sandbox/dingtalk';
 import type { FakeGraph } from '../../../sandbox/graph/fake-graph';
 import type { TestApp } from '../../support/app-context';
 import { loadSchema, moduleOf, queryViolationsOf, violationsOf } from '../../contract/dingtalk/schema-check';
 import {
+  addPairedPerson,
   DINGTALK_APP as APP,
   startPreflightWorld,
   type PreflightWorld,
@@ -38,24 +38,7 @@ beforeEach(async () => {
 });
 afterEach(() => world.stop());
 
-async function addPerson(name: string): Promise<UserPair> {
-  const email = `${name}@contoso.example`;
-  graph.control.addUser({ id: `entra-${name}`, userPrincipalName: email });
-  const person = dingtalk.control.addUser({ userid: name, name, org_email: email });
-  const pair: UserPair = {
-    pairId: `pair-${name}`,
-    dingtalkUserId: person.userid,
-    dingtalkUnionId: person.unionid,
-    entraId: `entra-${name}`,
-    userPrincipalName: email,
-    email,
-    status: 'active',
-    enabledKinds: ['calendar', 'todo', 'contact'],
-    pairedBy: 'email',
-  };
-  await app.stores.users.save(pair);
-  return pair;
-}
+const addPerson = (name: string) => addPairedPerson(world, name, { kinds: ['calendar', 'todo', 'contact'] });
 
 const deps = (): PreflightDeps => preflightDepsFor(app);
 

@@ -1,10 +1,10 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { consentCallback, consentPage } from '../../../functions/admin-consent';
-import type { UserPair } from '../../../shared/store/types';
 import type { FakeDingTalk } from '../../../sandbox/dingtalk';
 import type { FakeGraph } from '../../../sandbox/graph/fake-graph';
 import type { TestApp } from '../../support/app-context';
 import {
+  addPairedPerson,
   DINGTALK_APP as APP,
   startPreflightWorld,
   type PreflightWorld,
@@ -30,27 +30,8 @@ const invocation = () => new InvocationContext({ functionName: 'test', logHandle
 const get = (url: string) => new HttpRequest({ url, method: 'GET' });
 const text = (r: HttpResponseInit) => String(r.body);
 
-async function pairWithoutMailbox(email: string): Promise<void> {
-  graph.control.addUser({
-    id: 'entra-x',
-    userPrincipalName: 'x@contoso.example',
-    mail: email,
-    hasMailbox: false,
-  });
-  const person = dingtalk.control.addUser({ userid: 'x', name: 'X', org_email: email });
-  const pair: UserPair = {
-    pairId: 'pair-x',
-    dingtalkUserId: 'x',
-    dingtalkUnionId: person.unionid,
-    entraId: 'entra-x',
-    userPrincipalName: 'x@contoso.example',
-    email,
-    status: 'active',
-    enabledKinds: ['calendar', 'contact'],
-    pairedBy: 'email',
-  };
-  await app.stores.users.save(pair);
-}
+const pairWithoutMailbox = (email: string) =>
+  addPairedPerson(world, 'x', { kinds: ['calendar', 'contact'], email, hasMailbox: false });
 
 /** Consent page → its link on the fake → Microsoft's redirect → our callback. */
 async function grantConsent(): Promise<HttpResponseInit> {

@@ -5,6 +5,7 @@ import { dingtalkEvents } from '../../../functions/dingtalk-events';
 import { graphLifecycle } from '../../../functions/graph-lifecycle';
 import { graphNotifications } from '../../../functions/graph-notifications';
 import { setAppContext, type AppContext } from '../../../shared/app/context';
+import type { UserPair } from '../../../shared/store/types';
 import { startFakeDingTalk, type FakeDingTalk } from '../../../sandbox/dingtalk';
 import { startFakeGraph, type FakeGraph } from '../../../sandbox/graph/fake-graph';
 import { createTestApp, type TestApp } from '../../support/app-context';
@@ -53,6 +54,38 @@ export async function startPreflightWorld(kinds: string): Promise<PreflightWorld
       await Promise.all([graph.stop(), dingtalk.stop(), webhooks.stop()]);
     },
   };
+}
+
+/**
+ * A person in both fakes, paired in the app's store by email as the pairing job pairs them: Entra id
+ * `entra-<name>`, DingTalk userid `<name>`, user principal name `<name>@contoso.example`, and that address as
+ * the email unless another is given.
+ */
+export async function addPairedPerson(
+  world: Pick<PreflightWorld, 'graph' | 'dingtalk' | 'app'>,
+  name: string,
+  options: { kinds: UserPair['enabledKinds']; email?: string; hasMailbox?: boolean },
+): Promise<void> {
+  const userPrincipalName = `${name}@contoso.example`;
+  const email = options.email ?? userPrincipalName;
+  world.graph.control.addUser({
+    id: `entra-${name}`,
+    userPrincipalName,
+    mail: email,
+    hasMailbox: options.hasMailbox,
+  });
+  const person = world.dingtalk.control.addUser({ userid: name, name, org_email: email });
+  await world.app.stores.users.save({
+    pairId: `pair-${name}`,
+    dingtalkUserId: person.userid,
+    dingtalkUnionId: person.unionid,
+    entraId: `entra-${name}`,
+    userPrincipalName,
+    email,
+    status: 'active',
+    enabledKinds: options.kinds,
+    pairedBy: 'email',
+  });
 }
 
 /**
