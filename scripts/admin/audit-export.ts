@@ -7,6 +7,7 @@ import type { UserPair } from '../../shared/store/types';
 import { UsageError } from './args';
 import { isoOf, type AuditQuery } from './audit-args';
 import { auditEncoder } from '../../shared/app/audit-format';
+import { findPairByIdOrAddress } from '../../shared/store/find-pair';
 
 /**
  * `npm run admin -- audit`: the audit table's rows of a range of days, filtered, as JSON, JSON Lines or CSV.
@@ -84,10 +85,7 @@ export async function exportAudit(source: AuditSource, query: AuditQuery, io: Au
  */
 async function pairIdOf(users: AuditSource['users'], user: string): Promise<string> {
   if (!user.includes('@')) return user;
-  const address = user.toLowerCase();
-  const pair = (await users.list()).find(
-    (p) => p.email.toLowerCase() === address || p.userPrincipalName.toLowerCase() === address,
-  );
+  const pair = await findPairByIdOrAddress(users, user);
   if (!pair) {
     throw new UsageError(
       `no paired user ${JSON.stringify(user)}; for a user since unpaired, give the pair id`,

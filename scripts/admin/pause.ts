@@ -13,6 +13,7 @@ import {
 import type { UserPair, WorkItem } from '../../shared/store/types';
 import type { Kind } from '../../shared/sync/types';
 import { UsageError } from './args';
+import { findPairByIdOrAddress } from '../../shared/store/find-pair';
 
 /**
  * `npm run admin -- pause | resume | status`: the pause switch (shared/store/control-store.ts, docs/runbook.md).
@@ -121,17 +122,8 @@ async function enqueueReleased(
 /** `--user` takes a pair id (the Entra object id) or an address; an address is found by one walk of the users. */
 async function scopeOf(stores: AdminStores, target: { user?: string; syncKind?: Kind }): Promise<PauseScope> {
   if (!target.user) return { kind: target.syncKind };
-  const user = target.user;
-  let pair: UserPair | undefined;
-  if (user.includes('@')) {
-    const address = user.toLowerCase();
-    pair = (await stores.users.list()).find(
-      (p) => p.email.toLowerCase() === address || p.userPrincipalName.toLowerCase() === address,
-    );
-  } else {
-    pair = await stores.users.get(user);
-  }
-  if (!pair) throw new UsageError(`no paired user ${JSON.stringify(user)}`);
+  const pair = await findPairByIdOrAddress(stores.users, target.user);
+  if (!pair) throw new UsageError(`no paired user ${JSON.stringify(target.user)}`);
   return { pairId: pair.pairId, kind: target.syncKind };
 }
 

@@ -24,6 +24,7 @@ import type { Kind } from '../../shared/sync/types';
 import { settingsFrom } from '../preflight';
 import { UsageError } from './args';
 import { parseUndoArgs, UNDO_USAGE, type UndoRequest } from './undo-args';
+import { findPairByIdOrAddress } from '../../shared/store/find-pair';
 
 /**
  * `npm run admin -- undo …` (docs/undo.md): the dry run lists and writes a plan; the apply follows a plan. Output
@@ -178,12 +179,7 @@ function describe(header: PlanHeader): string {
 
 /** `--user` takes a pair id (the Entra object id) or an address; an address is found by one walk of the users. */
 async function findPair(deps: UndoRunDeps, who: string): Promise<UserPair> {
-  const address = who.toLowerCase();
-  const pair = who.includes('@')
-    ? (await deps.users.list()).find(
-        (p) => p.email.toLowerCase() === address || p.userPrincipalName.toLowerCase() === address,
-      )
-    : await deps.users.get(who);
+  const pair = await findPairByIdOrAddress(deps.users, who);
   if (!pair) throw new UsageError(`no paired user ${JSON.stringify(who)}`);
   return pair;
 }

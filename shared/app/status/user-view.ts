@@ -9,6 +9,7 @@ import type { AuditEntry, Kind, Side } from '../../sync/types';
 import { FOLDERS, isPolled } from '../folders';
 import { folderStatus, type FolderStatus } from './folder-status';
 import { pollIntervalOf } from './org-view';
+import { findPairByIdOrAddress } from '../../store/find-pair';
 
 /**
  * One user's folders, read when an admin asks for them. Reads: the pair (1 point read by pair id; an address walks
@@ -71,12 +72,7 @@ export interface UserView {
 
 export async function findPair(users: UserStores['users'], query: string): Promise<UserPair | undefined> {
   const q = query.trim();
-  if (!q) return undefined;
-  if (!q.includes('@')) return users.get(q);
-  const address = q.toLowerCase();
-  return (await users.list()).find(
-    (p) => p.email.toLowerCase() === address || p.userPrincipalName.toLowerCase() === address,
-  );
+  return q ? findPairByIdOrAddress(users, q) : undefined;
 }
 
 export async function readUserView(deps: {
