@@ -9,9 +9,6 @@ export const BATCHES_IN_FLIGHT = 4;
 /** How long the check may take unless the caller says otherwise (a page answers sooner; the CLI allows more). */
 export const DEFAULT_MAILBOX_CHECK_MS = 60_000;
 
-/** What Graph said about one user's mailbox (the single-user probe of earlier callers). */
-export type MailboxProbe = 'mailbox' | 'no-mailbox';
-
 type Pair = Pick<UserPair, 'entraId' | 'email' | 'status' | 'enabledKinds'>;
 
 /** Every active pair syncing calendar or mail, asked for its calendar if it syncs one, else for its Inbox. */

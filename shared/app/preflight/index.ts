@@ -4,7 +4,6 @@ import type { Config } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import type { Stores } from '../../store';
 import type { UserPair } from '../../store/types';
-import { NotFoundRemoteError, PermanentRemoteError } from '../../sync/types';
 import type { AppContext } from '../context';
 import {
   appPasswordVaultAccess,
@@ -15,19 +14,18 @@ import { checkDingTalkCallback, type CallbackSecrets } from './dingtalk-callback
 import { checkDingTalkCallbackDeliveries, type FailedCallback } from './dingtalk-callback-failures';
 import { dingtalkScopeProbe } from './dingtalk-probes';
 import { checkDingTalkScopes, type ProbeArea, type ScopeProbeOutcome } from './dingtalk-scopes';
-import { checkExchangeMailboxes, type MailboxProbe } from './exchange-mailbox';
+import { checkExchangeMailboxes } from './exchange-mailbox';
 import { checkGraphPermissions } from './graph-permissions';
 import { reconcileExchangeRbac } from './exchange-rbac';
 import { checkGraphValidation } from './graph-validation';
 import { checkKeyVault } from './key-vault';
 import { checkMailAppPasswords } from './mail-app-passwords';
-import { graphMailboxBatchProbe, type MailboxAnswer, type ProbeMailboxBatch } from './mailbox-batch';
+import { graphMailboxBatchProbe, type ProbeMailboxBatch } from './mailbox-batch';
 import { checkPublicUrl } from './public-url';
 import { checkStorage } from './storage';
 import { reasonOf, skippedResult, type PreflightResult } from './types';
 
 export type { PreflightResult } from './types';
-export type { MailboxProbe } from './exchange-mailbox';
 
 /** What the checks read; the app's own clients in a deployment, fakes in tests. Every field but four is optional. */
 export interface PreflightDeps {
@@ -38,8 +36,6 @@ export interface PreflightDeps {
   vault?: Pick<AppPasswordVault, 'list'>;
   /** Up to 20 mailboxes per call (Graph JSON batching); the Exchange Online check is skipped without it. */
   probeMailboxes?: ProbeMailboxBatch;
-  /** One mailbox per call; used only when probeMailboxes is not given. */
-  probeMailbox?: (entraId: string) => Promise<MailboxProbe>;
   /** One read per DingTalk permission area; the DingTalk permission check is skipped without it. */
   probeDingTalkScope?: (area: ProbeArea) => Promise<ScopeProbeOutcome>;
   /** DingTalk's failed deliveries between two times (ms); the deliveries check is skipped without it. */
@@ -119,7 +115,7 @@ export async function runPreflight(deps: PreflightDeps): Promise<PreflightResult
       async () =>
         checkExchangeMailboxes({
           pairs: await pairs(),
-          probeBatch: deps.probeMailboxes ?? (deps.probeMailbox && oneByOne(deps.probeMailbox)),
+          probeBatch: deps.probeMailboxes,
           deadlineMs: deps.mailboxCheckMs,
           now,
         }),
@@ -233,34 +229,4 @@ export function createPreflightDeps(
     mailboxCheckMs: options.mailboxCheckMs,
     now: options.now,
   };
-}
-
-/** Earlier callers' single-mailbox probe, asked one mailbox at a time. */
-function oneByOne(probe: (entraId: string) => Promise<MailboxProbe>): ProbeMailboxBatch {
-  return async (targets) => {
-    const answers: MailboxAnswer[] = [];
-    for (const t of targets) {
-      try {
-        answers.push(
-          (await probe(t.entraId)) === 'mailbox'
-            ? { state: 'mailbox' }
-            : { state: 'no-mailbox', code: 'NotFound' },
-        );
-      } catch (err) {
-        answers.push({ state: 'unknown', reason: reasonOf(err) });
-      }
-    }
-    return answers;
-  };
-}
-
-/** Graph's answers for a user without an Exchange Online mailbox: 404, or MailboxNotEnabledForRESTAPI. */
-export function isNoMailbox(err: unknown): boolean {
-  if (err instanceof NotFoundRemoteError) return true;
-  if (err instanceof PermanentRemoteError) {
-    return (
-      err.remoteCode === 'MailboxNotEnabledForRESTAPI' || /MailboxNotEnabledForRESTAPI/.test(err.message)
-    );
-  }
-  return false;
 }

@@ -5,11 +5,10 @@ import { checkMailAppPasswords } from '../../../../shared/app/preflight/mail-app
 import { checkPublicUrl } from '../../../../shared/app/preflight/public-url';
 import { checkStorage } from '../../../../shared/app/preflight/storage';
 import { formatPreflightLine } from '../../../../shared/app/preflight/format';
-import { isNoMailbox, preflightPassed, runPreflight } from '../../../../shared/app/preflight';
+import { preflightPassed, runPreflight } from '../../../../shared/app/preflight';
 import type { MailboxAnswer, MailboxTarget } from '../../../../shared/app/preflight/mailbox-batch';
 import type { AppPasswordListing } from '../../../../shared/app/mail/app-password-vault';
 import type { UserPair } from '../../../../shared/store/types';
-import { NotFoundRemoteError, PermanentRemoteError } from '../../../../shared/sync/types';
 
 /** An unsigned JWT with these claims: the checks only read the payload. */
 function tokenWith(claims: Record<string, unknown>): string {
@@ -336,16 +335,6 @@ describe('Exchange Online mailboxes', () => {
     expect(result.ok).toBe(true);
     expect(result.detail).toContain('checked 1 of 1 active pair');
   });
-
-  it("reads Graph's answers for a user without a mailbox", () => {
-    expect(isNoMailbox(new NotFoundRemoteError('read mailbox settings: 404 ResourceNotFound'))).toBe(true);
-    expect(
-      isNoMailbox(new PermanentRemoteError('read mailbox settings: 400', 'MailboxNotEnabledForRESTAPI', 400)),
-    ).toBe(true);
-    expect(
-      isNoMailbox(new PermanentRemoteError('read mailbox settings: 403', 'ErrorAccessDenied', 403)),
-    ).toBe(false);
-  });
 });
 
 describe('runPreflight', () => {
@@ -358,7 +347,7 @@ describe('runPreflight', () => {
         pairReads++;
         return [pair(1)];
       },
-      probeMailbox: async () => 'mailbox',
+      probeMailboxes: async (targets) => targets.map(() => ({ state: 'mailbox' as const })),
     });
     expect(results.map((r) => r.id)).toEqual([
       'public-url',
@@ -382,7 +371,7 @@ describe('runPreflight', () => {
       config: { mode: 'live', kinds: ['calendar'], publicBaseUrl: 'https://sync.contoso.example' },
       getAccessToken: async () => tokenWith({ roles: ['User.Read.All'] }),
       readPairs: async () => [pair(1), pair(2)],
-      probeMailbox: async () => 'mailbox',
+      probeMailboxes: async (targets) => targets.map(() => ({ state: 'mailbox' as const })),
     });
     const permissions = results.find((r) => r.id === 'graph-permissions')!;
     expect(permissions.ok).toBe('warn');
@@ -401,7 +390,7 @@ describe('runPreflight', () => {
       readPairs: async () => {
         throw new Error('connect ECONNREFUSED');
       },
-      probeMailbox: async () => 'mailbox',
+      probeMailboxes: async (targets) => targets.map(() => ({ state: 'mailbox' as const })),
     });
     expect(results.filter((r) => r.ok === false).map((r) => r.id)).toEqual(['storage']);
     expect(results.find((r) => r.id === 'exchange-mailbox')?.ok).toBe('warn');
