@@ -1,11 +1,9 @@
+import { AUDIT_FORMATS, type AuditFormat } from '../../shared/app/audit-format';
 import { AUDIT_ACTIONS, type AuditAction, type Kind, type Side } from '../../shared/sync/types';
 import { addDays } from '../../shared/store/day';
 import { KINDS, UsageError } from './args';
 
 /** The command line of `npm run admin -- audit …`: which days and rows of the audit table to export, and how. */
-
-export const AUDIT_FORMATS = ['json', 'jsonl', 'csv'] as const;
-export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
 export const AUDIT_SIDES: readonly Side[] = ['dingtalk', 'outlook'];
 export { AUDIT_ACTIONS };

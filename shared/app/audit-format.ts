@@ -2,7 +2,9 @@ import { AUDIT_COLUMNS } from '../store/audit-search';
 import type { AuditEntry } from '../sync/types';
 
 /** json: one array; jsonl: one object per line; csv: RFC 4180. */
-export type AuditFormat = 'json' | 'jsonl' | 'csv';
+/** The encodings an export can have. */
+export const AUDIT_FORMATS = ['json', 'jsonl', 'csv'] as const;
+export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
 /**
  * The text of an audit export, piece by piece, so rows can be written as they are read: `npm run admin -- audit`

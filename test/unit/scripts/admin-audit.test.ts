@@ -1,6 +1,6 @@
 import { UsageError } from '../../../scripts/admin/args';
 import { parseAuditArgs } from '../../../scripts/admin/audit-args';
-import { auditEncoder, csvField, csvRecord, UTF8_BOM } from '../../../scripts/admin/audit-format';
+import { auditEncoder, csvField, csvRecord, UTF8_BOM } from '../../../shared/app/audit-format';
 import { throughLines } from '../../../scripts/admin/audit-export';
 import type { AuditEntry } from '../../../shared/sync/types';
 
