@@ -1,8 +1,8 @@
-import type { Kind } from '../../shared/sync/types';
+import { KINDS, type Kind } from '../../shared/sync/types';
 
 /** The command line of `npm run admin -- …`. */
 
-export const KINDS: readonly Kind[] = ['calendar', 'mail', 'sentmail', 'todo', 'contact'];
+export { KINDS };
 
 export type AdminAction =
   | { kind: 'pause'; user?: string; syncKind?: Kind }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { WorkItem } from './types';
 import { SyncError } from '../sync/errors';
+import { KINDS } from '../sync/types';
 
 /**
  * The one gate for WorkItems crossing a process boundary: checked before a message is sent and again when one is
@@ -8,7 +9,7 @@ import { SyncError } from '../sync/errors';
  */
 const workItemSchema = z.object({
   pairId: z.string().min(1).max(256),
-  kind: z.enum(['calendar', 'mail', 'sentmail', 'todo', 'contact']),
+  kind: z.enum(KINDS),
   side: z.enum(['dingtalk', 'outlook']),
   folder: z.string().min(1).max(1024),
   reason: z.string().min(1).max(64),

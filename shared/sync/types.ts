@@ -6,7 +6,9 @@
 import { SyncError } from './errors';
 
 export type Side = 'dingtalk' | 'outlook';
-export type Kind = 'calendar' | 'mail' | 'sentmail' | 'todo' | 'contact';
+/** Every kind of item the product syncs; the type follows from it. */
+export const KINDS = ['calendar', 'mail', 'sentmail', 'todo', 'contact'] as const;
+export type Kind = (typeof KINDS)[number];
 
 export const otherSide = (side: Side): Side => (side === 'dingtalk' ? 'outlook' : 'dingtalk');
 

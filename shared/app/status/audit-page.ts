@@ -2,7 +2,7 @@ import { auditEncoder } from '../audit-format';
 import { utcDay, addDays } from '../../store/day';
 import type { Stores } from '../../store';
 import type { AuditFilter } from '../../store/audit-search';
-import { AUDIT_ACTIONS, type AuditAction, type AuditEntry, type Kind, type Side } from '../../sync/types';
+import { AUDIT_ACTIONS, KINDS, type AuditAction, type AuditEntry, type Side } from '../../sync/types';
 import { escapeHtml, htmlPage, p, table, type HtmlPage } from './html';
 import { findPair } from './user-view';
 
@@ -18,7 +18,6 @@ export const MAX_EXPORT_ROWS = 50_000;
 export const DEFAULT_DAYS = 7;
 export const MAX_DAYS = 366;
 
-const KINDS: readonly Kind[] = ['calendar', 'mail', 'sentmail', 'todo', 'contact'];
 const SIDES: readonly Side[] = ['dingtalk', 'outlook'];
 const ACTIONS: readonly AuditAction[] = AUDIT_ACTIONS;
 const FORMATS = ['html', 'csv', 'json'] as const;

@@ -1,4 +1,4 @@
-import type { Kind, Side } from '../../sync/types';
+import { KINDS, type Kind, type Side } from '../../sync/types';
 
 /**
  * The plan a dry run writes and an apply follows (docs/undo.md): JSON Lines, a header, then one line per item. The
@@ -42,7 +42,6 @@ export interface UndoLine {
 
 export const planned = (line: UndoLine): boolean => line.action === 'remove' || line.action === 'gone';
 
-const KINDS: readonly string[] = ['calendar', 'mail', 'sentmail', 'todo', 'contact'];
 const SIDES: readonly string[] = ['dingtalk', 'outlook'];
 const ACTIONS: readonly string[] = ['remove', 'gone', 'skip', 'removed', 'failed'];
 
@@ -53,7 +52,7 @@ export function parseHeader(text: string): PlanHeader {
   if (h.format !== PLAN_FORMAT) throw new PlanError(`line 1: not an undo plan (expected "${PLAN_FORMAT}")`);
   const who = h.who === 'all' ? 'all' : (h.who as { pairId?: unknown } | undefined);
   if (
-    !KINDS.includes(h.kind as string) ||
+    !(KINDS as readonly unknown[]).includes(h.kind) ||
     (h.side !== undefined && !SIDES.includes(h.side as string)) ||
     (who !== 'all' && typeof who?.pairId !== 'string') ||
     [h.from, h.to, h.listedAt].some((t) => typeof t !== 'string' || Number.isNaN(Date.parse(t)))
