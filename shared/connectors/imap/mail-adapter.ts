@@ -130,6 +130,9 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
   private readonly specialPaths = new Map<string, string>();
   /** originKey → id for creates made by this process: findByOriginKey's first, cheap answer. */
   private readonly createdHere = new Map<string, string>();
+  /** The last times given to a scan and to one of our writes: the two are ordered strictly (scanStamp, writeStamp). */
+  private lastScanAt = 0;
+  private lastWriteAt = 0;
 
   constructor(options: ImapMailAdapterOptions) {
     this.pool = options.pool;
@@ -180,7 +183,8 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
   ): Promise<ChangePage<MailProjection>> {
     const status = await this.status(client, folder);
     const box = await this.select(client, folder);
-    const cutoff = this.clock.now() - this.lookBackMs;
+    const scannedAt = this.scanStamp();
+    const cutoff = scannedAt - this.lookBackMs;
     const inWindow: number[] = [];
     const probe = 500;
     for (let hi = box.exists; hi >= 1; hi -= probe) {
@@ -201,8 +205,8 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
       uidNext: Math.max(status.uidNext, box.uidNext),
       messages: status.messages,
       unseen: status.unseen,
-      fullScanAt: this.clock.now(),
-      windowScanAt: this.clock.now(),
+      fullScanAt: scannedAt,
+      windowScanAt: scannedAt,
       snapshot: new Map(),
       pending: inWindow,
     };
@@ -258,7 +262,7 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
     folder: string,
     c: MailCursor & { kind: 'delta' },
   ): Promise<ChangePage<MailProjection>> {
-    const now = this.clock.now();
+    const now = this.scanStamp();
     // On a reused session with the folder selected, NOOP first: Dovecot answers STATUS of the selected folder from
     // the session's own view (RFC 3501 §6.3.10 warns against STATUS on the selected mailbox for this reason).
     const synced = client.mailbox !== false && client.mailbox.path === folder;
@@ -745,7 +749,25 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
   }
 
   private remember(user: UserRef, folder: string, uidValidity: string, uid: number, bits: number): void {
-    this.memoOf(user, folder, uidValidity).set(uid, { bits, at: this.clock.now() });
+    this.memoOf(user, folder, uidValidity).set(uid, { bits, at: this.writeStamp() });
+  }
+
+  /**
+   * The clock, with a scan and one of our writes never given the same time in this process. They often fall in one
+   * millisecond; with equal times the memo of a superseded write looked newer than the scan that had already recorded
+   * a person's later change, so a person setting the flags back to what we wrote was taken for our echo. Scans alone
+   * keep the clock's time (the full-scan interval is measured from them).
+   */
+  private scanStamp(): number {
+    const at = Math.max(this.clock.now(), this.lastWriteAt + 1);
+    this.lastScanAt = Math.max(this.lastScanAt, at);
+    return at;
+  }
+
+  private writeStamp(): number {
+    const at = Math.max(this.clock.now(), this.lastScanAt + 1);
+    this.lastWriteAt = Math.max(this.lastWriteAt, at);
+    return at;
   }
 
   /** Keeps the cursor bounded: the oldest tracked UIDs are dropped (no longer diffed, never reported deleted). */

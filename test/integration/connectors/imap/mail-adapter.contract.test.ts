@@ -361,6 +361,34 @@ for (const leg of imapServerLegs()) {
       clock.set(Date.now());
     });
 
+    test('a person setting the flags back to what we wrote is a change, even within the millisecond of our write', async () => {
+      // Found by the mail convergence test: our write, a person's undo seen by the next poll, then their redo. With
+      // the write and that poll in one millisecond, the redo equalled the memo of our write and was taken for its echo.
+      const { user, other } = await newMailbox();
+      const a = await deliver(other, message('a'));
+      const adapter = newAdapter();
+      clock.set(Date.now());
+      const { cursor, items } = await all(adapter, user);
+      const written = await adapter.update(user, items[0].id, { ...items[0].projection, flagged: true }, '-');
+      expect(written.version).toBe('F');
+      const setFlagged = (flagged: boolean) =>
+        withOther(other, async (cl) => {
+          await cl.mailboxOpen('INBOX');
+          if (flagged) await cl.messageFlagsAdd(String(a), ['\\Flagged'], { uid: true });
+          else await cl.messageFlagsRemove(String(a), ['\\Flagged'], { uid: true });
+        });
+      const versions = (page: ChangePage<MailProjection>) =>
+        page.changes.map((ch) => [ch.id, (ch as RemoteItem<MailProjection>).version]);
+      await setFlagged(false);
+      const undone = await adapter.listChanges(user, 'INBOX', cursor);
+      expect(versions(undone)).toEqual([[written.id, '-']]);
+      await setFlagged(true);
+      expect(versions(await adapter.listChanges(user, 'INBOX', undone.nextCursor))).toEqual([
+        [written.id, 'F'],
+      ]);
+      clock.set(Date.now());
+    });
+
     test('a new UIDVALIDITY expires the cursor; old ids read as gone', async () => {
       const { user, other } = await newMailbox();
       await deliver(other, message('a'));
