@@ -13,6 +13,7 @@ import type { FieldMerge } from '../sync/field-merge';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
 import { FOLDERS } from './folders';
 import { FirstSyncProgress, isFirstSync } from './pipeline/first-sync-progress';
+import { hintedItems } from './pipeline/hint-group-commit';
 import { sameVersion } from './pipeline/hint-versions';
 import { PairLease } from './pipeline/pair-lease';
 import { PairLoops, type LoopRequest } from './pipeline/pair-loops';
@@ -121,7 +122,7 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
   const memory = memoryOf(deps);
   const control = await memory.control.get('pause', () => deps.stores.control.read());
   if (isPaused(control, work.pairId, work.kind)) return setAside(deps, memory, work);
-  if (!mustPull(work) && memory.recent.isOwnWrite(work)) return { status: 'echo' };
+  if (!mustPull(work) && isOwnEcho(memory, work)) return { status: 'echo' };
   if (!mustPull(work) && covers(memory.recent.lastListedAt(work.pairId, work.kind, work.side), work)) {
     return { status: 'covered' };
   }
@@ -132,6 +133,12 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
     (batch, more) => serveBatch(deps, memory, key, batch, more),
     () => releaseLease(deps, memory, key),
   );
+}
+
+/** Every item the hint names is the echo of this instance's own write (a hint naming none never is). */
+function isOwnEcho(memory: InstanceMemory, work: WorkItem): boolean {
+  const items = hintedItems(work);
+  return items.length > 0 && items.every((item) => memory.recent.isOwnWrite({ ...work, ...item }));
 }
 
 /**
@@ -226,7 +233,7 @@ async function sessionFor(
   const existing = memory.sessions.get(key);
   if (existing) return existing;
   const { pairId, kind } = batch[0].work;
-  const hinted = batch.flatMap((r) => (r.work.itemId ? [{ side: r.work.side, id: r.work.itemId }] : []));
+  const hinted = batch.flatMap((r) => hintedItems(r.work).map((item) => ({ side: r.work.side, id: item.itemId })));
   const recent = memory.recent.recentItems(pairId, kind, MAX_KEYS_PER_QUERY - 1);
   const keys = [...new Map([...hinted, ...recent].map((h) => [linkRowKey(h.side, h.id), h])).values()];
   const { state, links } = await deps.stores.pairState.load(
@@ -240,17 +247,20 @@ async function sessionFor(
 }
 
 /**
- * A hint whose change a committed pull already saw, or that names a version the link already holds. DingTalk
- * versions are only exact to the second, so there the link cannot tell a person's edit in the same second from
- * what it holds: only a listing can.
+ * A hint whose change a committed pull already saw, or whose every item is at a version the link already holds.
+ * DingTalk versions are only exact to the second, so there the link cannot tell a person's edit in the same second
+ * from what it holds: only a listing can.
  */
 function alreadySeen(session: Session, work: WorkItem): boolean {
   const state = session.lease.state;
   if (covers(state.sides[work.side].listedAt, work)) return true;
-  if (!work.itemId || work.side === 'dingtalk') return false;
-  const link = session.links.get(linkRowKey(work.side, work.itemId));
-  if (work.deleted) return link?.tombstone === true;
-  return link !== undefined && !link.tombstone && sameVersion(work.side, link.outlookVersion, work.version);
+  const items = hintedItems(work);
+  if (items.length === 0 || work.side === 'dingtalk') return false;
+  return items.every((item) => {
+    const link = session.links.get(linkRowKey(work.side, item.itemId));
+    if (item.deleted) return link?.tombstone === true;
+    return link !== undefined && !link.tombstone && sameVersion(work.side, link.outlookVersion, item.version);
+  });
 }
 
 async function pullSide(

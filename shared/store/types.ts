@@ -22,6 +22,15 @@ export interface WorkItem {
   itemId?: string;
   version?: string;
   deleted?: boolean;
+  /** The items of further hints of the same folder sent in this one message (hint-group-commit.ts). */
+  moreItems?: HintedItem[];
+}
+
+/** An item a hint names, with its version or its deletion. */
+export interface HintedItem {
+  itemId: string;
+  version?: string;
+  deleted?: boolean;
 }
 
 /**

@@ -7,6 +7,19 @@ import { KINDS } from '../sync/types';
  * The one gate for WorkItems crossing a process boundary: checked before a message is sent and again when one is
  * received, because a queue can hold anything (old versions, manual test messages, poison).
  */
+/**
+ * The most items one queue message names (hints joined by the ingress's group commit). Beyond it a joined hint
+ * names none, and its pull lists the folder as for any change; the worker reads the links of the named items with
+ * the state row in one query (pair-state-store.ts, MAX_KEYS_PER_QUERY), so more would not be read anyway.
+ */
+export const MAX_HINT_ITEMS = 12;
+
+const hintedItemSchema = z.object({
+  itemId: z.string().min(1).max(1024),
+  version: z.string().min(1).max(256).optional(),
+  deleted: z.boolean().optional(),
+});
+
 const workItemSchema = z.object({
   pairId: z.string().min(1).max(256),
   kind: z.enum(KINDS),
@@ -18,6 +31,7 @@ const workItemSchema = z.object({
   itemId: z.string().min(1).max(1024).optional(),
   version: z.string().min(1).max(256).optional(),
   deleted: z.boolean().optional(),
+  moreItems: z.array(hintedItemSchema).max(MAX_HINT_ITEMS - 1).optional(),
 });
 
 export class InvalidWorkItemError extends SyncError {

@@ -4,6 +4,7 @@ import {
   type EndpointsFor,
   type WorkerDeps,
 } from '../../../shared/app/worker';
+import { joinHints } from '../../../shared/app/pipeline/hint-group-commit';
 import { utcDay } from '../../../shared/store/day';
 import { MissingAppPasswordError } from '../../../shared/connectors/imap/credentials';
 import { ManualClock } from '../../../shared/platform/clock';
@@ -235,6 +236,33 @@ test('the echo of our own write, and a hint a finished pull already covered, sta
   const edit = { ...work('outlook', 'notification'), itemId: edited.id, version: edited.version };
   expect(await processWork(deps, edit)).toMatchObject({ status: 'synced', writes: 1 });
   expect(titles('dingtalk')).toEqual(['edited']);
+});
+
+test('a joined hint is an echo only when every item it names is ours; one person’s edit among them is pulled', async () => {
+  sides.dingtalk.userCreate(note('a'));
+  sides.dingtalk.userCreate(note('b'));
+  expect(await processWork(deps, work('dingtalk'))).toMatchObject({ status: 'synced', writes: 2 });
+  const [a, b] = sides.outlook.liveItems();
+  const listings = () => sides.dingtalk.calls.listChanges + sides.outlook.calls.listChanges;
+  const before = listings();
+
+  const joined = joinHints([
+    { ...work('outlook', 'notification'), itemId: a.id, version: a.version },
+    { ...work('outlook', 'notification'), itemId: b.id, version: b.version },
+  ]);
+  expect(joined.moreItems).toHaveLength(1);
+  expect(await processWork(deps, joined)).toEqual({ status: 'echo' });
+  expect(listings()).toBe(before);
+
+  clock.advance(1000);
+  sides.outlook.userUpdate(b.id, note('b', 'edited'));
+  const edited = sides.outlook.liveItems().find((i) => i.id === b.id)!;
+  const mixed = joinHints([
+    { ...work('outlook', 'notification'), itemId: a.id, version: a.version },
+    { ...work('outlook', 'notification'), itemId: edited.id, version: edited.version },
+  ]);
+  expect(await processWork(deps, mixed)).toMatchObject({ status: 'synced', writes: 1 });
+  expect(titles('dingtalk')).toEqual(['a', 'edited']);
 });
 
 test('a transient failure records a retryable failure and keeps the old cursor; a successful retry clears it', async () => {
