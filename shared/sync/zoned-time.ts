@@ -44,7 +44,24 @@ export function isTimeZone(zone: string | undefined): zone is string {
   }
 }
 
+/**
+ * formatToParts costs tens of microseconds, and mapping one event asks it up to eight times (wallToInstant), mostly
+ * for the same instants (meetings start on the hour): the answers are kept, bounded, oldest first out.
+ */
+const FIELDS_KEPT = 10_000;
+const fieldsKept = new Map<string, LocalFields>();
+
 function fieldsAt(ms: number, zone: string): LocalFields {
+  const key = `${zone}|${ms}`;
+  const kept = fieldsKept.get(key);
+  if (kept) return kept;
+  const fields = Object.freeze(formatFields(ms, zone));
+  if (fieldsKept.size >= FIELDS_KEPT) fieldsKept.delete(fieldsKept.keys().next().value!);
+  fieldsKept.set(key, fields);
+  return fields;
+}
+
+function formatFields(ms: number, zone: string): LocalFields {
   const parts: Record<string, number> = {};
   for (const p of formatterFor(zone).formatToParts(new Date(ms)))
     if (p.type !== 'literal') parts[p.type] = Number(p.value);

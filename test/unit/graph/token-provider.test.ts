@@ -88,6 +88,38 @@ describe('client-credentials token provider (msal)', () => {
     expect(platform.calls).toHaveLength(1);
   });
 
+  test('the token held is handed out without asking msal until it is due, or until its refresh_in', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the instance the provider requires
+    const msal = require('@azure/msal-node') as typeof import('@azure/msal-node');
+    const asked = jest.spyOn(msal.ConfidentialClientApplication.prototype, 'acquireTokenByClientCredential');
+    try {
+      const clock = new ManualClock();
+      const provider = new ClientCredentialsTokenProvider(credentials, {
+        fetch: identityPlatform(issue(3599)).fetchImpl,
+        clock,
+      });
+      for (let i = 0; i < 10; i++) expect(await provider.getAccessToken()).toBe('access-token-1');
+      expect(asked).toHaveBeenCalledTimes(1);
+      clock.advance((3599 - 299) * 1000);
+      expect(await provider.getAccessToken()).toBe('access-token-2');
+      expect(asked).toHaveBeenCalledTimes(2);
+
+      asked.mockClear();
+      const refreshing = new ClientCredentialsTokenProvider(credentials, {
+        fetch: identityPlatform(issue(3599, { refresh_in: 600 })).fetchImpl,
+        clock,
+      });
+      await refreshing.getAccessToken();
+      await refreshing.getAccessToken();
+      expect(asked).toHaveBeenCalledTimes(1);
+      clock.advance(601_000);
+      await refreshing.getAccessToken();
+      expect(asked).toHaveBeenCalledTimes(2);
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
   test("the app's clock renews the token 5 minutes before it expires", async () => {
     const clock = new ManualClock();
     const platform = identityPlatform(issue(3599));
