@@ -4,23 +4,34 @@ import { MAX_HINT_ITEMS } from '../../store/work-item';
 /** Pushes of a person's change; other work (polls, sweeps, resyncs, retries) is sent as it comes. */
 const JOINABLE_REASONS = new Set(['callback', 'notification']);
 
+/**
+ * How long joined hints wait for the message before them. Usually that message is stored within a few milliseconds
+ * and they go out right after it; when the queue is slow they go out in parallel after this, so a joined hint waits
+ * at most this plus its own message, not two slow messages in a row.
+ */
+export const MAX_JOIN_WAIT_MS = 50;
+
 interface Waiting {
   works: WorkItem[];
   done: Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
+  timer: NodeJS.Timeout;
 }
 
 interface Folder {
-  /** The hints that arrived while a message of this folder was being sent: they go in the next one. */
+  /** Messages of this folder on their way to the queue. */
+  sending: number;
+  /** The hints that arrived while one was being sent: they go in the next message. */
   waiting?: Waiting;
 }
 
 /**
  * Group commit of hints, per folder: while one hint of a folder is being enqueued, the hints of that folder that
- * arrive meanwhile wait and go out together as the next message, once the first is stored. A burst of 20 pushes
- * for one calendar then costs two or three queue messages instead of 20 (and the worker as many invocations), as
- * a database's group commit shares one log write among the transactions that wait for it.
+ * arrive meanwhile wait and go out together as the next message, once the first is stored (or after
+ * MAX_JOIN_WAIT_MS). A burst of 20 pushes for one calendar then costs two or three queue messages instead of 20
+ * (and the worker as many invocations), as a database's group commit shares one log write among the transactions
+ * that wait for it.
  *
  * Nothing is lost or answered early: a hint's caller resolves only when a message carrying it is in the queue, and
  * rejects with that message's failure (the sender then retries). A hint never joins a message already sent, only
@@ -32,50 +43,55 @@ interface Folder {
 export class HintGroupCommit {
   private readonly folders = new Map<string, Folder>();
 
-  constructor(private readonly send: (work: WorkItem) => Promise<void>) {}
+  constructor(
+    private readonly send: (work: WorkItem) => Promise<void>,
+    private readonly maxWaitMs = MAX_JOIN_WAIT_MS,
+  ) {}
 
   record(work: WorkItem): Promise<void> {
     if (!JOINABLE_REASONS.has(work.reason) || work.resync) return this.send(work);
     const key = JSON.stringify([work.pairId, work.kind, work.side, work.folder, work.reason]);
-    const folder = this.folders.get(key);
-    if (!folder) {
-      const idle: Folder = {};
-      this.folders.set(key, idle);
-      return this.flush(key, idle, [work]);
-    }
-    if (!folder.waiting) {
-      let resolve!: () => void;
-      let reject!: (err: unknown) => void;
-      const done = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      folder.waiting = { works: [], done, resolve, reject };
-    }
+    let folder = this.folders.get(key);
+    if (!folder) this.folders.set(key, (folder = { sending: 0 }));
+    if (folder.sending === 0) return this.flush(key, folder, [work]);
+    folder.waiting ??= this.startWaiting(key, folder);
     folder.waiting.works.push(work);
     return folder.waiting.done;
   }
 
-  /** Folders with a message on its way (for tests and for a drain at shutdown). */
+  /** Folders with a message on its way or hints waiting (for tests). */
   get busyFolders(): number {
     return this.folders.size;
   }
 
+  private startWaiting(key: string, folder: Folder): Waiting {
+    let resolve!: () => void;
+    let reject!: (err: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const timer = setTimeout(() => this.sendWaiting(key, folder), this.maxWaitMs);
+    timer.unref();
+    return { works: [], done, resolve, reject, timer };
+  }
+
   private async flush(key: string, folder: Folder, works: WorkItem[]): Promise<void> {
+    folder.sending += 1;
     try {
       await this.send(joinHints(works));
     } finally {
-      this.next(key, folder);
+      folder.sending -= 1;
+      this.sendWaiting(key, folder);
+      if (folder.sending === 0 && !folder.waiting) this.folders.delete(key);
     }
   }
 
-  private next(key: string, folder: Folder): void {
+  private sendWaiting(key: string, folder: Folder): void {
     const waiting = folder.waiting;
+    if (!waiting) return;
     folder.waiting = undefined;
-    if (!waiting) {
-      this.folders.delete(key);
-      return;
-    }
+    clearTimeout(waiting.timer);
     this.flush(key, folder, waiting.works).then(waiting.resolve, waiting.reject);
   }
 }
