@@ -233,7 +233,9 @@ async function sessionFor(
   const existing = memory.sessions.get(key);
   if (existing) return existing;
   const { pairId, kind } = batch[0].work;
-  const hinted = batch.flatMap((r) => hintedItems(r.work).map((item) => ({ side: r.work.side, id: item.itemId })));
+  const hinted = batch.flatMap((r) =>
+    hintedItems(r.work).map((item) => ({ side: r.work.side, id: item.itemId })),
+  );
   const recent = memory.recent.recentItems(pairId, kind, MAX_KEYS_PER_QUERY - 1);
   const keys = [...new Map([...hinted, ...recent].map((h) => [linkRowKey(h.side, h.id), h])).values()];
   const { state, links } = await deps.stores.pairState.load(

@@ -15,6 +15,9 @@ export function withListing<P>(
     get: (user, id) => adapter.get(user, id),
     create: (user, projection, originKey) => adapter.create(user, projection, originKey),
     findByOriginKey: (user, originKey) => adapter.findByOriginKey(user, originKey),
+    ...(adapter.findRenumbered && {
+      findRenumbered: (user: UserRef, id: string, keys: string[]) => adapter.findRenumbered!(user, id, keys),
+    }),
     update: (user, id, projection, expected) => adapter.update(user, id, projection, expected),
     delete: (user, id, expected) => adapter.delete(user, id, expected),
   };

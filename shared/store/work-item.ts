@@ -31,7 +31,10 @@ const workItemSchema = z.object({
   itemId: z.string().min(1).max(1024).optional(),
   version: z.string().min(1).max(256).optional(),
   deleted: z.boolean().optional(),
-  moreItems: z.array(hintedItemSchema).max(MAX_HINT_ITEMS - 1).optional(),
+  moreItems: z
+    .array(hintedItemSchema)
+    .max(MAX_HINT_ITEMS - 1)
+    .optional(),
 });
 
 export class InvalidWorkItemError extends SyncError {

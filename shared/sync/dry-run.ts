@@ -1,5 +1,5 @@
 import type { EngineContext } from './engine-context';
-import type { IntentStore, LinkStore, RemoteItem, Side, SideAdapter, SyncPolicy } from './types';
+import type { IntentStore, LinkStore, RemoteItem, Side, SideAdapter, SyncPolicy, UserRef } from './types';
 
 /** The id a dry run reports for a copy it did not create. */
 export const NOT_CREATED = '(dry run: not created)';
@@ -34,6 +34,9 @@ function readOnly<P>(adapter: SideAdapter<P>): SideAdapter<P> {
     listChanges: (user, folder, cursor) => adapter.listChanges(user, folder, cursor),
     get: (user, id) => adapter.get(user, id),
     findByOriginKey: (user, key) => adapter.findByOriginKey(user, key),
+    ...(adapter.findRenumbered && {
+      findRenumbered: (user: UserRef, id: string, keys: string[]) => adapter.findRenumbered!(user, id, keys),
+    }),
     create: async (_user, projection) => unwritten(NOT_CREATED, projection),
     update: async (_user, id, projection) => unwritten(id, projection),
     delete: async () => undefined,

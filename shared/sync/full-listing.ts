@@ -61,20 +61,64 @@ export async function followRenumbered<P>(
     if (isDeletion(change) || linkedHere.has(change.id)) continue;
     const link = change.matchKeys.map((key) => orphans.get(key)).find((l) => l && !moved.has(l.linkId));
     if (!link) continue;
-    const followed: Link =
-      side === 'dingtalk'
-        ? { ...link, dingtalkId: change.id, dingtalkVersion: undefined }
-        : { ...link, outlookId: change.id, outlookVersion: undefined };
-    await record(ctx, 'link', {
-      ids: idsOf(side, change.id, idOn(link, there)),
-      reason:
-        idOn(link, side) === undefined
-          ? `${side} lists ${change.id}, the counterpart of ${idOn(link, there)} that the link had lost: linked again`
-          : `${side} renumbered its items: the link of ${idOn(link, side)} follows it to ${change.id}`,
-    });
-    moved.set(link.linkId, await ctx.links.save(ctx.user, followed));
+    moved.set(link.linkId, await followTo(ctx, link, side, change.id));
   }
   return links.map((link) => moved.get(link.linkId) ?? link);
+}
+
+/**
+ * Outside a listing: the other side's item of a live link reads as gone, but that side may only have renumbered
+ * its items and not been relisted yet (an IMAP folder under a new UIDVALIDITY, until its next poll). Taken for a
+ * deletion, an edit beating a delete would copy the item there again, next to the renumbered original. So the
+ * side is asked for the item by the pulled change's match keys first, and the link follows it. Undefined when the
+ * side cannot tell (no findRenumbered), the item is really gone, or another link already holds what was found.
+ */
+export async function followRenumberedItem<P>(
+  ctx: EngineContext<P>,
+  link: Link,
+  side: Side,
+  matchKeys: string[],
+): Promise<{ link: Link; item: RemoteItem<P> } | undefined> {
+  const staleId = idOn(link, side);
+  if (staleId === undefined) return undefined;
+  const item = await findRenumbered(ctx, side, staleId, matchKeys, link.linkId);
+  return item && { link: await followTo(ctx, link, side, item.id), item };
+}
+
+/**
+ * The item a stale id of `side` named, found again by match keys (SideAdapter.findRenumbered), unless a link other
+ * than `linkId` already holds it. Undefined where the side cannot tell.
+ */
+export async function findRenumbered<P>(
+  ctx: EngineContext<P>,
+  side: Side,
+  staleId: string,
+  matchKeys: string[],
+  linkId?: string,
+): Promise<RemoteItem<P> | undefined> {
+  const adapter = ctx.sides[side].adapter;
+  if (!adapter.findRenumbered || matchKeys.length === 0) return undefined;
+  const item = await adapter.findRenumbered(ctx.user, staleId, matchKeys);
+  if (!item) return undefined;
+  const holder = await ctx.links.findBySideId(ctx.user, ctx.kind, side, item.id);
+  return holder && holder.linkId !== linkId ? undefined : item;
+}
+
+/** The link's id on `side` becomes `id` (audited); the version is dropped, so the projection decides what changed. */
+async function followTo<P>(ctx: EngineContext<P>, link: Link, side: Side, id: string): Promise<Link> {
+  const there = otherSide(side);
+  const followed: Link =
+    side === 'dingtalk'
+      ? { ...link, dingtalkId: id, dingtalkVersion: undefined }
+      : { ...link, outlookId: id, outlookVersion: undefined };
+  await record(ctx, 'link', {
+    ids: idsOf(side, id, idOn(link, there)),
+    reason:
+      idOn(link, side) === undefined
+        ? `${side} lists ${id}, the counterpart of ${idOn(link, there)} that the link had lost: linked again`
+        : `${side} renumbered its items: the link of ${idOn(link, side)} follows it to ${id}`,
+  });
+  return ctx.links.save(ctx.user, followed);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from './classify';
 import { ChangedDuringWrite, seeing } from './conditional-writes';
 import type { EngineContext } from './engine-context';
+import { followRenumberedItem } from './full-listing';
 import { idOn } from './link-fields';
 import type { MatchIndex } from './match-index';
 import { GoneDuringWrite, getOrUndefined } from './remote-writes';
@@ -28,7 +29,7 @@ export async function reconcileChange<P>(
   isRetry = false,
 ): Promise<void> {
   const there = otherSide(side);
-  const link = await ctx.links.findBySideId(ctx.user, ctx.kind, side, change.id);
+  let link = await ctx.links.findBySideId(ctx.user, ctx.kind, side, change.id);
   const linkState = linkStateOf(link);
   const pulled = classifyPulled(change, link, side, ctx.hash);
   const pulledHash = isDeletion(change) ? undefined : ctx.hash(change.projection);
@@ -37,6 +38,10 @@ export async function reconcileChange<P>(
   let otherState: OtherState = 'not-read';
   if (link && otherSideNeeded(pulled, linkState)) {
     other = await getOrUndefined(ctx, there, idOn(link, there)!);
+    if (!other && linkState === 'live' && !isDeletion(change)) {
+      const followed = await followRenumberedItem(ctx, link, there, change.matchKeys);
+      if (followed) ({ link, item: other } = followed);
+    }
     otherState = classifyOther(other, link, there, pulledHash, ctx.hash);
   } else if (pulled === 'new' && !isDeletion(change)) {
     other = matches?.claim(change.matchKeys);

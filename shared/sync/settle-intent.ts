@@ -2,6 +2,7 @@ import { idsOf, record } from './audit-rows';
 import { chooseWinner } from './conflict-policy';
 import { writeMerged } from './field-merge';
 import type { EngineContext } from './engine-context';
+import { findRenumbered } from './full-listing';
 import { idOn, newLink, pairOf, withoutSide, withSide } from './link-fields';
 import {
   copiedFrom,
@@ -62,7 +63,10 @@ export async function settleIntent<P>(
   if (found && (await ctx.links.findBySideId(ctx.user, ctx.kind, target, found.id))) {
     return ctx.intents.remove(ctx.user, intent);
   }
-  const source = knownSource ?? (await getOrUndefined(ctx, sourceSide, intent.sourceId));
+  let source = knownSource ?? (await getOrUndefined(ctx, sourceSide, intent.sourceId));
+  // A source side renumbered since the create (a new UIDVALIDITY) reads the source as gone: find it again first, or
+  // the copy would be detached and a change made to it before the relist would never reach the source.
+  if (!source && found) source = await findRenumbered(ctx, sourceSide, intent.sourceId, found.matchKeys);
   if (!source) {
     await dropOrphan(ctx, intent, link, found);
   } else if (found) {

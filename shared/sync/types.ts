@@ -121,6 +121,12 @@ export interface SideAdapter<P> {
    */
   update(user: UserRef, id: string, projection: P, expectedVersion?: string): Promise<RemoteItem<P>>;
   delete(user: UserRef, id: string, expectedVersion?: string): Promise<void>;
+  /**
+   * Optional, for a side that renumbers its items (an IMAP folder under a new UIDVALIDITY): the item a stale id
+   * named, found again by its match keys. Undefined when the id is of the current numbering (the item is gone) or
+   * nothing matches.
+   */
+  findRenumbered?(user: UserRef, id: string, matchKeys: string[]): Promise<RemoteItem<P> | undefined>;
 }
 
 /** The pair of one item on both sides, as stored after our last successful write. */

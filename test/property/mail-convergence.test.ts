@@ -189,18 +189,11 @@ async function playOn(run: MailRun, steps: Step[]): Promise<void> {
         break;
       }
       case 'uidvalidity': {
+        // The DingTalk inbox is renumbered; it is relisted whenever a later step (or the quiet rounds) pulls it. An
+        // Outlook change pulled before that finds the message under its new UID (once a counterexample: DingTalk
+        // arrival, pull DingTalk, new UIDVALIDITY, read in Outlook, then quiet: two copies in DingTalk).
         run.changeUidValidity();
         disturbances.push(at);
-        // OPEN: until DingTalk has relisted, an Outlook change of a message reads its DingTalk id of the old
-        // UIDVALIDITY as deleted and re-creates the message there, next to the renumbered original (counterexample:
-        // DingTalk arrival, pull DingTalk, new UIDVALIDITY, read in Outlook, then quiet: two copies in DingTalk).
-        // Until that is fixed, the relist follows the renumbering at once, as the next poll would; the pull that
-        // meets the BYE of the renumbered session fails first.
-        for (let attempt = 0; attempt < 2; attempt += 1) {
-          const outcome = await run.pull('dingtalk');
-          if (!outcome.error) break;
-          if (!outcome.bye) throw outcome.error.cause;
-        }
         break;
       }
       case 'pull': {

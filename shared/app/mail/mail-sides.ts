@@ -115,6 +115,9 @@ function reportingLogins(
       adapter.create(user, projection, originKey),
     ),
     findByOriginKey: observed((user, originKey: string) => adapter.findByOriginKey(user, originKey)),
+    ...(adapter.findRenumbered && {
+      findRenumbered: observed((user, id: string, keys: string[]) => adapter.findRenumbered!(user, id, keys)),
+    }),
     update: observed((user, id: string, projection: MailProjection, expected?: string) =>
       adapter.update(user, id, projection, expected),
     ),

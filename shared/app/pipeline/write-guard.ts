@@ -29,6 +29,10 @@ export function guardWrites<P>(adapter: SideAdapter<P>, hooks: WriteGuardHooks):
     listChanges: (user, folder, cursor) => side(adapter.listChanges(user, folder, cursor)),
     get: (user, id) => side(adapter.get(user, id)),
     findByOriginKey: (user, key) => side(adapter.findByOriginKey(user, key)),
+    ...(adapter.findRenumbered && {
+      findRenumbered: (user: UserRef, id: string, keys: string[]) =>
+        side(adapter.findRenumbered!(user, id, keys)),
+    }),
     create: async (user: UserRef, projection: P, originKey: string) => {
       await hooks.beforeWrite();
       return remember(await side(adapter.create(user, projection, originKey)));

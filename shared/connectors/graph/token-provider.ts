@@ -218,7 +218,8 @@ export class ClientCredentialsTokenProvider implements AuthenticationProvider {
     // Until its renewal time, the token we hold is the one msal's cache would return: asking msal for it on every
     // Graph request cost about 0.5 ms of CPU each (its cache lookup), a tenth of the app's CPU in a burst.
     const current = this.current;
-    if (current && !this.refresh && this.clock.now() < current.askMsalAt) return Promise.resolve(current.value);
+    if (current && !this.refresh && this.clock.now() < current.askMsalAt)
+      return Promise.resolve(current.value);
     this.inFlight ??= this.acquire().finally(() => {
       this.inFlight = undefined;
     });

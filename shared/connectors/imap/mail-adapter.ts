@@ -126,6 +126,13 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
    * treats as its own echo. Both ways nothing is copied back.
    */
   private readonly ownWrites = new Map<string, Map<number, Memo>>();
+  /**
+   * What a single read (get) found, per `<mailbox>|<folder>|<UIDVALIDITY>`: the engine keeps it in the link, but the
+   * cursor's snapshot may be older. Flags read as F and set back to what the snapshot holds would look unchanged to
+   * the next diff, and the link would keep F for good; a UID whose flags differ from what was read after the
+   * snapshot is therefore reported. It only ever adds a report, never hides one.
+   */
+  private readonly reads = new Map<string, Map<number, Memo>>();
   /** `<mailbox>|<special use>` → the folder's path there (pathOf). */
   private readonly specialPaths = new Map<string, string>();
   /** originKey → id for creates made by this process: findByOriginKey's first, cheap answer. */
@@ -327,7 +334,8 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
       scannedFrom = tracked[0];
     }
 
-    const memo = this.memoOf(user, folder, c.uidValidity);
+    const memo = this.memoOf(this.ownWrites, user, folder, c.uidValidity);
+    const reads = this.memoOf(this.reads, user, folder, c.uidValidity);
     const snapshot: FlagSnapshot = new Map(c.snapshot);
     const deletions: RemoteChange<MailProjection>[] = [];
     const changedUids: number[] = [];
@@ -347,7 +355,9 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
       // value), and that change would never reach the other side.
       const scannedAt = uid >= windowLow ? c.windowScanAt : c.fullScanAt;
       const ours = own !== undefined && own.bits !== DELETED && own.at >= scannedAt;
-      if (after !== (ours ? own.bits : c.snapshot.get(uid))) changedUids.push(uid);
+      const read = reads.get(uid);
+      const readOtherwise = read !== undefined && read.at >= scannedAt && read.bits !== after;
+      if (after !== (ours ? own.bits : c.snapshot.get(uid)) || readOtherwise) changedUids.push(uid);
       // The memo is kept while cursors older than the write may still be polled from (a pull that fails stores no
       // cursor, and the next poll diffs against the same old snapshot again); it expires with MEMO_TTL_MS.
       if (!ours) memo.delete(uid);
@@ -407,7 +417,12 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
       const box = await this.select(client, folder);
       if (String(box.uidValidity) !== ref.uidValidity) return undefined;
       const m = await this.fetchDetails(client, ref.uid);
-      return m ? this.toItem(user, folder, ref.uidValidity, m) : undefined;
+      if (!m) return undefined;
+      this.memoOf(this.reads, user, folder, ref.uidValidity).set(m.uid, {
+        bits: bitsOfFlags(m.flags),
+        at: this.writeStamp(),
+      });
+      return this.toItem(user, folder, ref.uidValidity, m);
     });
   }
 
@@ -466,6 +481,38 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
         originKey,
       };
     });
+  }
+
+  /**
+   * The message a stale id named, after the server renumbered the folder (a new UIDVALIDITY, RFC 3501 §2.3.1.1):
+   * the envelopes of the newest messages (as deep as the origin scan) are read, never SEARCH (refused or unreliable on
+   * the real server), and the oldest one with one of the match keys is returned. An id of the current numbering that
+   * is missing is really gone: undefined, without a scan. Lets an Outlook change pulled between the renumbering and
+   * the DingTalk side's relist update the message instead of taking it for deleted.
+   */
+  async findRenumbered(
+    user: UserRef,
+    id: string,
+    matchKeys: string[],
+  ): Promise<RemoteItem<MailProjection> | undefined> {
+    const ref = parseId(id);
+    if (!ref || matchKeys.length === 0) return undefined;
+    return this.pool.withMailbox(
+      user.email,
+      `finding a renumbered ${this.folder} message`,
+      async (client) => {
+        const folder = await this.pathOf(client, user, this.folder);
+        const box = await this.select(client, folder);
+        const uidValidity = String(box.uidValidity);
+        if (uidValidity === ref.uidValidity || box.exists === 0) return undefined;
+        const lo = Math.max(1, box.exists - this.originScanDepth + 1);
+        const wanted = new Set(matchKeys);
+        return (await client.fetchAll(`${lo}:*`, DETAIL_QUERY))
+          .sort((a, b) => a.uid - b.uid)
+          .map((m) => this.toItem(user, folder, uidValidity, m))
+          .find((item) => item.matchKeys.some((key) => wanted.has(key)));
+      },
+    );
   }
 
   /**
@@ -739,17 +786,24 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
     });
   }
 
-  private memoOf(user: UserRef, folder: string, uidValidity: string): Map<number, Memo> {
+  private memoOf(
+    memos: Map<string, Map<number, Memo>>,
+    user: UserRef,
+    folder: string,
+    uidValidity: string,
+  ): Map<number, Memo> {
     const key = `${user.email.toLowerCase()}|${folder}|${uidValidity}`;
-    let memo = this.ownWrites.get(key);
-    if (!memo) this.ownWrites.set(key, (memo = new Map()));
+    let memo = memos.get(key);
+    if (!memo) memos.set(key, (memo = new Map()));
     const now = this.clock.now();
     for (const [uid, m] of memo) if (now - m.at > MEMO_TTL_MS) memo.delete(uid);
     return memo;
   }
 
   private remember(user: UserRef, folder: string, uidValidity: string, uid: number, bits: number): void {
-    this.memoOf(user, folder, uidValidity).set(uid, { bits, at: this.writeStamp() });
+    this.memoOf(this.ownWrites, user, folder, uidValidity).set(uid, { bits, at: this.writeStamp() });
+    // Our write supersedes what was read before it: its echo is not a change.
+    this.memoOf(this.reads, user, folder, uidValidity).delete(uid);
   }
 
   /**

@@ -179,6 +179,8 @@ export function faultyAdapter<P>(
     get: (user, id) => plan.aroundAsync(`${side}.get`, () => adapter().get(user, id)),
     findByOriginKey: (user, key) =>
       plan.aroundAsync(`${side}.findByOriginKey`, () => adapter().findByOriginKey(user, key)),
+    findRenumbered: (user, id, keys) =>
+      plan.aroundAsync(`${side}.findRenumbered`, async () => adapter().findRenumbered?.(user, id, keys)),
     create: (user, projection, key) => write(`${side}.create`, () => adapter().create(user, projection, key)),
     update: (user, id, projection, expected) =>
       write(`${side}.update`, async () => {

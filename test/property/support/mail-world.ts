@@ -144,7 +144,7 @@ export class MailRun {
   ) {
     this.imapAdapter = this.newImapAdapter();
     this.sides = {
-      dingtalk: faultyAdapter(() => this.imapAdapter, 'dingtalk', 'mail', this.plan, this.counter),
+      dingtalk: faultyAdapter(() => this.answeredImap(), 'dingtalk', 'mail', this.plan, this.counter),
       outlook: faultyAdapter(() => env.connector.mail, 'outlook', 'mail', this.plan, this.counter),
     };
   }
@@ -163,6 +163,29 @@ export class MailRun {
     });
   }
 
+  private firedFaults(): number {
+    return Object.values(this.plan.fired).reduce((a, b) => a + b, 0);
+  }
+
+  /** The IMAP adapter, noting when a call to the mailbox is answered: a BYE pending since a rebuild was met then. */
+  private answeredImap(): SideAdapter<MailProjection> {
+    const adapter = this.imapAdapter;
+    return new Proxy(adapter, {
+      get: (target, property, receiver) => {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const result = value.apply(target, args);
+          if (!(result instanceof Promise)) return result;
+          return result.then((answer: unknown) => {
+            this.byePending = false;
+            return answer;
+          });
+        };
+      },
+    });
+  }
+
   /**
    * The process died: what it held in memory is gone (the IMAP adapter's memo of its own writes and creates, its
    * open connections). Links, intents, cursors and both mailboxes remain.
@@ -177,6 +200,7 @@ export class MailRun {
   }
 
   async pull(side: Side, fault?: Fault): Promise<PullOutcome> {
+    const firedBefore = this.firedFaults();
     this.plan.arm(fault);
     try {
       const result = await runPull<MailProjection>({
@@ -199,13 +223,15 @@ export class MailRun {
     } catch (err) {
       if (!(err instanceof PullFailedError)) throw err;
       if (err.cause instanceof SimulatedCrash) this.restart();
-      if (this.byePending && err.cause instanceof TransientRemoteError) {
+      // The BYE fails the first call that reaches the mailbox; an injected failure leaves it pending.
+      const failedAtMailbox = this.plan.steps.at(-1)?.startsWith('dingtalk.') ?? false;
+      const injected = this.firedFaults() > firedBefore;
+      if (this.byePending && failedAtMailbox && !injected && err.cause instanceof TransientRemoteError) {
         this.byePending = false;
         return { error: err, bye: true };
       }
       return { error: err };
     } finally {
-      if (this.plan.steps.some((step) => step.startsWith('dingtalk.'))) this.byePending = false;
       this.plan.disarm();
     }
   }

@@ -1,9 +1,5 @@
 import fc from 'fast-check';
-import {
-  HintGroupCommit,
-  hintedItems,
-  joinHints,
-} from '../../../shared/app/pipeline/hint-group-commit';
+import { HintGroupCommit, hintedItems, joinHints } from '../../../shared/app/pipeline/hint-group-commit';
 import type { WorkItem } from '../../../shared/store/types';
 import { MAX_HINT_ITEMS, parseWorkItem } from '../../../shared/store/work-item';
 import { fastCheckRuns, runsFrom } from '../../support/randomness';
@@ -21,7 +17,8 @@ const hint = (itemId: string | undefined, hintedAt: number, extra: Partial<WorkI
 
 /** A queue whose sends finish when the test says so. */
 class ManualQueue {
-  readonly sent: Array<{ work: WorkItem; done: boolean; stored?: boolean; finish: (err?: Error) => void }> = [];
+  readonly sent: Array<{ work: WorkItem; done: boolean; stored?: boolean; finish: (err?: Error) => void }> =
+    [];
   send = (work: WorkItem): Promise<void> =>
     new Promise((resolve, reject) => {
       const entry = {
@@ -154,73 +151,79 @@ describe('hint group commit', () => {
   test.each([
     ['after the message before them', 60_000],
     ['beside it once they waited too long', 0],
-  ])('property: every hint is answered only after a message sent after it arrived, naming it or naming none (joined hints go out %s)', async (_how, maxWaitMs) => {
-    // Random arrivals of hints on three folders, interleaved with the completion (or failure) of sends in any order.
-    const step = fc.oneof(
-      fc.record({ t: fc.constant('arrive' as const), folder: fc.nat(2), named: fc.boolean() }),
-      fc.record({ t: fc.constant('finish' as const), pick: fc.nat(), fail: fc.boolean() }),
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.array(step, { maxLength: 60 }), async (steps) => {
-        const queue = new ManualQueue();
-        const group = new HintGroupCommit(queue.send, maxWaitMs);
-        const pending = () => queue.sent.filter((s) => !s.done);
-        const finishOne = async (pick: number, fail: boolean) => {
-          const open = pending();
-          const chosen = open[pick % open.length];
-          chosen.done = true;
-          chosen.finish(fail ? new Error('refused') : undefined);
-          await flush();
-        };
-        const hints: Array<{ work: WorkItem; sentBefore: number; outcome?: 'ok' | 'failed' }> = [];
-        /** The messages sent after a hint arrived that carry it: for its folder, naming it or naming none. */
-        const carriersOf = (h: (typeof hints)[number]) =>
-          queue.sent
-            .slice(h.sentBefore)
-            .filter((m) => m.work.pairId === h.work.pairId)
-            .filter((m) => {
-              const items = hintedItems(m.work).map((i) => i.itemId);
-              return items.length === 0 || (h.work.itemId !== undefined && items.includes(h.work.itemId));
-            });
-        const early: string[] = [];
-        let clock = 0;
-        for (const s of steps) {
-          if (s.t === 'arrive') {
-            clock += 1;
-            const work = hint(s.named ? `e${clock}` : undefined, clock, { pairId: `p${s.folder}` });
-            const entry: (typeof hints)[number] = { work, sentBefore: queue.sent.length };
-            hints.push(entry);
-            group.record(work).then(
-              () => {
-                entry.outcome = 'ok';
-                // Answered: a message carrying it must be stored by now.
-                if (!carriersOf(entry).some((m) => m.stored === true)) early.push(`${work.pairId}@${clock}`);
-              },
-              () => (entry.outcome = 'failed'),
-            );
+  ])(
+    'property: every hint is answered only after a message sent after it arrived, naming it or naming none (joined hints go out %s)',
+    async (_how, maxWaitMs) => {
+      // Random arrivals of hints on three folders, interleaved with the completion (or failure) of sends in any order.
+      const step = fc.oneof(
+        fc.record({ t: fc.constant('arrive' as const), folder: fc.nat(2), named: fc.boolean() }),
+        fc.record({ t: fc.constant('finish' as const), pick: fc.nat(), fail: fc.boolean() }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { maxLength: 60 }), async (steps) => {
+          const queue = new ManualQueue();
+          const group = new HintGroupCommit(queue.send, maxWaitMs);
+          const pending = () => queue.sent.filter((s) => !s.done);
+          const finishOne = async (pick: number, fail: boolean) => {
+            const open = pending();
+            const chosen = open[pick % open.length];
+            chosen.done = true;
+            chosen.finish(fail ? new Error('refused') : undefined);
             await flush();
-          } else if (pending().length > 0) {
-            await finishOne(s.pick, s.fail);
+          };
+          const hints: Array<{ work: WorkItem; sentBefore: number; outcome?: 'ok' | 'failed' }> = [];
+          /** The messages sent after a hint arrived that carry it: for its folder, naming it or naming none. */
+          const carriersOf = (h: (typeof hints)[number]) =>
+            queue.sent
+              .slice(h.sentBefore)
+              .filter((m) => m.work.pairId === h.work.pairId)
+              .filter((m) => {
+                const items = hintedItems(m.work).map((i) => i.itemId);
+                return items.length === 0 || (h.work.itemId !== undefined && items.includes(h.work.itemId));
+              });
+          const early: string[] = [];
+          let clock = 0;
+          for (const s of steps) {
+            if (s.t === 'arrive') {
+              clock += 1;
+              const work = hint(s.named ? `e${clock}` : undefined, clock, { pairId: `p${s.folder}` });
+              const entry: (typeof hints)[number] = { work, sentBefore: queue.sent.length };
+              hints.push(entry);
+              group.record(work).then(
+                () => {
+                  entry.outcome = 'ok';
+                  // Answered: a message carrying it must be stored by now.
+                  if (!carriersOf(entry).some((m) => m.stored === true))
+                    early.push(`${work.pairId}@${clock}`);
+                },
+                () => (entry.outcome = 'failed'),
+              );
+              await flush();
+            } else if (pending().length > 0) {
+              await finishOne(s.pick, s.fail);
+            }
+            // Without the wait running out, one message per folder on its way at a time.
+            const folders = pending().map((m) => m.work.pairId);
+            if (maxWaitMs > 0) expect(new Set(folders).size).toBe(folders.length);
           }
-          // Without the wait running out, one message per folder on its way at a time.
-          const folders = pending().map((m) => m.work.pairId);
-          if (maxWaitMs > 0) expect(new Set(folders).size).toBe(folders.length);
-        }
-        while (pending().length > 0 || group.busyFolders > 0) {
-          if (pending().length > 0) await finishOne(0, false);
-          else await new Promise((resolve) => setTimeout(resolve, 1));
-        }
-        expect(early).toEqual([]);
-        for (const h of hints) {
-          expect(h.outcome).toBeDefined();
-          const carriers = carriersOf(h);
-          expect(carriers.length).toBeGreaterThan(0);
-          expect(Math.max(...carriers.map((m) => m.work.hintedAt ?? 0))).toBeGreaterThanOrEqual(h.work.hintedAt!);
-        }
-        expect(group.busyFolders).toBe(0);
-        expect(queue.sent.length).toBeLessThanOrEqual(hints.length);
-      }),
-      fastCheckRuns(runsFrom('PROPERTY_RUNS', 200)),
-    );
-  });
+          while (pending().length > 0 || group.busyFolders > 0) {
+            if (pending().length > 0) await finishOne(0, false);
+            else await new Promise((resolve) => setTimeout(resolve, 1));
+          }
+          expect(early).toEqual([]);
+          for (const h of hints) {
+            expect(h.outcome).toBeDefined();
+            const carriers = carriersOf(h);
+            expect(carriers.length).toBeGreaterThan(0);
+            expect(Math.max(...carriers.map((m) => m.work.hintedAt ?? 0))).toBeGreaterThanOrEqual(
+              h.work.hintedAt!,
+            );
+          }
+          expect(group.busyFolders).toBe(0);
+          expect(queue.sent.length).toBeLessThanOrEqual(hints.length);
+        }),
+        fastCheckRuns(runsFrom('PROPERTY_RUNS', 200)),
+      );
+    },
+  );
 });

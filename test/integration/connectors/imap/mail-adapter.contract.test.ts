@@ -142,6 +142,14 @@ for (const leg of imapServerLegs()) {
       }
     };
 
+    /** Another client sets or clears one flag of a message in INBOX, as a person's mail app would. */
+    const setFlag = (other: () => Promise<ImapFlow>, uid: number, flag: string, on: boolean) =>
+      withOther(other, async (cl) => {
+        await cl.mailboxOpen('INBOX');
+        if (on) await cl.messageFlagsAdd(String(uid), [flag], { uid: true });
+        else await cl.messageFlagsRemove(String(uid), [flag], { uid: true });
+      });
+
     const commandsOf = (user: UserRef) =>
       commands.filter((c) => c.mailbox === user.email).map((c) => c.command);
 
@@ -338,12 +346,7 @@ for (const leg of imapServerLegs()) {
       const { cursor, items } = await all(adapter, user);
       const written = await adapter.update(user, items[0].id, { ...items[0].projection, seen: true }, '-');
       expect(written.version).toBe('S');
-      const setSeen = (seen: boolean) =>
-        withOther(other, async (cl) => {
-          await cl.mailboxOpen('INBOX');
-          if (seen) await cl.messageFlagsAdd(String(a), ['\\Seen'], { uid: true });
-          else await cl.messageFlagsRemove(String(a), ['\\Seen'], { uid: true });
-        });
+      const setSeen = (seen: boolean) => setFlag(other, a, '\\Seen', seen);
       await setSeen(false);
       clock.advance(1_000);
       const versions = (page: ChangePage<MailProjection>) =>
@@ -371,12 +374,7 @@ for (const leg of imapServerLegs()) {
       const { cursor, items } = await all(adapter, user);
       const written = await adapter.update(user, items[0].id, { ...items[0].projection, flagged: true }, '-');
       expect(written.version).toBe('F');
-      const setFlagged = (flagged: boolean) =>
-        withOther(other, async (cl) => {
-          await cl.mailboxOpen('INBOX');
-          if (flagged) await cl.messageFlagsAdd(String(a), ['\\Flagged'], { uid: true });
-          else await cl.messageFlagsRemove(String(a), ['\\Flagged'], { uid: true });
-        });
+      const setFlagged = (flagged: boolean) => setFlag(other, a, '\\Flagged', flagged);
       const versions = (page: ChangePage<MailProjection>) =>
         page.changes.map((ch) => [ch.id, (ch as RemoteItem<MailProjection>).version]);
       await setFlagged(false);
@@ -407,6 +405,48 @@ for (const leg of imapServerLegs()) {
       expect(relisted.items).toHaveLength(1);
       expect(relisted.items[0].id).not.toBe(items[0].id);
       expect(relisted.items[0].matchKeys).toEqual(items[0].matchKeys);
+    });
+
+    test('findRenumbered finds a message of the old numbering by its match keys; a current id that is gone stays gone', async () => {
+      const { user, other } = await newMailbox();
+      await deliver(other, message('a'));
+      await deliver(other, message('b'), { flags: ['\\Seen'] });
+      const adapter = newAdapter();
+      const { items } = await all(adapter, user);
+      const b = items.find((i) => (i as RemoteItem<MailProjection>).projection.envelope.subject === 'b')!;
+      expect(await adapter.findRenumbered(user, b.id, b.matchKeys)).toBeUndefined();
+      await adapter.close();
+      await server.changeUidValidity(user.email, 'INBOX');
+      const fresh = newAdapter();
+      const found = await fresh.findRenumbered(user, b.id, b.matchKeys);
+      expect(found?.id).not.toBe(b.id);
+      expect(found).toMatchObject({ version: 'S', matchKeys: b.matchKeys });
+      expect(
+        await fresh.findRenumbered(user, b.id, ['mid:<nobody@example.com>|2020-01-01T00:00']),
+      ).toBeUndefined();
+      const sent = commandsOf(user);
+      expect(sent.some((c) => /SEARCH/i.test(c))).toBe(false);
+    });
+
+    test('flags read by get, then set back to what the last poll saw, are reported by the next poll', async () => {
+      // Found by the mail convergence test: the engine kept what get read (flagged) in the link, the person unflagged
+      // again, and the poll, diffing against its older snapshot only, saw nothing: the link kept "flagged" for good.
+      const { user, other } = await newMailbox();
+      const a = await deliver(other, message('a'));
+      const adapter = newAdapter();
+      const { cursor, items } = await all(adapter, user);
+      const setFlagged = (flagged: boolean) => setFlag(other, a, '\\Flagged', flagged);
+      await setFlagged(true);
+      expect((await adapter.get(user, items[0].id))?.version).toBe('F');
+      await setFlagged(false);
+      const page = await adapter.listChanges(user, 'INBOX', cursor);
+      expect(page.changes.map((ch) => [ch.id, (ch as RemoteItem<MailProjection>).version])).toEqual([
+        [items[0].id, '-'],
+      ]);
+      // Our own write after such a read is still no change.
+      const written = await adapter.update(user, items[0].id, { ...items[0].projection, seen: true }, '-');
+      expect((await adapter.listChanges(user, 'INBOX', page.nextCursor)).changes).toEqual([]);
+      expect(written.version).toBe('S');
     });
 
     const copyOf = (subject: string, receivedAt = '2026-03-01T08:05:07Z'): MailProjection => {
