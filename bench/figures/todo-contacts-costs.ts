@@ -281,6 +281,7 @@ class Tally {
       rowsReadByTable: {},
       tableScans: 0,
     },
+    queueMessages: 0,
   };
   private sum: CallCounts = structuredClone(this.zero);
 
@@ -298,6 +299,7 @@ class Tally {
     s.table.requests += after.table.requests - before.table.requests;
     s.table.transactions += after.table.transactions - before.table.transactions;
     s.table.actionsInTransactions += after.table.actionsInTransactions - before.table.actionsInTransactions;
+    s.queueMessages += after.queueMessages - before.queueMessages;
     byKind(s.table.byKind, after.table.byKind, before.table.byKind);
   }
 

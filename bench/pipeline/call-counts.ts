@@ -22,6 +22,8 @@ export interface RemoteCallTotals {
 /** Everything the pipeline has asked of the outside world so far; differences of two give a phase's cost. */
 export interface CallCounts extends RemoteCallTotals {
   table: TableCounts;
+  /** Messages the app sent to its queues (queue-counter.ts). */
+  queueMessages: number;
 }
 
 export interface CallCounter {
@@ -74,10 +76,11 @@ export function remoteCallTotals(graph: FakeGraph, dingtalk: FakeDingTalk): () =
 export function createCallCounter(
   remoteCalls: () => Promise<RemoteCallTotals>,
   tableCounts: () => TableCounts,
+  queueMessages: () => number = () => 0,
 ): CallCounter {
   return {
     async now() {
-      return { ...(await remoteCalls()), table: tableCounts() };
+      return { ...(await remoteCalls()), table: tableCounts(), queueMessages: queueMessages() };
     },
   };
 }
@@ -93,6 +96,8 @@ export interface CostPerChange {
   tableOperations: number;
   tableTransactions: number;
   tableEntityActionsInTransactions: number;
+  /** Queue messages the app sent (hints, poll successors, work sent back): not storage the budgets count. */
+  queueMessagesSent: number;
   /** Per change, by endpoint and by table operation, largest first. */
   breakdown: { remote: Record<string, number>; table: Record<string, number> };
 }
@@ -126,6 +131,7 @@ export function costPerChange(before: CallCounts, after: CallCounts, changes: nu
       after.table.actionsInTransactions - before.table.actionsInTransactions,
       changes,
     ),
+    queueMessagesSent: per(after.queueMessages - before.queueMessages, changes),
     breakdown: {
       remote: perChangeByKind(before.remoteByKind, after.remoteByKind, changes),
       table: perChangeByKind(before.table.byKind, after.table.byKind, changes),

@@ -16,6 +16,7 @@ import type { BenchPerson } from './people';
 import { waitForQuiet } from './quiet';
 import { watchStorageStalls, type StallWatch } from './storage-stalls';
 import { countTableOperations } from './table-counter';
+import { countQueueMessages } from './queue-counter';
 
 export interface Pipeline {
   fakes: Fakes;
@@ -117,6 +118,7 @@ export async function startPipeline(
 
     // Built before the app's first request, so every table client it will use carries the counter.
     const tables = countTableOperations(getAppContext().storage);
+    const queueMessages = countQueueMessages(getAppContext().storage);
     const observer = createAppContext(getConfig(), { log: createLogger({ level: 'error', sink: () => {} }) });
     // Each polled mailbox keeps one message in the queue, its poll chain, once its first poll has run.
     let standing = 0;
@@ -154,7 +156,7 @@ export async function startPipeline(
       host,
       observer,
       people,
-      calls: createCallCounter(() => fakes.call('remoteCalls'), tables.counts),
+      calls: createCallCounter(() => fakes.call('remoteCalls'), tables.counts, queueMessages.sent),
       stalls,
       quiet,
       cpu: () => readCpu(fakes),

@@ -29,9 +29,9 @@ interface Folder {
 /**
  * Group commit of hints, per folder: while one hint of a folder is being enqueued, the hints of that folder that
  * arrive meanwhile wait and go out together as the next message, once the first is stored (or after
- * MAX_JOIN_WAIT_MS). A burst of 20 pushes for one calendar then costs two or three queue messages instead of 20
- * (and the worker as many invocations), as a database's group commit shares one log write among the transactions
- * that wait for it.
+ * MAX_JOIN_WAIT_MS). The notifications of the 20 writes of one pull, which arrive together, then cost a few queue
+ * messages instead of 20 (and the worker as many invocations), as a database's group commit shares one log write
+ * among the transactions that wait for it.
  *
  * Nothing is lost or answered early: a hint's caller resolves only when a message carrying it is in the queue, and
  * rejects with that message's failure (the sender then retries). A hint never joins a message already sent, only
