@@ -504,11 +504,9 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
         const folder = await this.pathOf(client, user, this.folder);
         const box = await this.select(client, folder);
         const uidValidity = String(box.uidValidity);
-        if (uidValidity === ref.uidValidity || box.exists === 0) return undefined;
-        const lo = Math.max(1, box.exists - this.originScanDepth + 1);
+        if (uidValidity === ref.uidValidity) return undefined;
         const wanted = new Set(matchKeys);
-        return (await client.fetchAll(`${lo}:*`, DETAIL_QUERY))
-          .sort((a, b) => a.uid - b.uid)
+        return (await this.newest(client, box.exists, DETAIL_QUERY))
           .map((m) => this.toItem(user, folder, uidValidity, m))
           .find((item) => item.matchKeys.some((key) => wanted.has(key)));
       },
@@ -665,13 +663,20 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
     originKey: string,
   ): Promise<{ uidValidity: string; message: FetchMessageObject } | undefined> {
     const box = await this.select(client, folder);
-    if (box.exists === 0) return undefined;
-    const lo = Math.max(1, box.exists - this.originScanDepth + 1);
-    const rows = await client.fetchAll(`${lo}:*`, { uid: true, headers: [ORIGIN_HEADER.toLowerCase()] });
-    const match = rows
-      .filter((r) => headerValue(r.headers, ORIGIN_HEADER) === originKey)
-      .sort((a, b) => a.uid - b.uid);
-    return match.length ? { uidValidity: String(box.uidValidity), message: match[0] } : undefined;
+    const rows = await this.newest(client, box.exists, { uid: true, headers: [ORIGIN_HEADER.toLowerCase()] });
+    const match = rows.find((r) => headerValue(r.headers, ORIGIN_HEADER) === originKey);
+    return match ? { uidValidity: String(box.uidValidity), message: match } : undefined;
+  }
+
+  /** The newest `originScanDepth` messages of the selected folder (by sequence number), oldest first. */
+  private async newest(
+    client: ImapFlow,
+    exists: number,
+    query: FetchQueryObject,
+  ): Promise<FetchMessageObject[]> {
+    if (exists === 0) return [];
+    const lo = Math.max(1, exists - this.originScanDepth + 1);
+    return (await client.fetchAll(`${lo}:*`, query)).sort((a, b) => a.uid - b.uid);
   }
 
   /**
