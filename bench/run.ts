@@ -5,6 +5,7 @@
  * BENCH_ONLY=cold-start measures figure 5 alone (no pipeline) and writes it to bench/results/cold-start.json;
  * BENCH_ONLY=scale runs the scale phase alone (BENCH_SCALE_USERS people, default 10,000) into bench/results/scale.json.
  * BENCH_ONLY=throughput runs figure 3 alone (and the bursts' costs) into bench/results/throughput.json;
+ * BENCH_ONLY=ack runs figure 1 (webhook acks) alone on a pipeline of its own into bench/results/ack.json.
  * BENCH_ONLY=pipeline runs the pipeline's figures (1-4, 6) alone, without cold start and scale, into latest.json.
  * BENCH_ONLY=mail runs the mail phase alone (a pipeline of its own with SYNC_KINDS=mail) into bench/results/mail.json.
  * BENCH_ONLY=todo-contacts runs the to-do and contact phase alone (SYNC_KINDS=todo,contact) into
@@ -30,6 +31,7 @@ const COLD_START_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'cold-start.j
 const SCALE_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'scale.json');
 const THROUGHPUT_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'throughput.json');
 const MAIL_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'mail.json');
+const ACK_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'ack.json');
 const TODO_CONTACTS_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'todo-contacts.json');
 
 const MAIL: MailSettings = {
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
       ...figures,
     });
   }
-  const pipelineOnly = process.env.BENCH_ONLY === 'pipeline';
+  const pipelineOnly = process.env.BENCH_ONLY === 'pipeline' || process.env.BENCH_ONLY === 'ack';
   // First, while nothing else runs: a cold start is a fresh process on an idle instance.
   const coldStart = pipelineOnly ? undefined : await measureColdStart(SETTINGS.coldStartRuns);
   if (process.env.BENCH_ONLY === 'cold-start') {
@@ -117,6 +119,14 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted);
   try {
     const webhookAck = await measureWebhookAcks(pipeline, SETTINGS.ack);
+    if (process.env.BENCH_ONLY === 'ack') {
+      return await publish(ACK_ONLY_FILE, {
+        generatedAt: new Date().toISOString(),
+        machine: machine(loadAtStart),
+        settings: { users: SETTINGS.users, ack: SETTINGS.ack },
+        webhookAck,
+      });
+    }
     const propagation = await measurePropagation(pipeline, SETTINGS.propagation);
     await pipeline.quiet();
     const throughput = await measureThroughput(pipeline, SETTINGS.throughput);

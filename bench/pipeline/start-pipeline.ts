@@ -16,7 +16,7 @@ import type { BenchPerson } from './people';
 import { waitForQuiet } from './quiet';
 import { watchStorageStalls, type StallWatch } from './storage-stalls';
 import { countTableOperations } from './table-counter';
-import { countQueueMessages } from './queue-counter';
+import { countQueueMessages, type QueueSends } from './queue-counter';
 
 export interface Pipeline {
   fakes: Fakes;
@@ -28,6 +28,8 @@ export interface Pipeline {
   people: BenchPerson[];
   calls: CallCounter;
   stalls: StallWatch;
+  /** The app's queue messages, timed. */
+  queueSends: QueueSends;
   quiet(timeoutMs?: number): Promise<void>;
   cpu(): Promise<CpuReading>;
   hostLog(): { warnings: number; errors: number };
@@ -158,6 +160,7 @@ export async function startPipeline(
       people,
       calls: createCallCounter(() => fakes.call('remoteCalls'), tables.counts, queueMessages.sent),
       stalls,
+      queueSends: queueMessages.sends,
       quiet,
       cpu: () => readCpu(fakes),
       hostLog: hostLog.counts,
