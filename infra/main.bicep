@@ -334,6 +334,9 @@ var ownedSettings = {
   // of a secret"), and accepts tokens of this tenant only.
   OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: identity.properties.clientId
   WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenantId
+  // glibc: every allocation over 128 KiB its own mapping, returned when freed, so the memory of a large mail's
+  // Buffers goes back to the system (scripts/worker-process-env.js, mallopt(3) M_MMAP_THRESHOLD).
+  MALLOC_MMAP_THRESHOLD_: '131072'
 }
 
 // The credential's own setting; an admin's value (another secret reference, a renewed certificate) is kept.

@@ -2,12 +2,14 @@
 /**
  * Runs a command with the sandbox's self-signed TLS certificate trusted. The fake Graph speaks HTTPS like the real
  * one; Node reads NODE_EXTRA_CA_CERTS only at process start, so the certificate is made (once, for 127.0.0.1 and
- * localhost) before the command starts. Usage: node scripts/with-sandbox-tls.js <command> [args...]
+ * localhost) before the command starts. The command also gets the process settings a deployment gives the app
+ * (worker-process-env.js). Usage: node scripts/with-sandbox-tls.js <command> [args...]
  */
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { WORKER_PROCESS_ENV } = require('./worker-process-env');
 
 const dir = path.join(__dirname, '..', '.sandbox', 'tls');
 const certFile = path.join(dir, 'cert.pem');
@@ -52,6 +54,8 @@ async function main() {
   }
   await ensureCertificate();
   const env = {
+    // The deployment's process settings, unless the caller chose otherwise (scripts/worker-process-env.js).
+    ...WORKER_PROCESS_ENV,
     ...process.env,
     NODE_EXTRA_CA_CERTS: certFile,
     SANDBOX_TLS_CERT: certFile,

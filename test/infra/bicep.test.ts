@@ -117,10 +117,19 @@ describe('infra/*.bicep', () => {
       .map(([name]) => name);
     expect(required.filter((name) => !owned.has(name))).toEqual([]);
     const platform =
-      /^(AzureWebJobsStorage__(credential|clientId)|APPLICATIONINSIGHTS_\w+|OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID|WEBSITE_AUTH_AAD_ALLOWED_TENANTS)$/;
+      /^(AzureWebJobsStorage__(credential|clientId)|APPLICATIONINSIGHTS_\w+|OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID|WEBSITE_AUTH_AAD_ALLOWED_TENANTS|MALLOC_MMAP_THRESHOLD_)$/;
     const unknown = [...appSettings.keys()].filter((name) => !(name in SETTINGS) && !platform.test(name));
     expect(unknown).toEqual([]);
     expect(owned.get('SYNC_MODE')).toBe("'live'");
+  });
+
+  test('the process settings a deployment writes are the ones npm start, test and bench start the app with', () => {
+    const { WORKER_PROCESS_ENV } = require('../../scripts/worker-process-env') as {
+      WORKER_PROCESS_ENV: Record<string, string>;
+    };
+    expect(Object.keys(WORKER_PROCESS_ENV)).toEqual(['MALLOC_MMAP_THRESHOLD_']);
+    for (const [name, value] of Object.entries(WORKER_PROCESS_ENV))
+      expect(owned.get(name)).toBe(`'${value}'`);
   });
 
   test.each(['managed-identity', 'certificate', 'secret'])(
@@ -249,7 +258,6 @@ describe('infra/*.bicep', () => {
   });
 
   test('names the code and DingTalk rely on: the callback route, the vault URL, the timer schedule', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading registers the function, as the worker does
     require('../../functions/dingtalk-events');
     const route = describeRegistrations(registrations).find((d) => d.name === 'dingtalk-events')?.route;
     expect(route).toBe('dingtalk/events');
