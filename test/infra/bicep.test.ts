@@ -124,6 +124,7 @@ describe('infra/*.bicep', () => {
   });
 
   test('the process settings a deployment writes are the ones npm start, test and bench start the app with', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain script, not a typed module
     const { WORKER_PROCESS_ENV } = require('../../scripts/worker-process-env') as {
       WORKER_PROCESS_ENV: Record<string, string>;
     };
@@ -258,6 +259,7 @@ describe('infra/*.bicep', () => {
   });
 
   test('names the code and DingTalk rely on: the callback route, the vault URL, the timer schedule', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading registers the function, as the worker does
     require('../../functions/dingtalk-events');
     const route = describeRegistrations(registrations).find((d) => d.name === 'dingtalk-events')?.route;
     expect(route).toBe('dingtalk/events');
