@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { collect } from '../../../shared/mail/mail-bytes';
 import { parseMime, parseMimeForCopy } from '../../../shared/mail/parse-mime';
+import { fastCheckRuns, runsFrom } from '../../support/randomness';
 
 /**
  * The parse a copy into Outlook uses holds attachments only up to a budget: a larger one carries its size and is
@@ -65,4 +67,37 @@ test('a damaged large body is reported, not set aside', async () => {
   const copy = await parseMimeForCopy(message(large), 100_000);
   expect(copy.attachments).toEqual([]);
   expect(copy.damaged?.map((d) => d.filename)).toEqual(['large.bin']);
+});
+
+test('a set-aside body decodes to the exact bytes, whatever its length and line breaks', async () => {
+  // Lengths around the decoder's 576 KiB slices and every remainder of 3 (the padding cases); lines of any whole
+  // number of base64 groups (as encoders write them; other lengths count as damage), broken by CRLF or LF.
+  const slice = 576 * 1024;
+  const length = fc.oneof(
+    fc.integer({ min: 100_001, max: 2 * slice + 10 }),
+    fc.integer({ min: -4, max: 4 }).map((d) => slice + d),
+    fc.integer({ min: -4, max: 4 }).map((d) => 2 * slice + d),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      length,
+      fc.integer({ min: 1, max: 255 }),
+      fc.integer({ min: 1, max: 249 }).map((groups) => groups * 4),
+      fc.constantFrom(CRLF, '\n'),
+      async (n, seed, lineLength, lineEnd) => {
+        const content = bytes(n, seed);
+        const text = content.toString('base64').replace(new RegExp(`.{${lineLength}}`, 'g'), `$&${lineEnd}`);
+        const part =
+          `--b${CRLF}Content-Type: application/octet-stream; name=f.bin${CRLF}` +
+          `Content-Transfer-Encoding: base64${CRLF}Content-Disposition: attachment; filename=f.bin${CRLF}${CRLF}` +
+          `${text}${CRLF}`;
+        const copy = await parseMimeForCopy(message(part), 100_000);
+        const [attachment] = copy.attachments;
+        expect(attachment.content).toBeUndefined();
+        expect(attachment.size).toBe(n);
+        expect((await collect(await attachment.open())).equals(content)).toBe(true);
+      },
+    ),
+    fastCheckRuns(runsFrom('PROPERTY_RUNS', 25)),
+  );
 });
