@@ -6,7 +6,7 @@ import { isPaused, SWITCH_CACHE_MS, type PauseSwitch } from '../store/control-st
 import { LeaseLostError, linkRowKey, MAX_KEYS_PER_QUERY } from '../store/pair-state-store';
 import { toUserRef } from '../store/repositories';
 import { BREAKER_RELEASE_REASON, type UserPair, type WorkItem } from '../store/types';
-import { PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
+import { cursorWithOwnView, PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
 import { isDryCursor, markDryCursor, startingCursor } from '../sync/dry-run';
 import { errorFields, SyncError } from '../sync/errors';
 import type { FieldMerge } from '../sync/field-merge';
@@ -362,16 +362,21 @@ async function pullSide(
 
   const writes = countWrites(result);
   const links = journal.takeLinks();
+  const ownView = withOwnView(pair, side, result.cursor, lease, endpoints);
   // A pull that found nothing and wrote nothing stores nothing: the old cursor lists the same nothing again.
   // The cursor of a full listing is always stored: without it every later pull would list the whole folder again.
   const firstCursor = cursor === undefined || result.resynced;
   const worthStoring =
-    result.stats.changes > 0 || links.length > 0 || firstCursor || lease.state.intents.length > 0;
+    result.stats.changes > 0 ||
+    links.length > 0 ||
+    firstCursor ||
+    lease.state.intents.length > 0 ||
+    ownView.otherChanged;
   if (worthStoring || lease.holds || poll.polledAt !== undefined) {
     lease.setIntents([]);
     await lease.commit(
       side,
-      { cursor: result.cursor, listedAt, lastSyncedAt: at, lastError: '', ...poll },
+      { cursor: ownView.cursor, listedAt, lastSyncedAt: at, lastError: '', ...poll },
       links,
       keepLease(),
     );
@@ -381,6 +386,27 @@ async function pullSide(
   if (writes > 0) log.info('folder synced', { changes: result.stats.changes, writes });
   await goLiveOtherSide(deps, pair, kind, side, stored, lease);
   return { status: 'synced', pulls: 1, changes: result.stats.changes, writes };
+}
+
+/**
+ * Both sides' cursors with what this process wrote to or read from their folders during the pull (sync/own-view.ts):
+ * the pulled side's new cursor, and the other side's stored one, noted on the lease so the commit stores it. An IMAP
+ * cursor's flag snapshot predates our writes, and the adapter's memory of them is per process: without this, a
+ * person undoing our write before the next poll looked unchanged to a poll after a crash, and the link kept our value.
+ */
+function withOwnView(
+  pair: UserPair,
+  side: Side,
+  cursor: string | undefined,
+  lease: PairLease,
+  endpoints: Record<Side, SideEndpoint<unknown>>,
+): { cursor: string | undefined; otherChanged: boolean } {
+  const user = toUserRef(pair);
+  const other = otherSide(side);
+  const stored = lease.state.sides[other].cursor;
+  const otherCursor = cursorWithOwnView(user, endpoints[other], stored);
+  if (otherCursor !== stored) lease.note(other, { cursor: otherCursor });
+  return { cursor: cursorWithOwnView(user, endpoints[side], cursor), otherChanged: otherCursor !== stored };
 }
 
 /**

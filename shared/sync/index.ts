@@ -1,6 +1,7 @@
 /** The sync engine's public surface: what the worker and the adapters use. */
 export { runPull, type ListingProgress, type PullInput, type PullResult } from './pull';
 export { PullFailedError } from './pull-errors';
+export { cursorWithOwnView } from './own-view';
 export type { PullStats, SideEndpoint } from './engine-context';
 export {
   decide,

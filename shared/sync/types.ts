@@ -127,6 +127,13 @@ export interface SideAdapter<P> {
    * nothing matches.
    */
   findRenumbered?(user: UserRef, id: string, matchKeys: string[]): Promise<RemoteItem<P> | undefined>;
+  /**
+   * Optional, for a side whose listing diffs the items' state against a snapshot kept in its cursor (IMAP flags):
+   * `cursor` with what this process has written to or read from the folder since that snapshot, so that the next
+   * listing, even in another process after a crash, diffs against what the links now hold. The worker stores it with
+   * the pull's commit. Returns `cursor` itself when there is nothing to take in.
+   */
+  cursorWithOwnView?(user: UserRef, folder: string, cursor: string): string;
 }
 
 /** The pair of one item on both sides, as stored after our last successful write. */

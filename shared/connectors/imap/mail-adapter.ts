@@ -286,9 +286,7 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
     const box = await this.select(client, folder, synced);
     if (String(box.uidValidity) !== c.uidValidity) throw uidValidityChanged(c.uidValidity, box.uidValidity);
     const tracked = [...c.snapshot.keys()].sort((a, b) => a - b);
-    const windowLow = tracked.length
-      ? tracked[Math.max(0, tracked.length - this.flagWindow)]
-      : Math.max(1, c.uidNext);
+    const windowLow = this.windowLowOf(tracked, c.uidNext);
     const observed = new Map<number, number>();
     const newUids: number[] = [];
     if (box.exists > 0) {
@@ -789,6 +787,47 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
           else reject(err);
         });
     });
+  }
+
+  /** The lowest UID of the flag window: the newest `flagWindow` tracked UIDs are diffed at every poll. */
+  private windowLowOf(tracked: number[], uidNext: number): number {
+    return tracked.length ? tracked[Math.max(0, tracked.length - this.flagWindow)] : Math.max(1, uidNext);
+  }
+
+  /**
+   * The cursor with the flags this process wrote or read since the scan its snapshot holds (SideAdapter.
+   * cursorWithOwnView), which the worker stores with the pull's commit. The memos that let the next diff see a person
+   * undo our write live in this process only; once the stored snapshot holds what we wrote, a poll in another
+   * process, or after a crash, sees that undo as the change it is. The unseen count moves with the seen bits, so a
+   * quiet folder still reads as quiet. UIDs we deleted or appended are left to the diff (gone, or new).
+   */
+  cursorWithOwnView(user: UserRef, folder: string, cursor: string): string {
+    let c: MailCursor;
+    try {
+      c = decodeMailCursor(cursor);
+    } catch {
+      return cursor;
+    }
+    if (c.kind !== 'delta') return cursor;
+    const writes = this.memoOf(this.ownWrites, user, folder, c.uidValidity);
+    const reads = this.memoOf(this.reads, user, folder, c.uidValidity);
+    if (writes.size === 0 && reads.size === 0) return cursor;
+    const tracked = [...c.snapshot.keys()].sort((a, b) => a - b);
+    const windowLow = this.windowLowOf(tracked, c.uidNext);
+    const snapshot: FlagSnapshot = new Map(c.snapshot);
+    let unseen = c.unseen;
+    for (const [uid, before] of c.snapshot) {
+      const scannedAt = uid >= windowLow ? c.windowScanAt : c.fullScanAt;
+      const latest = [writes.get(uid), reads.get(uid)]
+        .filter((m): m is Memo => m !== undefined && m.bits !== DELETED && m.at >= scannedAt)
+        .sort((a, b) => b.at - a.at)[0];
+      if (!latest || latest.bits === before) continue;
+      snapshot.set(uid, latest.bits);
+      if ((before & SEEN) !== (latest.bits & SEEN)) unseen += latest.bits & SEEN ? -1 : 1;
+    }
+    return unseen === c.unseen && [...snapshot].every(([uid, bits]) => c.snapshot.get(uid) === bits)
+      ? cursor
+      : encodeMailCursor({ ...c, snapshot, unseen });
   }
 
   private memoOf(

@@ -189,5 +189,8 @@ export function faultyAdapter<P>(
         return updated;
       }),
     delete: (user, id, expected) => write(`${side}.delete`, () => adapter().delete(user, id, expected)),
+    // In memory only (no remote call): nothing to inject.
+    cursorWithOwnView: (user, folder, cursor) =>
+      adapter().cursorWithOwnView?.(user, folder, cursor) ?? cursor,
   };
 }

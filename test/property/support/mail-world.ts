@@ -7,6 +7,7 @@ import { systemClock } from '../../../shared/platform/clock';
 import { createLogger } from '../../../shared/platform/logger';
 import { mailFieldMerge, mailHash, type MailProjection } from '../../../shared/sync/mail-message';
 import { runPull, type PullResult } from '../../../shared/sync/pull';
+import { cursorWithOwnView } from '../../../shared/sync/own-view';
 import { PullFailedError } from '../../../shared/sync/pull-errors';
 import { SyncError } from '../../../shared/sync/errors';
 import type { Side, SideAdapter, SyncPolicy, UserRef } from '../../../shared/sync/types';
@@ -203,10 +204,12 @@ export class MailRun {
     const firedBefore = this.firedFaults();
     this.plan.arm(fault);
     try {
+      const pulled = { adapter: this.sides[side], folder: FOLDER[side] };
+      const otherEndpoint = { adapter: this.sides[otherSide(side)], folder: FOLDER[otherSide(side)] };
       const result = await runPull<MailProjection>({
         user: this.user,
-        pulled: { adapter: this.sides[side], folder: FOLDER[side] },
-        other: { adapter: this.sides[otherSide(side)], folder: FOLDER[otherSide(side)] },
+        pulled,
+        other: otherEndpoint,
         cursor: this.cursors[side],
         links: this.links,
         intents: this.intents,
@@ -217,7 +220,12 @@ export class MailRun {
         fieldMerge: mailFieldMerge,
         proveMissing: false,
       });
-      if (result.outcome === 'synced') this.cursors[side] = result.cursor;
+      if (result.outcome === 'synced') {
+        // As the worker stores them (worker.ts, withOwnView).
+        const other = otherSide(side);
+        this.cursors[side] = cursorWithOwnView(this.user, pulled, result.cursor);
+        this.cursors[other] = cursorWithOwnView(this.user, otherEndpoint, this.cursors[other]);
+      }
       if (result.resynced) this.resyncs[side] += 1;
       return { result };
     } catch (err) {

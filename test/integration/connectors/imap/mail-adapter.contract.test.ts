@@ -364,6 +364,40 @@ for (const leg of imapServerLegs()) {
       clock.set(Date.now());
     });
 
+    test('the cursor taken with our own view carries our write and a read to a poll in another process', async () => {
+      // Found by the mail convergence test (seed 1334219940): our write, the person's undo, then a crash. The new
+      // process had no memo of the write and diffed against the older snapshot: the undo looked like no change.
+      const { user, other } = await newMailbox();
+      const a = await deliver(other, message('a'));
+      const b = await deliver(other, message('b'));
+      const adapter = newAdapter();
+      const { cursor, items } = await all(adapter, user);
+      const [first, second] = items;
+      expect(adapter.cursorWithOwnView(user, 'INBOX', cursor)).toBe(cursor);
+      const written = await adapter.update(user, first.id, { ...first.projection, flagged: true }, '-');
+      expect(written.version).toBe('F');
+      await setFlag(other, b, '\\Seen', true);
+      expect((await adapter.get(user, second.id))?.version).toBe('S');
+      const stored = adapter.cursorWithOwnView(user, 'INBOX', cursor);
+      expect(stored).not.toBe(cursor);
+      clock.advance(1_000);
+      // What the stored cursor vouches for is no change to anyone: the new process reports nothing.
+      const fresh = newAdapter();
+      expect((await fresh.listChanges(user, 'INBOX', stored)).changes).toEqual([]);
+      // The person undoes both; a poll in yet another process reports both.
+      await setFlag(other, a, '\\Flagged', false);
+      await setFlag(other, b, '\\Seen', false);
+      clock.advance(1_000);
+      const page = await newAdapter().listChanges(user, 'INBOX', stored);
+      expect(page.changes.map((ch) => [ch.id, (ch as RemoteItem<MailProjection>).version]).sort()).toEqual([
+        [first.id, '-'],
+        [second.id, '-'],
+      ]);
+      // From the cursor as the poll left it (nothing new to take in), an idle poll stays idle.
+      expect(fresh.cursorWithOwnView(user, 'INBOX', page.nextCursor)).toBe(page.nextCursor);
+      clock.set(Date.now());
+    });
+
     test('a person setting the flags back to what we wrote is a change, even within the millisecond of our write', async () => {
       // Found by the mail convergence test: our write, a person's undo seen by the next poll, then their redo. With
       // the write and that poll in one millisecond, the redo equalled the memo of our write and was taken for its echo.
