@@ -118,6 +118,11 @@ function reportingLogins(
     ...(adapter.findRenumbered && {
       findRenumbered: observed((user, id: string, keys: string[]) => adapter.findRenumbered!(user, id, keys)),
     }),
+    // No server call: nothing for the login guard to see. The worker stores what it returns (sync/own-view.ts).
+    ...(adapter.cursorWithOwnView && {
+      cursorWithOwnView: (user: UserRef, folder: string, cursor: string) =>
+        adapter.cursorWithOwnView!(user, folder, cursor),
+    }),
     update: observed((user, id: string, projection: MailProjection, expected?: string) =>
       adapter.update(user, id, projection, expected),
     ),

@@ -33,9 +33,6 @@ export function guardWrites<P>(adapter: SideAdapter<P>, hooks: WriteGuardHooks):
       findRenumbered: (user: UserRef, id: string, keys: string[]) =>
         side(adapter.findRenumbered!(user, id, keys)),
     }),
-    ...(adapter.cursorWithOwnView && {
-      cursorWithOwnView: adapter.cursorWithOwnView.bind(adapter),
-    }),
     create: async (user: UserRef, projection: P, originKey: string) => {
       await hooks.beforeWrite();
       return remember(await side(adapter.create(user, projection, originKey)));

@@ -684,7 +684,7 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
    */
   private async pathOf(client: ImapFlow, user: UserRef, folder: string): Promise<string> {
     if (!folder.startsWith('\\')) return folder;
-    const key = `${user.email}|${folder}`;
+    const key = specialKey(user, folder);
     const known = this.specialPaths.get(key);
     if (known) return known;
     const found = (await client.list()).find((f) => f.specialUse === folder);
@@ -802,20 +802,25 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
    * quiet folder still reads as quiet. UIDs we deleted or appended are left to the diff (gone, or new).
    */
   cursorWithOwnView(user: UserRef, folder: string, cursor: string): string {
+    // The memos are kept under the folder's path; a special-use folder this process never resolved has none.
+    const path = folder.startsWith('\\') ? this.specialPaths.get(specialKey(user, folder)) : folder;
     let c: MailCursor;
     try {
       c = decodeMailCursor(cursor);
     } catch {
       return cursor;
     }
-    if (c.kind !== 'delta') return cursor;
-    const writes = this.memoOf(this.ownWrites, user, folder, c.uidValidity);
-    const reads = this.memoOf(this.reads, user, folder, c.uidValidity);
+    if (path === undefined || c.kind !== 'delta') return cursor;
+    const writes = this.memoOf(this.ownWrites, user, path, c.uidValidity);
+    const reads = this.memoOf(this.reads, user, path, c.uidValidity);
     if (writes.size === 0 && reads.size === 0) return cursor;
-    const tracked = [...c.snapshot.keys()].sort((a, b) => a - b);
-    const windowLow = this.windowLowOf(tracked, c.uidNext);
+    const windowLow = this.windowLowOf(
+      [...c.snapshot.keys()].sort((a, b) => a - b),
+      c.uidNext,
+    );
     const snapshot: FlagSnapshot = new Map(c.snapshot);
     let unseen = c.unseen;
+    let changed = false;
     for (const [uid, before] of c.snapshot) {
       const scannedAt = uid >= windowLow ? c.windowScanAt : c.fullScanAt;
       const latest = [writes.get(uid), reads.get(uid)]
@@ -823,11 +828,10 @@ export class ImapMailAdapter implements SideAdapter<MailProjection> {
         .sort((a, b) => b.at - a.at)[0];
       if (!latest || latest.bits === before) continue;
       snapshot.set(uid, latest.bits);
+      changed = true;
       if ((before & SEEN) !== (latest.bits & SEEN)) unseen += latest.bits & SEEN ? -1 : 1;
     }
-    return unseen === c.unseen && [...snapshot].every(([uid, bits]) => c.snapshot.get(uid) === bits)
-      ? cursor
-      : encodeMailCursor({ ...c, snapshot, unseen });
+    return changed ? encodeMailCursor({ ...c, snapshot, unseen }) : cursor;
   }
 
   private memoOf(
@@ -935,3 +939,6 @@ function headerBlockEnd(raw: Buffer): number {
   const lineFeed = Math.min(...found);
   return lineFeed > 0 && raw[lineFeed - 1] === 0x0d ? lineFeed - 1 : lineFeed;
 }
+
+/** The key of a mailbox's special-use folder in `specialPaths`. */
+const specialKey = (user: UserRef, folder: string) => `${user.email}|${folder}`;

@@ -49,13 +49,14 @@ function message(
 async function all(
   adapter: ImapMailAdapter,
   user: UserRef,
+  folder = 'INBOX',
 ): Promise<{ items: RemoteItem<MailProjection>[]; cursor: string; pages: number }> {
   let cursor: string | undefined;
   const items: RemoteItem<MailProjection>[] = [];
   let pages = 0;
   let page: ChangePage<MailProjection>;
   do {
-    page = await adapter.listChanges(user, 'INBOX', cursor);
+    page = await adapter.listChanges(user, folder, cursor);
     pages++;
     expect(page.fullListing).toBe(true);
     for (const c of page.changes) if (!isDeletion(c)) items.push(c);
@@ -85,7 +86,9 @@ for (const leg of imapServerLegs()) {
         passwords.has(email) ? { user: email, password: passwords.get(email)!, version: 'v1' } : undefined,
     };
 
-    const newAdapter = (options: { pageSize?: number; credentials?: ImapCredentials } = {}) => {
+    const newAdapter = (
+      options: { pageSize?: number; credentials?: ImapCredentials; folder?: string } = {},
+    ) => {
       const adapter = createImapMailAdapter({
         host: server.host,
         port: server.port,
@@ -94,6 +97,7 @@ for (const leg of imapServerLegs()) {
         credentials: options.credentials ?? credentials,
         lookBackDays: 30,
         pageSize: options.pageSize,
+        folder: options.folder,
         clock,
         logger: createLogger({ sink: () => undefined }),
         onCommand: (mailbox, command) => commands.push({ mailbox, command }),
@@ -142,10 +146,16 @@ for (const leg of imapServerLegs()) {
       }
     };
 
-    /** Another client sets or clears one flag of a message in INBOX, as a person's mail app would. */
-    const setFlag = (other: () => Promise<ImapFlow>, uid: number, flag: string, on: boolean) =>
+    /** Another client sets or clears one flag of a message (in INBOX unless told), as a person's mail app would. */
+    const setFlag = (
+      other: () => Promise<ImapFlow>,
+      uid: number,
+      flag: string,
+      on: boolean,
+      path = 'INBOX',
+    ) =>
       withOther(other, async (cl) => {
-        await cl.mailboxOpen('INBOX');
+        await cl.mailboxOpen(path);
         if (on) await cl.messageFlagsAdd(String(uid), [flag], { uid: true });
         else await cl.messageFlagsRemove(String(uid), [flag], { uid: true });
       });
@@ -364,39 +374,47 @@ for (const leg of imapServerLegs()) {
       clock.set(Date.now());
     });
 
-    test('the cursor taken with our own view carries our write and a read to a poll in another process', async () => {
-      // Found by the mail convergence test (seed 1334219940): our write, the person's undo, then a crash. The new
-      // process had no memo of the write and diffed against the older snapshot: the undo looked like no change.
-      const { user, other } = await newMailbox();
-      const a = await deliver(other, message('a'));
-      const b = await deliver(other, message('b'));
-      const adapter = newAdapter();
-      const { cursor, items } = await all(adapter, user);
-      const [first, second] = items;
-      expect(adapter.cursorWithOwnView(user, 'INBOX', cursor)).toBe(cursor);
-      const written = await adapter.update(user, first.id, { ...first.projection, flagged: true }, '-');
-      expect(written.version).toBe('F');
-      await setFlag(other, b, '\\Seen', true);
-      expect((await adapter.get(user, second.id))?.version).toBe('S');
-      const stored = adapter.cursorWithOwnView(user, 'INBOX', cursor);
-      expect(stored).not.toBe(cursor);
-      clock.advance(1_000);
-      // What the stored cursor vouches for is no change to anyone: the new process reports nothing.
-      const fresh = newAdapter();
-      expect((await fresh.listChanges(user, 'INBOX', stored)).changes).toEqual([]);
-      // The person undoes both; a poll in yet another process reports both.
-      await setFlag(other, a, '\\Flagged', false);
-      await setFlag(other, b, '\\Seen', false);
-      clock.advance(1_000);
-      const page = await newAdapter().listChanges(user, 'INBOX', stored);
-      expect(page.changes.map((ch) => [ch.id, (ch as RemoteItem<MailProjection>).version]).sort()).toEqual([
-        [first.id, '-'],
-        [second.id, '-'],
-      ]);
-      // From the cursor as the poll left it (nothing new to take in), an idle poll stays idle.
-      expect(fresh.cursorWithOwnView(user, 'INBOX', page.nextCursor)).toBe(page.nextCursor);
-      clock.set(Date.now());
-    });
+    test.each(['INBOX', '\\Sent'])(
+      'the cursor taken with our own view carries our write and a read to a poll in another process (%s)',
+      async (folder) => {
+        // Found by the mail convergence test (seed 1334219940): our write, the person's undo, then a crash. The new
+        // process had no memo of the write and diffed against the older snapshot: the undo looked like no change.
+        // The Sent folder is named by its special use and kept under its path (已发送 on the sandbox).
+        const { user, other } = await newMailbox();
+        const path = await withOther(
+          other,
+          async (cl) => (await cl.list()).find((f) => folder === 'INBOX' || f.specialUse === folder)!.path,
+        );
+        const a = await deliver(other, message('a'), { folder: path });
+        const b = await deliver(other, message('b'), { folder: path });
+        const adapter = newAdapter({ folder });
+        const { cursor, items } = await all(adapter, user, folder);
+        const [first, second] = items;
+        expect(adapter.cursorWithOwnView(user, folder, cursor)).toBe(cursor);
+        const written = await adapter.update(user, first.id, { ...first.projection, flagged: true }, '-');
+        expect(written.version).toBe('F');
+        await setFlag(other, b, '\\Seen', true, path);
+        expect((await adapter.get(user, second.id))?.version).toBe('S');
+        const stored = adapter.cursorWithOwnView(user, folder, cursor);
+        expect(stored).not.toBe(cursor);
+        clock.advance(1_000);
+        // What the stored cursor vouches for is no change to anyone: the new process reports nothing.
+        const fresh = newAdapter({ folder });
+        expect((await fresh.listChanges(user, folder, stored)).changes).toEqual([]);
+        // The person undoes both; a poll in yet another process reports both.
+        await setFlag(other, a, '\\Flagged', false, path);
+        await setFlag(other, b, '\\Seen', false, path);
+        clock.advance(1_000);
+        const page = await newAdapter({ folder }).listChanges(user, folder, stored);
+        expect(page.changes.map((ch) => [ch.id, (ch as RemoteItem<MailProjection>).version]).sort()).toEqual([
+          [first.id, '-'],
+          [second.id, '-'],
+        ]);
+        // From the cursor as the poll left it (nothing new to take in), an idle poll stays idle.
+        expect(fresh.cursorWithOwnView(user, folder, page.nextCursor)).toBe(page.nextCursor);
+        clock.set(Date.now());
+      },
+    );
 
     test('a person setting the flags back to what we wrote is a change, even within the millisecond of our write', async () => {
       // Found by the mail convergence test: our write, a person's undo seen by the next poll, then their redo. With
