@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from './free-port';
 
 /** Azurite's well-known development account; it is public and not a secret. */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -18,19 +18,6 @@ export interface AzuriteHandle {
 
 /** How long stop() lets Azurite close by itself before it is killed. */
 const STOP_GRACE_MS = 3000;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function connectionStringFor(ports: { blob: number; queue: number; table: number }): string {
   const base = 'http://127.0.0.1';

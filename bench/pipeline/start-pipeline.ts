@@ -1,4 +1,5 @@
-import { freePort, startAzurite, type AzuriteHandle } from '../../sandbox/azurite';
+import { startAzurite, type AzuriteHandle } from '../../sandbox/azurite';
+import { freePort } from '../../sandbox/free-port';
 import { startLocalHost, type LocalHost } from '../../sandbox/host';
 import { createAppContext, getAppContext, setAppContext, type AppContext } from '../../shared/app/context';
 import { isPolled } from '../../shared/app/folders';

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { freePort } from '../../sandbox/azurite';
+import { freePort } from '../../sandbox/free-port';
 import { PORT_VARIABLES, type DemoPorts } from '../../scripts/start/ports';
 
 const repoRoot = path.join(__dirname, '..', '..');

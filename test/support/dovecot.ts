@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
+import { freePort } from '../../sandbox/free-port';
 
 /**
  * A private Dovecot for the IMAP tests: its own configuration, sockets, state and maildirs in a temporary
@@ -47,17 +48,6 @@ export interface DovecotServer {
 
 export function dovecotAvailable(): boolean {
   return existsSync(DOVECOT_BINARY) && typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function certificate(): Promise<{ certFile: string; keyFile: string; ca: string }> {
