@@ -12,7 +12,8 @@ const ATTEMPTS = 64;
 /** A TCP port on 127.0.0.1 that nothing listens on now, outside the ephemeral range when one can be found. */
 export async function freePort(random: () => number = Math.random): Promise<number> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const port = FREE_PORT_RANGE.low + Math.floor(random() * (FREE_PORT_RANGE.high - FREE_PORT_RANGE.low + 1));
+    const port =
+      FREE_PORT_RANGE.low + Math.floor(random() * (FREE_PORT_RANGE.high - FREE_PORT_RANGE.low + 1));
     if (await canListen(port)) return port;
   }
   // Every draw was taken (a very busy machine): let the kernel choose.
