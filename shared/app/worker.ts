@@ -282,7 +282,7 @@ async function pullSide(
   const guarded = (s: Side): SideEndpoint<unknown> => ({
     folder: endpoints[s].folder,
     adapter: guardWrites(endpoints[s].adapter, {
-      beforeWrite: () => journal.beforeRemoteWrite(),
+      beforeWrite: (write) => journal.beforeRemoteWrite(write),
       wrote: (id, version) => memory.recent.wrote(pair.pairId, kind, s, id, version),
     }),
   });

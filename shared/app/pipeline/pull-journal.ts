@@ -11,6 +11,7 @@ import type {
 } from '../../sync/types';
 import { linkRowKey, type LinkWrite, type PairStateStore } from '../../store/pair-state-store';
 import type { PairLease } from './pair-lease';
+import type { RemoteWrite } from './write-guard';
 
 const SIDES = ['dingtalk', 'outlook'] as const;
 const idOf = (link: Link, side: Side) => (side === 'dingtalk' ? link.dingtalkId : link.outlookId);
@@ -70,9 +71,17 @@ export class PullJournal {
     this.audit = { record: async (entry) => void this.audits.push(entry) };
   }
 
-  /** Before a remote write: the lease must be held, and every planned intent durable. */
-  async beforeRemoteWrite(): Promise<void> {
-    if (!this.lease.holds || this.unwritten) await this.flush();
+  /**
+   * Before a remote write: every planned intent durable and, unless the write is a conditional update or delete, the
+   * lease held. A conditional write needs no lease: another worker's write in between makes the service refuse it
+   * (decided again, remote-writes.ts), and this pull's commit is conditional on the state row it loaded, so a pull
+   * that lost the race stores nothing and is retried. That saves the claim's table operation on most updates and
+   * deletes. A create always claims: its intent must be durable first (DESIGN §4.2), and only the lease stops two
+   * workers from creating the same copy.
+   */
+  async beforeRemoteWrite(write: RemoteWrite = { op: 'create' }): Promise<void> {
+    const leaseFree = write.op !== 'create' && write.conditional;
+    if (this.unwritten || (!this.lease.holds && !leaseFree)) await this.flush();
   }
 
   /**

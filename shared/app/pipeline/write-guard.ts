@@ -1,16 +1,19 @@
 import { SyncError } from '../../sync/errors';
 import type { RemoteItem, SideAdapter, UserRef } from '../../sync/types';
 
+/** What a remote write is about to do: a conditional one is refused by the service if the item moved on. */
+export type RemoteWrite = { op: 'create' } | { op: 'update' | 'delete'; conditional: boolean };
+
 export interface WriteGuardHooks {
-  /** Runs before every remote write: the lease is claimed and the planned intents are durable. */
-  beforeWrite(): Promise<void>;
+  /** Runs before every remote write: the planned intents are durable, and the lease is held where it must be. */
+  beforeWrite(write: RemoteWrite): Promise<void>;
   /** Runs after every remote write with the version it left (undefined for a delete). */
   wrote(id: string, version: string | undefined): void;
 }
 
 /**
- * The one gate every remote call of a pull passes: nothing is written before the pull holds the lease, every
- * write is remembered so that its echo starts no pull, and every error says which service it came from.
+ * The one gate every remote call of a pull passes: nothing is written before the journal allows it (pull-journal.ts),
+ * every write is remembered so that its echo starts no pull, and every error says which service it came from.
  */
 export function guardWrites<P>(adapter: SideAdapter<P>, hooks: WriteGuardHooks): SideAdapter<P> {
   const side = <T>(call: Promise<T>): Promise<T> =>
@@ -34,15 +37,15 @@ export function guardWrites<P>(adapter: SideAdapter<P>, hooks: WriteGuardHooks):
         side(adapter.findRenumbered!(user, id, keys)),
     }),
     create: async (user: UserRef, projection: P, originKey: string) => {
-      await hooks.beforeWrite();
+      await hooks.beforeWrite({ op: 'create' });
       return remember(await side(adapter.create(user, projection, originKey)));
     },
     update: async (user: UserRef, id: string, projection: P, expectedVersion?: string) => {
-      await hooks.beforeWrite();
+      await hooks.beforeWrite({ op: 'update', conditional: expectedVersion !== undefined });
       return remember(await side(adapter.update(user, id, projection, expectedVersion)));
     },
     delete: async (user: UserRef, id: string, expectedVersion?: string) => {
-      await hooks.beforeWrite();
+      await hooks.beforeWrite({ op: 'delete', conditional: expectedVersion !== undefined });
       await side(adapter.delete(user, id, expectedVersion));
       hooks.wrote(id, undefined);
     },
