@@ -217,6 +217,46 @@ test('work for a pair leased by another instance comes back later and is pulled 
   expect(titles('dingtalk')).toEqual(['a', 'o']);
 });
 
+test('an instance whose conditional update raced another instance’s pull stores nothing, and no edit is lost', async () => {
+  sides.dingtalk.userCreate(note('a', 'Plan'));
+  sides.dingtalk.userCreate(note('b', 'Budget'));
+  expect(await processWork(deps, work('dingtalk'))).toMatchObject({ status: 'synced', writes: 2 });
+  const plan = sides.dingtalk.liveItems().find((i) => i.projection.title === 'Plan')!;
+  const budgetCopy = sides.outlook.liveItems().find((i) => i.projection.title === 'Budget')!;
+  clock.advance(1000);
+  sides.dingtalk.userUpdate(plan.id, note('a', 'Plan (DingTalk)'));
+  // The other instance reads the row and stops at its listing.
+  const other: WorkerDeps = {
+    ...deps,
+    stores: { ...deps.stores, pairState: new PairStateStore(s.storage, `${s.prefix}pairstate`) },
+  };
+  const g = gate('dingtalk');
+  const pulling = processWork(other, work('dingtalk'));
+  await g.entered;
+  const loaded = (await state()).etag;
+  // Meanwhile this instance pulls an Outlook edit of the other event and commits.
+  clock.advance(1000);
+  sides.outlook.userUpdate(budgetCopy.id, note('b', 'Budget (Outlook)'));
+  expect(await processWork(deps, work('outlook', 'notification'))).toMatchObject({
+    status: 'synced',
+    writes: 1,
+  });
+  expect((await state()).etag).not.toBe(loaded);
+  const updatesBefore = sides.outlook.calls.update;
+  g.release();
+  // Its update is conditional on the version it read, so it took no lease and was written; its commit is
+  // conditional on the row it read, so it stores nothing and sends its hint back.
+  expect(await pulling).toMatchObject({ status: 'busy' });
+  expect(sides.outlook.calls.update - updatesBefore).toBe(1);
+  expect(await processWork(deps, queue.sent.at(-1)!.work)).toMatchObject({ status: 'synced' });
+  expect(titles('dingtalk')).toEqual(['Budget (Outlook)', 'Plan (DingTalk)']);
+  expect(titles('outlook')).toEqual(['Budget (Outlook)', 'Plan (DingTalk)']);
+  // Nothing written twice, no copy made again.
+  expect(sides.outlook.liveItems()).toHaveLength(2);
+  expect(sides.dingtalk.liveItems()).toHaveLength(2);
+  expect((await state()).leaseOwner).toBeUndefined();
+});
+
 test('the echo of our own write, and a hint a finished pull already covered, start no pull', async () => {
   sides.dingtalk.userCreate(note('a'));
   expect(await processWork(deps, work('dingtalk'))).toMatchObject({ status: 'synced', writes: 1 });
