@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { decryptPayload, encryptPayload, signatureOf } from '../../shared/ingress/dingtalk/crypto';
 import type { Clock } from '../../shared/platform/clock';
+import { callbackSignature, decryptCallback, encryptCallback } from './callback-crypto';
 
 /**
  * HTTP-push event delivery as DingTalk does it (DingTalk's documentation): the JSON payload encrypted with the
@@ -123,8 +123,8 @@ export class CallbackSender {
     const eventType = String(payload.EventType);
     const timestamp = String(this.clock.now());
     const nonce = randomBytes(6).toString('base64url');
-    const encrypt = encryptPayload(JSON.stringify(payload), target.aesKey, target.ownerKey);
-    const signature = signatureOf(target.token, timestamp, nonce, encrypt);
+    const encrypt = encryptCallback(JSON.stringify(payload), target.aesKey, target.ownerKey);
+    const signature = callbackSignature(target.token, timestamp, nonce, encrypt);
     const query: Record<string, string> =
       target.queryStyle === 'legacy'
         ? { msg_signature: signature, timeStamp: timestamp, nonce }
@@ -180,12 +180,14 @@ function replyProblem(text: string, target: CallbackTarget): string | undefined 
   if (![msg_signature, timeStamp, nonce, encrypt].every((v) => typeof v === 'string')) {
     return 'reply lacks msg_signature/timeStamp/nonce/encrypt';
   }
-  if (signatureOf(target.token, timeStamp as string, nonce as string, encrypt as string) !== msg_signature) {
+  if (
+    callbackSignature(target.token, timeStamp as string, nonce as string, encrypt as string) !== msg_signature
+  ) {
     return 'reply signature does not match';
   }
   try {
-    const { plainText, ownerKey } = decryptPayload(encrypt as string, target.aesKey);
-    if (plainText !== 'success') return '71009 返回文本非success';
+    const { message, ownerKey } = decryptCallback(encrypt as string, target.aesKey);
+    if (message !== 'success') return '71009 返回文本非success';
     if (ownerKey !== target.ownerKey) return 'reply is encrypted for another ownerKey';
   } catch {
     return 'reply does not decrypt';

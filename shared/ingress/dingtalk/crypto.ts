@@ -31,7 +31,9 @@ const LENGTH_BYTES = 4;
 const AES_KEY_PATTERN = /^[A-Za-z0-9]{43}$/;
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const RANDOM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF, as DingTalk's own sample does (new String(bytes, UTF_8)): the decoder's default
+// drops it (https://encoding.spec.whatwg.org/#dom-textdecoderoptions-ignorebom).
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function keyOf(aesKey: string): Buffer {
   if (!AES_KEY_PATTERN.test(aesKey)) {
