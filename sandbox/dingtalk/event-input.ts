@@ -1,4 +1,4 @@
-import { isTimeZone, parseDateTime } from '../../shared/sync/zoned-time';
+import { isTimeZone, parseDateTime } from '../time/zoned';
 import { errors, FakeApiError } from './wire-errors';
 
 /**

@@ -1,4 +1,4 @@
-import { formatOffset, instantToLocal, offsetMinutesAt, parseDateTime } from '../../shared/sync/zoned-time';
+import { instantToOffsetDateTime, parseDateTime } from '../time/zoned';
 import type { FakeTime } from './event-input';
 import type { StoredEvent } from './calendar-store';
 import type { OrgStore } from './org';
@@ -94,7 +94,7 @@ function timeView(t: FakeTime): FakeTime {
   const zone = t.timeZone!;
   const instant = parseDateTime(t.dateTime!, zone);
   return {
-    dateTime: `${instantToLocal(instant, zone)}${formatOffset(offsetMinutesAt(instant, zone))}`,
+    dateTime: instantToOffsetDateTime(instant, zone),
     timeZone: zone,
   };
 }

@@ -1,5 +1,5 @@
-import { toIanaZone } from '../../shared/connectors/graph/windows-time-zones';
-import { localToInstant } from '../../shared/sync/zoned-time';
+import { graphZoneToIana } from '../time/windows-zones';
+import { localToInstant } from '../time/zoned';
 import type { DeltaRow, DeltaWindow } from './calendar-delta';
 import type { Instance, StoredEvent } from './calendar-store';
 import { answered, fail, hasRole, resolveUser, type FakeGraphServices, type GraphRequest } from './context';
@@ -106,7 +106,7 @@ export function handleCalendar(s: FakeGraphServices, r: GraphRequest): boolean {
 
 function renderOptions(s: FakeGraphServices, r: GraphRequest): RenderOptions | undefined {
   const timeZone = r.prefer.get('outlook.timezone') ?? 'UTC';
-  if (!toIanaZone(timeZone)) {
+  if (!graphZoneToIana(timeZone)) {
     fail(
       s,
       r,
@@ -253,7 +253,7 @@ function parseWindow(s: FakeGraphServices, r: GraphRequest): DeltaWindow | undef
     );
     return undefined;
   }
-  const zone = toIanaZone(r.prefer.get('outlook.timezone') ?? 'UTC') ?? 'UTC';
+  const zone = graphZoneToIana(r.prefer.get('outlook.timezone') ?? 'UTC') ?? 'UTC';
   const start = parseInstant(startRaw, zone);
   const end = parseInstant(endRaw, zone);
   if (start === undefined || end === undefined || end <= start) {

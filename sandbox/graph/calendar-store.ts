@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/platform/clock';
 import type { GraphAttendee, GraphPatternedRecurrence } from '../../shared/connectors/graph/wire-types';
-import { toIanaZone } from '../../shared/connectors/graph/windows-time-zones';
-import { addDays, instantToLocal, localToInstant } from '../../shared/sync/zoned-time';
+import { graphZoneToIana } from '../time/windows-zones';
+import { addDays, instantToLocal, localToInstant } from '../time/zoned';
 import type { FakeUser } from './directory';
 import type { EventWrite, StoredTime } from './event-validation';
 import { iCalUidFor, newChangeKey, newItemId, occurrenceItemId, toImmutableId } from './ids';
@@ -273,7 +273,7 @@ export class CalendarStore {
   }
 
   private occurrenceOn(master: StoredEvent, date: string): Instance {
-    const zone = toIanaZone(master.start.zone) ?? 'UTC';
+    const zone = graphZoneToIana(master.start.zone) ?? 'UTC';
     const startLocal = `${date}${master.start.local.slice(10)}`;
     const start = localToInstant(startLocal, zone);
     const end = start + (master.end.instant - master.start.instant);
@@ -293,7 +293,7 @@ export class CalendarStore {
     write: EventWrite,
   ): StoredEvent {
     const zone = master.start.zone;
-    const iana = toIanaZone(zone) ?? 'UTC';
+    const iana = graphZoneToIana(zone) ?? 'UTC';
     const exception: StoredEvent = {
       ...master,
       id: occurrence.id,

@@ -1,5 +1,5 @@
-import { toIanaZone } from '../../shared/connectors/graph/windows-time-zones';
-import { instantToLocal } from '../../shared/sync/zoned-time';
+import { graphZoneToIana } from '../time/windows-zones';
+import { instantToLocal } from '../time/zoned';
 import type { Instance, StoredEvent } from './calendar-store';
 import { toRestId } from './ids';
 
@@ -30,7 +30,7 @@ export function renderInstance(instance: Instance, options: RenderOptions): Rend
 
 function render(event: StoredEvent, occurrence: Instance | undefined, o: RenderOptions): RenderedEvent {
   const id = (value: string) => (o.immutableIds ? value : toRestId(value));
-  const zone = toIanaZone(o.timeZone) ?? 'UTC';
+  const zone = graphZoneToIana(o.timeZone) ?? 'UTC';
   const startInstant = occurrence?.start ?? event.start.instant;
   const endInstant = occurrence?.end ?? event.end.instant;
   const startLocal = occurrence?.startLocal ?? event.start.local;

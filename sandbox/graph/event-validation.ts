@@ -3,8 +3,8 @@ import type {
   GraphPatternedRecurrence,
   GraphSingleValueExtendedProperty,
 } from '../../shared/connectors/graph/wire-types';
-import { toIanaZone } from '../../shared/connectors/graph/windows-time-zones';
-import { localToInstant, normalizeLocal } from '../../shared/sync/zoned-time';
+import { graphZoneToIana } from '../time/windows-zones';
+import { localToInstant, normalizeLocal } from '../time/zoned';
 
 /**
  * Checks an event POST/PATCH body the way Outlook does and turns it into stored form. Unknown properties are
@@ -266,7 +266,7 @@ function parseTime(value: unknown): { time: StoredTime } | { error: WriteError }
     };
   }
   const zoneName = typeof t.timeZone === 'string' && t.timeZone ? t.timeZone : 'UTC';
-  const iana = toIanaZone(zoneName);
+  const iana = graphZoneToIana(zoneName);
   if (!iana) {
     return {
       error: {

@@ -147,10 +147,15 @@ function wallToInstant(wall: number, zone: string): number {
   return candidates.length > 0 ? Math.min(...candidates) : wall - offsetBefore;
 }
 
-/** "+08:00" / "-03:30" for an offset in minutes. */
+/**
+ * "+08:00" / "-03:30" for an offset in minutes. Whole minutes only, as ISO 8601 and RFC 3339 write offsets: before
+ * standard time some zones were off UTC by seconds (local mean time, Asia/Shanghai +08:05:43 until 1901), and those
+ * seconds are dropped (luxon does the same).
+ */
 export function formatOffset(minutes: number): string {
   const sign = minutes < 0 ? '-' : '+';
-  return `${sign}${pad(Math.trunc(minutes / 60))}:${pad(minutes % 60)}`;
+  const whole = Math.trunc(minutes);
+  return `${sign}${pad(Math.trunc(whole / 60))}:${pad(whole % 60)}`;
 }
 
 /** "2026-11-23T09:30:00+08:00": the wall time in zone with the zone's offset at that moment. */

@@ -1,4 +1,4 @@
-import { localToInstant, zonedToUtc } from '../../../shared/sync/zoned-time';
+import { formatOffset, localToInstant, localWithOffset, zonedToUtc } from '../../../shared/sync/zoned-time';
 
 describe('wall-clock time to instant across daylight-saving changes', () => {
   test.each([
@@ -26,5 +26,20 @@ describe('wall-clock time to instant across daylight-saving changes', () => {
     expect(new Date(localToInstant('2026-07-01T12:00:00', 'Europe/London')).toISOString()).toBe(
       '2026-07-01T11:00:00.000Z',
     );
+  });
+});
+
+describe('offsets as ISO 8601 writes them', () => {
+  test('whole hours and minutes, either sign', () => {
+    expect(formatOffset(480)).toBe('+08:00');
+    expect(formatOffset(345)).toBe('+05:45');
+    expect(formatOffset(-210)).toBe('-03:30');
+    expect(formatOffset(0)).toBe('+00:00');
+  });
+
+  test('an offset of local mean time, off UTC by seconds, is written in whole minutes', () => {
+    expect(formatOffset(8 * 60 + 5 + 43 / 60)).toBe('+08:05');
+    expect(formatOffset(-(4 * 60 + 56 + 2 / 60))).toBe('-04:56');
+    expect(localWithOffset('1900-06-01T09:00:00', 'Asia/Shanghai')).toBe('1900-06-01T09:00:00+08:05');
   });
 });
