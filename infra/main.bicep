@@ -337,6 +337,9 @@ var ownedSettings = {
   // glibc: every allocation over 128 KiB its own mapping, returned when freed, so the memory of a large mail's
   // Buffers goes back to the system (scripts/worker-process-env.js, mallopt(3) M_MMAP_THRESHOLD).
   MALLOC_MMAP_THRESHOLD_: '131072'
+  // V8: an explicit heap limit makes it collect garbage sooner; without one it sizes the heap from the instance's
+  // memory and the worker's RSS runs 100 MB higher (scripts/worker-process-env.js, docs/benchmarks.md).
+  languageWorkers__node__arguments: '--max-old-space-size=512'
 }
 
 // The credential's own setting; an admin's value (another secret reference, a renewed certificate) is kept.

@@ -1,3 +1,4 @@
+import { processSettings, type ProcessSettings } from '../platform/process-settings';
 import type { AppContext } from './context';
 
 /** What anyone may see: whether the app can serve. */
@@ -15,6 +16,8 @@ export interface HealthReport extends HealthStatus {
   version: string;
   storage: { reachable: boolean; problem?: string };
   dryRun: boolean;
+  /** The Node arguments and environment a deployment gives the process, as it actually got them. */
+  process: ProcessSettings;
 }
 
 export async function checkHealth(app: AppContext, version: string): Promise<HealthReport> {
@@ -34,6 +37,7 @@ export async function checkHealth(app: AppContext, version: string): Promise<Hea
     version,
     storage,
     dryRun: app.config.sync.dryRun,
+    process: processSettings(),
   };
 }
 

@@ -117,7 +117,7 @@ describe('infra/*.bicep', () => {
       .map(([name]) => name);
     expect(required.filter((name) => !owned.has(name))).toEqual([]);
     const platform =
-      /^(AzureWebJobsStorage__(credential|clientId)|APPLICATIONINSIGHTS_\w+|OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID|WEBSITE_AUTH_AAD_ALLOWED_TENANTS|MALLOC_MMAP_THRESHOLD_)$/;
+      /^(AzureWebJobsStorage__(credential|clientId)|APPLICATIONINSIGHTS_\w+|OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID|WEBSITE_AUTH_AAD_ALLOWED_TENANTS|MALLOC_MMAP_THRESHOLD_|languageWorkers__node__arguments)$/;
     const unknown = [...appSettings.keys()].filter((name) => !(name in SETTINGS) && !platform.test(name));
     expect(unknown).toEqual([]);
     expect(owned.get('SYNC_MODE')).toBe("'live'");
@@ -125,12 +125,16 @@ describe('infra/*.bicep', () => {
 
   test('the process settings a deployment writes are the ones npm start, test and bench start the app with', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain script, not a typed module
-    const { WORKER_PROCESS_ENV } = require('../../scripts/worker-process-env') as {
+    const { WORKER_PROCESS_ENV, WORKER_NODE_ARGUMENTS } = require('../../scripts/worker-process-env') as {
       WORKER_PROCESS_ENV: Record<string, string>;
+      WORKER_NODE_ARGUMENTS: string[];
     };
     expect(Object.keys(WORKER_PROCESS_ENV)).toEqual(['MALLOC_MMAP_THRESHOLD_']);
     for (const [name, value] of Object.entries(WORKER_PROCESS_ENV))
       expect(owned.get(name)).toBe(`'${value}'`);
+    // The Functions host starts the Node worker with this setting's value as its arguments.
+    expect(WORKER_NODE_ARGUMENTS).toEqual(['--max-old-space-size=512']);
+    expect(owned.get('languageWorkers__node__arguments')).toBe(`'${WORKER_NODE_ARGUMENTS.join(' ')}'`);
   });
 
   test.each(['managed-identity', 'certificate', 'secret'])(

@@ -65,6 +65,11 @@ test('with a key: mode, dry run, version and the storage problem in plain words,
       reachable: false,
       problem: expect.stringContaining('Storage Table Data Contributor'),
     },
+    process: {
+      node: process.version,
+      heapLimitMb: expect.any(Number),
+      mallocMmapThreshold: process.env.MALLOC_MMAP_THRESHOLD_ ?? null,
+    },
   });
   const text = JSON.stringify(response);
   expect(text).not.toContain(ACCOUNT);
