@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processSettings } from '../shared/platform/process-settings';
 import { measureColdStart } from './figures/cold-start';
 import { measureMail, type MailSettings } from './figures/mail';
 import { measurePropagation } from './figures/propagation';
@@ -192,6 +193,8 @@ function machine(loadAtStart: number) {
     cpuModel: os.cpus()[0]?.model,
     node: process.version,
     platform: process.platform,
+    // The Node arguments and environment the app's process runs with move the memory figures (docs/benchmarks.md).
+    process: processSettings(),
     // Other work on the machine moves every timing figure; the 1-minute load average says how much there was.
     loadAverage: { atStart: round(loadAtStart, 2), atEnd: round(os.loadavg()[0]!, 2) },
   };
