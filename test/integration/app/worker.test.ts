@@ -193,13 +193,15 @@ test('both sides of a first sync are pulled once each, in one loop', async () =>
   expect((await state()).leaseOwner).toBeUndefined();
 });
 
+/** Another instance: the same tables through its own store object, so it has its own memory and loops. */
+const anotherInstance = (): WorkerDeps => ({
+  ...deps,
+  stores: { ...deps.stores, pairState: new PairStateStore(s.storage, `${s.prefix}pairstate`) },
+});
+
 test('work for a pair leased by another instance comes back later and is pulled then', async () => {
   sides.dingtalk.userCreate(note('a'));
-  // Another instance: the same tables through its own store object, so it has its own memory and loops.
-  const other: WorkerDeps = {
-    ...deps,
-    stores: { ...deps.stores, pairState: new PairStateStore(s.storage, `${s.prefix}pairstate`) },
-  };
+  const other = anotherInstance();
   const g = gate('dingtalk');
   const pulling = processWork(other, work('dingtalk'));
   await g.entered;
@@ -226,10 +228,7 @@ test('an instance whose conditional update raced another instance’s pull store
   clock.advance(1000);
   sides.dingtalk.userUpdate(plan.id, note('a', 'Plan (DingTalk)'));
   // The other instance reads the row and stops at its listing.
-  const other: WorkerDeps = {
-    ...deps,
-    stores: { ...deps.stores, pairState: new PairStateStore(s.storage, `${s.prefix}pairstate`) },
-  };
+  const other = anotherInstance();
   const g = gate('dingtalk');
   const pulling = processWork(other, work('dingtalk'));
   await g.entered;

@@ -6,30 +6,9 @@ import {
   signaturesMatch,
 } from '../../../shared/ingress/dingtalk/crypto';
 import { createCipheriv } from 'node:crypto';
+import { DINGTALK_CALLBACK_VECTORS } from '../../fixtures/dingtalk-callback-vectors';
 
-const V1 = {
-  token: 'mryue',
-  aesKey: 'Yue0EfdN5900c1ce5cf6A152c63DDe1808a60c5ecd7',
-  ownerKey: 'ding6ccabc44d2c8d38b',
-  timestamp: '1608001896814',
-  nonce: 'WL4PK6yA',
-  signature: '03044561471240d4a14bb09372dfcfd4fd0e40cb',
-  plainText: '{"EventType":"check_url"}',
-  random: 'l7Y3EcX2CU5w8av3',
-  encrypt:
-    '0vJiX6vliEpwG3U45CtXqi+m8PXbQRARJ8p8BbDuD1EMTDf0jKpQ79QS93qEk7XHpP6u+oTTrd15NRPvNvmBKyDCYxxOK+HZeKju4yhELOFchzNukR+t8SB/qk4ROMu3',
-};
-const V2 = {
-  token: 'tokenxxxx',
-  aesKey: 'o1w0aum42yaptlz8alnhwikjd3jenzt9cb9wmzptgus',
-  ownerKey: 'dingxxxxxx',
-  timestamp: '1605695694141',
-  nonce: 'WelUQl6bCqcBa2fM',
-  signature: 'f36f4ba5337d426c7d4bca0dbcb06b3ddc1388fc',
-  plainText: 'success',
-  random: 'WelUQl6bCqcBa2fM',
-  encrypt: 'X1VSe9cTJUMZu60d3kyLYTrBq5578ZRJtteU94wG0Q4Uk6E/wQYeJRIC0/UFW5Wkya1Ihz9oXAdLlyC9TRaqsQ==',
-};
+const [V1, V2] = DINGTALK_CALLBACK_VECTORS;
 
 function failureOf(run: () => unknown): string {
   try {
@@ -54,11 +33,11 @@ describe.each([
   ['V2', V2],
 ])('public test vector %s', (_name, v) => {
   it('decrypts the published ciphertext to the plaintext and ownerKey', () => {
-    expect(decryptPayload(v.encrypt, v.aesKey)).toEqual({ plainText: v.plainText, ownerKey: v.ownerKey });
+    expect(decryptPayload(v.encrypt, v.aesKey)).toEqual({ plainText: v.message, ownerKey: v.ownerKey });
   });
 
   it('reproduces the published ciphertext byte for byte from the recovered random', () => {
-    expect(encryptPayload(v.plainText, v.aesKey, v.ownerKey, Buffer.from(v.random, 'ascii'))).toBe(v.encrypt);
+    expect(encryptPayload(v.message, v.aesKey, v.ownerKey, Buffer.from(v.random, 'ascii'))).toBe(v.encrypt);
   });
 
   it('reproduces the published signature', () => {

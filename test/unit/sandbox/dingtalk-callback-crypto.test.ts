@@ -6,42 +6,12 @@ import {
   encryptCallback,
 } from '../../../sandbox/dingtalk/callback-crypto';
 import { decryptPayload, encryptPayload, signatureOf } from '../../../shared/ingress/dingtalk/crypto';
+import { DINGTALK_CALLBACK_VECTORS as VECTORS } from '../../fixtures/dingtalk-callback-vectors';
 
 /**
  * The fake's callback crypto against DingTalk's published examples and against the app's own, in both directions:
  * the two are written apart so that a bug in one shows up here instead of being mirrored in the other.
  */
-
-// The check_url example in DingCallbackCrypto3.py's __main__ and the "success" example in DingTalkCrypto.go's
-// main(), https://github.com/open-dingtalk/DingTalk-Callback-Crypto. The random prefix is not published: it is
-// what the published ciphertext decrypts to, so encrypting with it must give that ciphertext back byte for byte.
-const VECTORS = [
-  {
-    source: 'DingCallbackCrypto3.py',
-    token: 'mryue',
-    aesKey: 'Yue0EfdN5900c1ce5cf6A152c63DDe1808a60c5ecd7',
-    ownerKey: 'ding6ccabc44d2c8d38b',
-    timestamp: '1608001896814',
-    nonce: 'WL4PK6yA',
-    signature: '03044561471240d4a14bb09372dfcfd4fd0e40cb',
-    message: '{"EventType":"check_url"}',
-    random: 'l7Y3EcX2CU5w8av3',
-    encrypt:
-      '0vJiX6vliEpwG3U45CtXqi+m8PXbQRARJ8p8BbDuD1EMTDf0jKpQ79QS93qEk7XHpP6u+oTTrd15NRPvNvmBKyDCYxxOK+HZeKju4yhELOFchzNukR+t8SB/qk4ROMu3',
-  },
-  {
-    source: 'DingTalkCrypto.go',
-    token: 'tokenxxxx',
-    aesKey: 'o1w0aum42yaptlz8alnhwikjd3jenzt9cb9wmzptgus',
-    ownerKey: 'dingxxxxxx',
-    timestamp: '1605695694141',
-    nonce: 'WelUQl6bCqcBa2fM',
-    signature: 'f36f4ba5337d426c7d4bca0dbcb06b3ddc1388fc',
-    message: 'success',
-    random: 'WelUQl6bCqcBa2fM',
-    encrypt: 'X1VSe9cTJUMZu60d3kyLYTrBq5578ZRJtteU94wG0Q4Uk6E/wQYeJRIC0/UFW5Wkya1Ihz9oXAdLlyC9TRaqsQ==',
-  },
-];
 
 interface Side {
   encrypt(message: string, aesKey: string, ownerKey: string, random?: Buffer): string;
