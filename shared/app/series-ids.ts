@@ -39,6 +39,8 @@ export function withSeriesIds(
 class SeriesIdAdapter implements SideAdapter<CalendarEvent> {
   readonly side: Side;
   readonly kind: Kind;
+  // The writes go to the inner adapter unchanged, so whatever it declares of them holds here too.
+  readonly atomicConditionalWrites?: SideAdapter<CalendarEvent>['atomicConditionalWrites'];
 
   constructor(
     private readonly inner: SideAdapter<CalendarEvent>,
@@ -46,6 +48,7 @@ class SeriesIdAdapter implements SideAdapter<CalendarEvent> {
   ) {
     this.side = inner.side;
     this.kind = inner.kind;
+    if (inner.atomicConditionalWrites) this.atomicConditionalWrites = inner.atomicConditionalWrites;
   }
 
   async listChanges(

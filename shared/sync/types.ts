@@ -134,6 +134,12 @@ export interface SideAdapter<P> {
    * the pull's commit. Returns `cursor` itself when there is nothing to take in.
    */
   cursorWithOwnView?(user: UserRef, folder: string, cursor: string): string;
+  /**
+   * The conditional writes that the service itself refuses once the item has moved on (Graph's If-Match), as
+   * opposed to a re-read and compare in the adapter, which another writer can slip between. Only these may run
+   * without the pair's lease (app/pipeline/pull-journal.ts). Undefined: none.
+   */
+  readonly atomicConditionalWrites?: ReadonlyArray<'update' | 'delete'>;
 }
 
 /** The pair of one item on both sides, as stored after our last successful write. */

@@ -12,8 +12,8 @@ export const LEASE_TTL_MS = 5 * 60_000;
 
 /**
  * The lease protocol on the (pair, kind) state row. A worker reads the row, lists and reconciles, and takes the
- * lease only with its first create or unconditional write (a conditional update or delete needs none:
- * pull-journal.ts): the claim is a merge conditioned on the etag it read, so of two workers that
+ * lease only with its first remote write, unless that is an update or delete the service itself refuses once the
+ * item moved on (pull-journal.ts): the claim is a merge conditioned on the etag it read, so of two workers that
  * read the same row one claims and the other gets LeaseLostError before it has written anything remote. Every
  * later write (intents, links, the new cursor) is conditioned on the etag of the one before, so a worker that
  * lost its lease writes nothing more. A pull that writes nothing remote never claims: its commit is the one

@@ -72,15 +72,16 @@ export class PullJournal {
   }
 
   /**
-   * Before a remote write: every planned intent durable and, unless the write is a conditional update or delete, the
-   * lease held. A conditional write needs no lease: another worker's write in between makes the service refuse it
-   * (decided again, remote-writes.ts), and this pull's commit is conditional on the state row it loaded, so a pull
-   * that lost the race stores nothing and is retried. That saves the claim's table operation on most updates and
-   * deletes. A create always claims: its intent must be durable first (DESIGN §4.2), and only the lease stops two
-   * workers from creating the same copy.
+   * Before a remote write: every planned intent durable and, unless the service itself refuses the write once the
+   * item has moved on (Graph's If-Match), the lease held. Such a write needs no lease: another worker's write in
+   * between makes the service refuse it (decided again, remote-writes.ts), and this pull's commit is conditional on
+   * the state row it loaded, so a pull that lost the race stores nothing and is retried. That saves the claim's
+   * table operation on updates and deletes written to Outlook. A write checked by re-reading first (DingTalk, IMAP)
+   * still claims: two workers could both pass the check, and the staler write land last. A create always claims:
+   * its intent must be durable first (DESIGN §4.2), and only the lease stops two workers creating the same copy.
    */
   async beforeRemoteWrite(write: RemoteWrite = { op: 'create' }): Promise<void> {
-    const leaseFree = write.op !== 'create' && write.conditional;
+    const leaseFree = write.op !== 'create' && write.refusedIfMoved;
     if (this.unwritten || (!this.lease.holds && !leaseFree)) await this.flush();
   }
 

@@ -1,8 +1,11 @@
 import { SyncError } from '../../sync/errors';
 import type { RemoteItem, SideAdapter, UserRef } from '../../sync/types';
 
-/** What a remote write is about to do: a conditional one is refused by the service if the item moved on. */
-export type RemoteWrite = { op: 'create' } | { op: 'update' | 'delete'; conditional: boolean };
+/**
+ * What a remote write is about to do. `refusedIfMoved`: the write carries a version and the service itself refuses
+ * it if the item has another one (SideAdapter.atomicConditionalWrites), so a second writer cannot slip in between.
+ */
+export type RemoteWrite = { op: 'create' } | { op: 'update' | 'delete'; refusedIfMoved: boolean };
 
 export interface WriteGuardHooks {
   /** Runs before every remote write: the planned intents are durable, and the lease is held where it must be. */
@@ -22,6 +25,8 @@ export function guardWrites<P>(adapter: SideAdapter<P>, hooks: WriteGuardHooks):
       if (err instanceof SyncError && err.side === undefined) err.side = adapter.side;
       throw err;
     });
+  const atomic = (op: 'update' | 'delete', expectedVersion: string | undefined) =>
+    expectedVersion !== undefined && (adapter.atomicConditionalWrites?.includes(op) ?? false);
   const remember = (item: RemoteItem<P>) => {
     hooks.wrote(item.id, item.version);
     return item;
@@ -41,11 +46,11 @@ export function guardWrites<P>(adapter: SideAdapter<P>, hooks: WriteGuardHooks):
       return remember(await side(adapter.create(user, projection, originKey)));
     },
     update: async (user: UserRef, id: string, projection: P, expectedVersion?: string) => {
-      await hooks.beforeWrite({ op: 'update', conditional: expectedVersion !== undefined });
+      await hooks.beforeWrite({ op: 'update', refusedIfMoved: atomic('update', expectedVersion) });
       return remember(await side(adapter.update(user, id, projection, expectedVersion)));
     },
     delete: async (user: UserRef, id: string, expectedVersion?: string) => {
-      await hooks.beforeWrite({ op: 'delete', conditional: expectedVersion !== undefined });
+      await hooks.beforeWrite({ op: 'delete', refusedIfMoved: atomic('delete', expectedVersion) });
       await side(adapter.delete(user, id, expectedVersion));
       hooks.wrote(id, undefined);
     },

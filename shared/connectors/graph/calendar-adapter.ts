@@ -71,6 +71,8 @@ const READ_PREFERENCES = ['outlook.timezone="UTC"', 'outlook.body-content-type="
 export class OutlookCalendarAdapter implements SideAdapter<CalendarEvent> {
   readonly side = 'outlook' as const;
   readonly kind = 'calendar' as const;
+  /** PATCH and DELETE send If-Match, which Graph itself refuses with 412 once the event moved on. */
+  readonly atomicConditionalWrites = ['update', 'delete'] as const;
   private readonly api: GraphApi;
   private readonly clock: Clock;
   private readonly pageSize: number;

@@ -70,6 +70,8 @@ const MAX_REMEMBERED_CREATES = 10_000;
 export class OutlookContactAdapter implements SideAdapter<ContactCard> {
   readonly side = 'outlook' as const;
   readonly kind = 'contact' as const;
+  /** PATCH and DELETE send If-Match, which Graph itself refuses with 412 once the contact moved on. */
+  readonly atomicConditionalWrites = ['update', 'delete'] as const;
   readonly folders: OutlookContactFolders;
   private readonly api: GraphApi;
   private readonly clock: Clock;

@@ -131,6 +131,8 @@ interface AttachmentFailure {
 export class OutlookMailAdapter implements SideAdapter<MailProjection> {
   readonly side = 'outlook' as const;
   readonly kind: 'mail' | 'sentmail';
+  /** PATCH sends If-Match (Graph refuses it with 412 once the message moved on); the delete is a move, which takes none. */
+  readonly atomicConditionalWrites = ['update'] as const;
   onImportIssue?: MailImportIssueListener;
   private readonly api: GraphApi;
   private readonly clock: Clock;

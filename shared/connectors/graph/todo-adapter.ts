@@ -45,6 +45,8 @@ export interface OutlookTodoAdapterOptions {
 export class OutlookTodoAdapter implements SideAdapter<TodoTask> {
   readonly side = 'outlook' as const;
   readonly kind = 'todo' as const;
+  /** PATCH and DELETE send If-Match, which Graph itself refuses with 412 once the task moved on. */
+  readonly atomicConditionalWrites = ['update', 'delete'] as const;
   readonly timeZone: string;
   readonly lists: OutlookTodoLists;
   private readonly api: GraphApi;

@@ -66,6 +66,9 @@ beforeEach(async () => {
   const routed = (side: Side): SideAdapter<Note> => ({
     side,
     kind: 'calendar',
+    // As the real adapters: Outlook's service refuses a write on a moved-on version itself (If-Match), DingTalk's
+    // adapter re-reads and compares, so only Outlook's updates and deletes may go without the lease.
+    ...(side === 'outlook' && { atomicConditionalWrites: ['update', 'delete'] as const }),
     listChanges: (user, folder, cursor) => of(user, side).listChanges(user, folder, cursor),
     get: (user, id) => of(user, side).get(user, id),
     create: (user, projection, originKey) => of(user, side).create(user, projection, originKey),
@@ -219,7 +222,7 @@ test('work for a pair leased by another instance comes back later and is pulled 
   expect(titles('dingtalk')).toEqual(['a', 'o']);
 });
 
-test('an instance whose conditional update raced another instance’s pull stores nothing, and no edit is lost', async () => {
+test('an instance whose If-Match update to Outlook raced another instance’s pull stores nothing, and no edit is lost', async () => {
   sides.dingtalk.userCreate(note('a', 'Plan'));
   sides.dingtalk.userCreate(note('b', 'Budget'));
   expect(await processWork(deps, work('dingtalk'))).toMatchObject({ status: 'synced', writes: 2 });
@@ -243,7 +246,7 @@ test('an instance whose conditional update raced another instance’s pull store
   expect((await state()).etag).not.toBe(loaded);
   const updatesBefore = sides.outlook.calls.update;
   g.release();
-  // Its update is conditional on the version it read, so it took no lease and was written; its commit is
+  // Outlook refuses an update on a moved-on version itself, so it took no lease and was written; its commit is
   // conditional on the row it read, so it stores nothing and sends its hint back.
   expect(await pulling).toMatchObject({ status: 'busy' });
   expect(sides.outlook.calls.update - updatesBefore).toBe(1);
@@ -254,6 +257,34 @@ test('an instance whose conditional update raced another instance’s pull store
   expect(sides.outlook.liveItems()).toHaveLength(2);
   expect(sides.dingtalk.liveItems()).toHaveLength(2);
   expect((await state()).leaseOwner).toBeUndefined();
+});
+
+test('an update to DingTalk, checked by re-reading, still takes the lease: the instance that lost writes nothing', async () => {
+  sides.outlook.userCreate(note('a', 'Plan'));
+  sides.outlook.userCreate(note('b', 'Budget'));
+  expect(await processWork(deps, work('outlook', 'notification'))).toMatchObject({
+    status: 'synced',
+    writes: 2,
+  });
+  const plan = sides.outlook.liveItems().find((i) => i.projection.title === 'Plan')!;
+  const budgetCopy = sides.dingtalk.liveItems().find((i) => i.projection.title === 'Budget')!;
+  clock.advance(1000);
+  sides.outlook.userUpdate(plan.id, note('a', 'Plan (Outlook)'));
+  const other = anotherInstance();
+  const g = gate('outlook');
+  const pulling = processWork(other, work('outlook', 'notification'));
+  await g.entered;
+  clock.advance(1000);
+  sides.dingtalk.userUpdate(budgetCopy.id, note('b', 'Budget (DingTalk)'));
+  expect(await processWork(deps, work('dingtalk'))).toMatchObject({ status: 'synced', writes: 1 });
+  const updatesBefore = sides.dingtalk.calls.update;
+  g.release();
+  // Its claim fails on the row this instance changed, before any write to DingTalk.
+  expect(await pulling).toMatchObject({ status: 'busy' });
+  expect(sides.dingtalk.calls.update - updatesBefore).toBe(0);
+  expect(await processWork(deps, queue.sent.at(-1)!.work)).toMatchObject({ status: 'synced', writes: 1 });
+  expect(titles('dingtalk')).toEqual(['Budget (DingTalk)', 'Plan (Outlook)']);
+  expect(titles('outlook')).toEqual(['Budget (DingTalk)', 'Plan (Outlook)']);
 });
 
 test('the echo of our own write, and a hint a finished pull already covered, start no pull', async () => {

@@ -185,6 +185,18 @@ describe('writing an occurrence: the series master id is translated to the writt
   });
 });
 
+describe('what the inner adapter declares of its writes', () => {
+  test('the writes the service refuses once the event moved on are declared as the inner adapter declares them', () => {
+    const outlook = Object.assign(new MemoryCalendar('outlook'), {
+      atomicConditionalWrites: ['update', 'delete'] as const,
+    });
+    expect(withSeriesIds(outlook, linksHolding()).atomicConditionalWrites).toEqual(['update', 'delete']);
+    expect(
+      withSeriesIds(new MemoryCalendar('dingtalk'), linksHolding()).atomicConditionalWrites,
+    ).toBeUndefined();
+  });
+});
+
 describe('listing: one page, series masters before occurrences', () => {
   test('every page is read, masters and single events come first, each id once in its latest state', async () => {
     const dingtalk = new MemoryCalendar('dingtalk');

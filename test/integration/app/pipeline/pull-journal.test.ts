@@ -29,11 +29,11 @@ const intent = (sourceId: string): Intent => ({
 });
 
 describe('PullJournal before a remote write', () => {
-  test('a conditional update or delete writes nothing to the table and takes no lease', async () => {
+  test('an update or delete the service refuses once the item moved on writes nothing to the table and takes no lease', async () => {
     const state = await loaded();
     const { journal, lease } = journalOn(state, 'worker-a');
-    await journal.beforeRemoteWrite({ op: 'update', conditional: true });
-    await journal.beforeRemoteWrite({ op: 'delete', conditional: true });
+    await journal.beforeRemoteWrite({ op: 'update', refusedIfMoved: true });
+    await journal.beforeRemoteWrite({ op: 'delete', refusedIfMoved: true });
     expect(lease.holds).toBe(false);
     expect(lease.state.etag).toBe(state.etag);
     expect((await store.load(state.pairId, 'calendar', [])).state.etag).toBe(state.etag);
@@ -41,8 +41,14 @@ describe('PullJournal before a remote write', () => {
 
   test.each([
     ['a create', { op: 'create' } as const],
-    ['an unconditional update', { op: 'update', conditional: false } as const],
-    ['an unconditional delete', { op: 'delete', conditional: false } as const],
+    [
+      'an update checked by re-reading, or without a version,',
+      { op: 'update', refusedIfMoved: false } as const,
+    ],
+    [
+      'a delete checked by re-reading, or without a version,',
+      { op: 'delete', refusedIfMoved: false } as const,
+    ],
   ])('%s claims the lease first', async (_name, write) => {
     const state = await loaded();
     const { journal, lease } = journalOn(state, 'worker-a');
@@ -53,11 +59,11 @@ describe('PullJournal before a remote write', () => {
     expect(stored.leaseOwner).toBe('worker-a');
   });
 
-  test('a conditional update still makes planned intents durable first', async () => {
+  test('such an update still makes planned intents durable first', async () => {
     const state = await loaded();
     const { journal } = journalOn(state, 'worker-a');
     journal.intents.plan([intent('s1')]);
-    await journal.beforeRemoteWrite({ op: 'update', conditional: true });
+    await journal.beforeRemoteWrite({ op: 'update', refusedIfMoved: true });
     expect((await store.load(state.pairId, 'calendar', [])).state.intents.map((i) => i.sourceId)).toEqual([
       's1',
     ]);
@@ -67,7 +73,7 @@ describe('PullJournal before a remote write', () => {
     const state = await loaded();
     const a = journalOn(state, 'worker-a');
     const b = journalOn(state, 'worker-b');
-    await a.journal.beforeRemoteWrite({ op: 'update', conditional: true });
+    await a.journal.beforeRemoteWrite({ op: 'update', refusedIfMoved: true });
     await b.journal.beforeRemoteWrite({ op: 'create' });
     await expect(
       a.lease.commit('dingtalk', { cursor: 'from-a', lastSyncedAt: 'a' }, [], false),
