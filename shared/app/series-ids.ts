@@ -48,7 +48,7 @@ class SeriesIdAdapter implements SideAdapter<CalendarEvent> {
   ) {
     this.side = inner.side;
     this.kind = inner.kind;
-    if (inner.atomicConditionalWrites) this.atomicConditionalWrites = inner.atomicConditionalWrites;
+    this.atomicConditionalWrites = inner.atomicConditionalWrites;
   }
 
   async listChanges(

@@ -80,7 +80,7 @@ export class PullJournal {
    * still claims: two workers could both pass the check, and the staler write land last. A create always claims:
    * its intent must be durable first (DESIGN §4.2), and only the lease stops two workers creating the same copy.
    */
-  async beforeRemoteWrite(write: RemoteWrite = { op: 'create' }): Promise<void> {
+  async beforeRemoteWrite(write: RemoteWrite): Promise<void> {
     const leaseFree = write.op !== 'create' && write.refusedIfMoved;
     if (this.unwritten || (!this.lease.holds && !leaseFree)) await this.flush();
   }
