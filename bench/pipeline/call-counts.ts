@@ -77,9 +77,11 @@ export function createCallCounter(
   remoteCalls: () => Promise<RemoteCallTotals>,
   tableCounts: () => TableCounts,
   queueMessages: () => number = () => 0,
+  settle: () => Promise<void> = async () => undefined,
 ): CallCounter {
   return {
     async now() {
+      await settle();
       return { ...(await remoteCalls()), table: tableCounts(), queueMessages: queueMessages() };
     },
   };

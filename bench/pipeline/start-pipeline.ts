@@ -159,7 +159,17 @@ export async function startPipeline(
       host,
       observer,
       people,
-      calls: createCallCounter(() => fakes.call('remoteCalls'), tables.counts, queueMessages.sent),
+      calls: createCallCounter(
+        () => fakes.call('remoteCalls'),
+        tables.counts,
+        queueMessages.sent,
+        // Writes the app batches across changes (audit rows, the DingTalk call counter) are written out at each
+        // reading, so every phase pays for its own changes' share and none is left uncounted at the end.
+        async () => {
+          await getAppContext().stores.audit.outbox.flush();
+          await getAppContext().stores.dingtalkCalls.flush?.();
+        },
+      ),
       stalls,
       queueSends: queueMessages.sends,
       quiet,

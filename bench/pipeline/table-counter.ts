@@ -9,7 +9,7 @@ export interface TableCounts {
   /** Of those, entity-group transactions ($batch), and the entity actions inside them. */
   transactions: number;
   actionsInTransactions: number;
-  /** Requests by table and kind, e.g. "cursors GET" (point read), "links GET query", "$batch POST". */
+  /** Requests by table and kind, e.g. "users GET" (point read), "pairstate GET query", "pairstate $batch POST" (a transaction). */
   byKind: Record<string, number>;
   /** Entities the service returned: every entity of every query page, and each point read that found one. */
   rowsRead: number;
@@ -42,6 +42,14 @@ function shapeOf(method: string, url: string): RequestShape {
   };
 }
 
+/** The table a transaction's first action names: "PUT https://host/account/audit(PartitionKey=…" → "audit". */
+function tableOfBatch(body: string): string {
+  const url = /^(?:GET|POST|PUT|PATCH|MERGE|DELETE) (https?:\/\/\S+)/m.exec(body)?.[1];
+  if (!url) return '';
+  const resource = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).pop() ?? '');
+  return resource.replace(/\(.*$/, '');
+}
+
 /** Entities in one answer: a query page lists them in "value"; a point read is one entity. */
 function entitiesIn(shape: RequestShape, body: string | undefined): number {
   if (!shape.isQuery) return 1;
@@ -72,12 +80,14 @@ export function countTableOperations(storage: Storage): { counts(): TableCounts 
     async sendRequest(request, next) {
       totals.requests++;
       const shape = shapeOf(request.method, request.url);
-      totals.byKind[shape.kind] = (totals.byKind[shape.kind] ?? 0) + 1;
       if (shape.kind.startsWith('$batch')) {
         totals.transactions++;
         const body = typeof request.body === 'string' ? request.body : '';
         totals.actionsInTransactions += body.match(BATCH_ACTION)?.length ?? 0;
+        // One table per transaction (Azure's rule): named by its first action, e.g. "pairstate $batch POST".
+        shape.kind = `${tableOfBatch(body)} ${shape.kind}`.trimStart();
       }
+      totals.byKind[shape.kind] = (totals.byKind[shape.kind] ?? 0) + 1;
       if (shape.isQuery && !shape.pinsPartition) totals.tableScans++;
       const response = await next(request);
       if (request.method === 'GET' && response.status === 200) {

@@ -12,6 +12,7 @@ import { errorFields, SyncError } from '../sync/errors';
 import type { FieldMerge } from '../sync/field-merge';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
 import { FOLDERS } from './folders';
+import { auditOwner, planAuditOutbox } from './pipeline/audit-outbox-plan';
 import { FirstSyncProgress, isFirstSync } from './pipeline/first-sync-progress';
 import { hintedItems } from './pipeline/hint-group-commit';
 import { sameVersion } from './pipeline/hint-versions';
@@ -243,6 +244,8 @@ async function sessionFor(
     kind,
     keys.slice(0, MAX_KEYS_PER_QUERY - 1),
   );
+  // Audit rows a crash or another instance left committed but maybe unwritten (audit-outbox-plan.ts).
+  deps.stores.audit.outbox.recover(auditOwner(pairId, kind), state.audit);
   const session = { lease: new PairLease(deps.stores.pairState, state, randomUUID(), deps.now), links };
   memory.sessions.set(key, session);
   return session;
@@ -329,9 +332,10 @@ async function pullSide(
   }
   const at = new Date(deps.now()).toISOString();
   const poll = await keepPolling(deps, lease, side, due);
-  await deps.stores.audit.recordMany(journal.takeAudit());
+  const audit = journal.takeAudit();
 
   if (result.outcome === 'breaker') {
+    await deps.stores.audit.recordMany(audit);
     const detail = `bulk-delete breaker tripped: ${result.deletions} of ${result.links} items would be deleted`;
     await lease.commit(side, { lastError: detail, lastSyncedAt: at }, journal.takeLinks(), keepLease());
     await deps.stores.failures.record(due[0].work, detail, true, deps.now());
@@ -342,6 +346,7 @@ async function pullSide(
     return { status: 'breaker', detail };
   }
   if (result.outcome === 'dry-run') {
+    await deps.stores.audit.recordMany(audit);
     // The report is recorded once per folder: from here on only real changes are pulled and reported (dry-run.ts).
     const fromScratch = cursor === undefined || result.resynced;
     const listed = listing.cursor();
@@ -366,7 +371,10 @@ async function pullSide(
   // A pull that found nothing and wrote nothing stores nothing: the old cursor lists the same nothing again.
   // The cursor of a full listing is always stored: without it every later pull would list the whole folder again.
   const firstCursor = cursor === undefined || result.resynced;
+  const owner = auditOwner(pair.pairId, kind);
+  const plan = planAuditOutbox(deps.stores.audit.outbox, owner, lease.state.audit, audit);
   const worthStoring =
+    plan.fresh.length > 0 ||
     result.stats.changes > 0 ||
     links.length > 0 ||
     firstCursor ||
@@ -374,12 +382,23 @@ async function pullSide(
     ownView.otherChanged;
   if (worthStoring || lease.holds || poll.polledAt !== undefined) {
     lease.setIntents([]);
-    await lease.commit(
-      side,
-      { cursor: ownView.cursor, listedAt, lastSyncedAt: at, lastError: '', ...poll },
-      links,
-      keepLease(),
-    );
+    if (plan.direct.length > 0) await deps.stores.audit.writeRecords(plan.direct);
+    lease.setAudit(plan.outbox);
+    try {
+      await lease.commit(
+        side,
+        { cursor: ownView.cursor, listedAt, lastSyncedAt: at, lastError: '', ...poll },
+        links,
+        keepLease(),
+      );
+    } catch (err) {
+      // The remote writes happened: their rows go to the audit table the direct way (best effort, as before).
+      if (plan.direct.length === 0) await deps.stores.audit.writeRecords(plan.fresh).catch(() => undefined);
+      throw err;
+    }
+    if (plan.outbox && plan.fresh.length > 0 && plan.direct.length === 0) {
+      deps.stores.audit.outbox.enqueue(owner, plan.outbox);
+    }
   }
   memory.recent.listed(pair.pairId, kind, side, listedAt);
   if (due.some((r) => clearsFailure(r.work))) await clearFailure(deps, due[0].work);

@@ -3,6 +3,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '../platform/odata';
 import type { Storage } from '../platform/storage';
 import type { AuditAction, AuditEntry, AuditSink, Kind, Side } from '../sync/types';
+import { AuditPublisher, type AuditPublisherOptions, type AuditRecord } from './audit-outbox';
 import { auditRows, type AuditFilter } from './audit-search';
 import { assertDay, utcDay } from './day';
 import { entity, type WritableEntity } from './entity-size';
@@ -15,7 +16,12 @@ import { TABLE_NAMES } from './table-names';
  *
  * Retention: 365 days. The timer calls purgeExpired(now) daily; it deletes whole day partitions older than that.
  *
- * Operations: record 1 · listDay 1 query per 1000 rows · purge: see deleteWhere.
+ * A pull's rows usually come another way: its commit stores them on the state row (an outbox, audit-outbox.ts) and
+ * `outbox` writes them here a few seconds later, many pulls to a transaction. The readers below flush it first, so
+ * a process always reads the rows it committed (a failed write does not stop the read: its rows wait, durable).
+ *
+ * Operations: record 1 · recordMany and writeRecords 1 per 100 rows of a day · listDay 1 query per 1000 rows ·
+ * purge: see deleteWhere.
  */
 export const AUDIT_RETENTION_DAYS = 365;
 
@@ -39,34 +45,50 @@ type AuditRow = {
 };
 
 export class TableAuditLog implements AuditSink {
+  /** Committed outboxes on their way to this table. */
+  readonly outbox: AuditPublisher;
+
   constructor(
     private readonly storage: Storage,
     private readonly tableName: string = TABLE_NAMES.audit,
-  ) {}
+    publisher: AuditPublisherOptions = {},
+  ) {
+    this.outbox = new AuditPublisher((records) => this.writeRecords(records), publisher);
+  }
 
   private table(): Promise<TableClient> {
     return this.storage.table(this.tableName);
   }
 
   async record(entry: AuditEntry): Promise<void> {
-    await (await this.table()).createEntity(auditEntity(entry));
+    await (await this.table()).createEntity(auditEntity(placeAudit(entry)));
   }
 
   /**
    * Many entries at once, as entity-group transactions of up to 100 rows per day partition: a pull's audit rows
    * cost one operation, not one each.
    */
-  async recordMany(entries: AuditEntry[]): Promise<void> {
+  recordMany(entries: AuditEntry[]): Promise<void> {
+    return this.writeRecords(entries.map(placeAudit));
+  }
+
+  /**
+   * Records under the row keys they carry, as upserts (writing one twice changes nothing), in entity-group
+   * transactions of up to 100 rows per day partition.
+   */
+  async writeRecords(records: AuditRecord[]): Promise<void> {
     const byDay = new Map<string, WritableEntity[]>();
-    for (const entry of entries) {
-      const row = auditEntity(entry);
+    for (const record of records) {
+      const row = auditEntity(record);
       byDay.set(row.partitionKey, [...(byDay.get(row.partitionKey) ?? []), row]);
     }
     const table = await this.table();
     for (const rows of byDay.values()) {
       for (let i = 0; i < rows.length; i += MAX_TRANSACTION_ACTIONS) {
         await table.submitTransaction(
-          rows.slice(i, i + MAX_TRANSACTION_ACTIONS).map((row): TransactionAction => ['create', row]),
+          rows
+            .slice(i, i + MAX_TRANSACTION_ACTIONS)
+            .map((row): TransactionAction => ['upsert', row, 'Replace']),
         );
       }
     }
@@ -75,6 +97,7 @@ export class TableAuditLog implements AuditSink {
   /** Every entry of one UTC day (yyyyMMdd), newest first. */
   async listDay(day: string): Promise<AuditEntry[]> {
     assertDay(day);
+    await this.outbox.flush().catch(() => undefined);
     const out: AuditEntry[] = [];
     const rows = (await this.table()).listEntities<AuditRow>({
       queryOptions: { filter: odata`PartitionKey eq ${day}` },
@@ -85,6 +108,7 @@ export class TableAuditLog implements AuditSink {
 
   /** The rows of a day range that pass the filter, newest first (audit-search.ts). */
   async *rows(filter: AuditFilter): AsyncGenerator<AuditEntry> {
+    await this.outbox.flush().catch(() => undefined);
     yield* auditRows(await this.table(), filter);
   }
 
@@ -106,6 +130,7 @@ export class TableAuditLog implements AuditSink {
   async lagWindow(fromMs: number, toMs: number, kind: Kind, limit: number): Promise<AuditEntry[]> {
     const day = utcDay(fromMs);
     if (utcDay(toMs - 1) !== day) throw new RangeError('a lag window must lie within one UTC day');
+    await this.outbox.flush().catch(() => undefined);
     const key = (ms: number) => String(TIME_CEILING - ms + 1).padStart(13, '0');
     const rows = (await this.table()).listEntities<AuditRow>({
       queryOptions: {
@@ -163,11 +188,25 @@ export class TableAuditLog implements AuditSink {
   }
 }
 
-function auditEntity(entry: AuditEntry): WritableEntity {
+/**
+ * The entry with its row key: its time inverted (newest first) and a random suffix (no two collide). Checked as a
+ * row now (time, sizes), so a record that waits in an outbox can always be written later.
+ */
+export function placeAudit(entry: AuditEntry): AuditRecord {
+  const inverted = String(TIME_CEILING - timeOf(entry)).padStart(13, '0');
+  const record = { rowKey: `${inverted}-${randomBytes(4).toString('hex')}`, entry };
+  auditEntity(record);
+  return record;
+}
+
+function timeOf(entry: AuditEntry): number {
   const at = Date.parse(entry.at);
   if (Number.isNaN(at)) throw new RangeError(`audit entry time is not ISO 8601: ${JSON.stringify(entry.at)}`);
-  const inverted = String(TIME_CEILING - at).padStart(13, '0');
-  const rowKey = `${inverted}-${randomBytes(4).toString('hex')}`;
+  return at;
+}
+
+function auditEntity({ rowKey, entry }: AuditRecord): WritableEntity {
+  const at = timeOf(entry);
   const row: AuditRow = {
     at: entry.at,
     pairId: entry.pairId,

@@ -3,6 +3,7 @@ import { odata } from '../platform/odata';
 import type { Storage } from '../platform/storage';
 import type { Intent, Kind, Link, Side, UndoMark } from '../sync/types';
 import { ConcurrencyError } from '../sync/types';
+import type { AuditOutbox } from './audit-outbox';
 import { entity } from './entity-size';
 import { statusOf } from './errors';
 import { etagOf, MAX_TRANSACTION_ACTIONS, readRow } from './table-ops';
@@ -13,7 +14,8 @@ import { TABLE_NAMES } from './table-names';
  * pairstate table. One partition per (pair, kind), "<pairId>|<kind>", holds everything a pull reads and writes:
  *
  * - row "state": the lease (owner, until), each side's cursor and the time its last committed pull began listing,
- *   and the pending create intents (JSON). One row instead of a folder lease per side plus a pair lock.
+ *   the pending create intents (JSON) and the audit rows of the last commits not yet known to be in the audit table
+ *   (JSON, audit-outbox.ts). One row instead of a folder lease per side plus a pair lock.
  * - rows "<side>|<item id>": the link of that item, one full copy per side id, so a lookup by either side's id is
  *   one point read and a batch of ids one query.
  *
@@ -57,6 +59,8 @@ export interface PairState {
   leaseUntil?: number;
   sides: Record<Side, SideState>;
   intents: Intent[];
+  /** Audit rows committed here on their way to the audit table (audit-outbox.ts); undefined when none. */
+  audit?: AuditOutbox;
   /** Undefined until the row exists. */
   etag?: string;
 }
@@ -86,6 +90,7 @@ type StateRow = {
   dingtalkFirstSyncDone?: number;
   outlookFirstSyncDone?: number;
   intents?: string;
+  auditOutbox?: string;
 };
 
 type LinkRow = Omit<Link, 'kind' | 'etag' | 'origin' | 'undone'> & {
@@ -309,6 +314,7 @@ function stateToRow(state: PairState): Record<string, string | number | undefine
     leaseOwner: state.leaseOwner ?? '',
     leaseUntil: state.leaseUntil ?? 0,
     intents: JSON.stringify(state.intents),
+    auditOutbox: state.audit && state.audit.records.length > 0 ? JSON.stringify(state.audit) : '',
   };
   for (const side of ['dingtalk', 'outlook'] as const) {
     const s = state.sides[side];
@@ -341,6 +347,7 @@ function stateFromRow(pairId: string, kind: Kind, row: StateRow, etag: string | 
     leaseUntil: Number(row.leaseUntil) || undefined,
     sides: { dingtalk: side('dingtalk'), outlook: side('outlook') },
     intents: row.intents ? (JSON.parse(row.intents) as Intent[]) : [],
+    ...(row.auditOutbox ? { audit: JSON.parse(row.auditOutbox) as AuditOutbox } : {}),
     etag,
   };
 }

@@ -74,6 +74,11 @@ export class PairLease {
     this.current = { ...this.current, sides };
   }
 
+  /** The audit outbox the state row will carry with the next write (audit-outbox-plan.ts). */
+  setAudit(audit: PairState['audit']): void {
+    this.current = { ...this.current, audit };
+  }
+
   /** The intents the state row will carry with the next write. */
   setIntents(intents: PairState['intents']): void {
     this.current = { ...this.current, intents };

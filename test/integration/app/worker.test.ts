@@ -8,7 +8,10 @@ import { joinHints } from '../../../shared/app/pipeline/hint-group-commit';
 import { utcDay } from '../../../shared/store/day';
 import { MissingAppPasswordError } from '../../../shared/connectors/imap/credentials';
 import { ManualClock } from '../../../shared/platform/clock';
+import { createStores } from '../../../shared/store';
+import { TableAuditLog } from '../../../shared/store/audit-log';
 import { PairStateStore } from '../../../shared/store/pair-state-store';
+import { tableNames } from '../../../shared/store/table-names';
 import { BREAKER_RELEASE_REASON, type WorkItem } from '../../../shared/store/types';
 import { StorageWorkQueue } from '../../../shared/store/work-queue';
 import type { SideEndpoint } from '../../../shared/sync';
@@ -367,6 +370,39 @@ test('a crash after a create and before the commit creates nothing twice', async
   expect(await processWork(deps, work('dingtalk', 'retry'))).toMatchObject({ status: 'synced' });
   expect(titles('outlook')).toEqual(['a', 'b']);
   expect((await state()).intents).toEqual([]);
+});
+
+test("a pull's audit rows ride its commit: a crash before they reach the audit table loses none and doubles none", async () => {
+  // The first process never gets round to writing its outbox (it dies first).
+  const dying = new TableAuditLog(s.storage, tableNames(s.prefix).audit, { delayMs: 3_600_000 });
+  const first = { ...deps, stores: { ...deps.stores, audit: dying } };
+  sides.dingtalk.userCreate(note('a', 'Standup'));
+  expect(await processWork(first, work('dingtalk'))).toMatchObject({ status: 'synced', writes: 1 });
+  const stored = (await state()).audit;
+  expect(stored?.records.map((r) => [r.entry.action, r.entry.reason])).toEqual([['create', 'N4: new item']]);
+
+  // A new process: its own stores, nothing in memory.
+  const restarted = createStores(s.storage, { tablePrefix: s.prefix, queueName: s.queueName });
+  const day = utcDay(clock.now());
+  expect(await restarted.audit.listDay(day)).toEqual([]);
+  const second = { ...deps, stores: { ...restarted, workQueue: queue } };
+  const rows = async () =>
+    (await restarted.audit.listDay(day)).map((r) => `${r.action} ${r.outlookId ? 'with' : 'without'} id`);
+  // A pull that finds nothing commits nothing, yet the outbox it read is written.
+  clock.advance(1000);
+  expect(await processWork(second, work('outlook'))).toMatchObject({ status: 'synced', writes: 0 });
+  expect(await rows()).toEqual(['create with id']);
+  clock.advance(1000);
+  sides.dingtalk.userCreate(note('b', 'Review'));
+  expect(await processWork(second, work('dingtalk'))).toMatchObject({ status: 'synced', writes: 1 });
+  expect(await rows()).toEqual(['create with id', 'create with id']);
+  // The outbox read from the row was written, and so is the one of this pull: the next commit need not carry them.
+  const after = (await state()).audit!;
+  expect(restarted.audit.outbox.written(`${PAIR}|calendar`, after.id)).toBe(true);
+
+  // Should the first process come back to life and write what it held, nothing is doubled.
+  await dying.outbox.flush();
+  expect(await rows()).toHaveLength(2);
 });
 
 test('the bulk-delete breaker records a permanent failure, writes nothing and keeps the cursor', async () => {
