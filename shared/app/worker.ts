@@ -20,7 +20,7 @@ import { PairLease } from './pipeline/pair-lease';
 import { PairLoops, type LoopRequest } from './pipeline/pair-loops';
 import { delaySecondsUntil, nextPollAt } from './pipeline/poll-slots';
 import { PullJournal } from './pipeline/pull-journal';
-import { RecentWrites } from './pipeline/recent-writes';
+import { isEchoOfOwnWrites, recentWritesOf, type RecentWrites } from './pipeline/recent-writes';
 import { guardWrites } from './pipeline/write-guard';
 import { TtlCache } from './ttl-cache';
 
@@ -102,7 +102,7 @@ function memoryOf(deps: WorkerDeps): InstanceMemory {
   let memory = memories.get(deps.stores.pairState);
   if (!memory) {
     memory = {
-      recent: new RecentWrites(deps.now),
+      recent: recentWritesOf(deps.stores.pairState, deps.now),
       loops: new PairLoops(),
       pairs: new TtlCache(PAIR_CACHE_MS, 10_000, deps.now),
       sessions: new Map(),
@@ -123,7 +123,7 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
   const memory = memoryOf(deps);
   const control = await memory.control.get('pause', () => deps.stores.control.read());
   if (isPaused(control, work.pairId, work.kind)) return setAside(deps, memory, work);
-  if (!mustPull(work) && isOwnEcho(memory, work)) return { status: 'echo' };
+  if (!mustPull(work) && isEchoOfOwnWrites(memory.recent, work)) return { status: 'echo' };
   if (!mustPull(work) && covers(memory.recent.lastListedAt(work.pairId, work.kind, work.side), work)) {
     return { status: 'covered' };
   }
@@ -134,12 +134,6 @@ export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<Wor
     (batch, more) => serveBatch(deps, memory, key, batch, more),
     () => releaseLease(deps, memory, key),
   );
-}
-
-/** Every item the hint names is the echo of this instance's own write (a hint naming none never is). */
-function isOwnEcho(memory: InstanceMemory, work: WorkItem): boolean {
-  const items = hintedItems(work);
-  return items.length > 0 && items.every((item) => memory.recent.isOwnWrite({ ...work, ...item }));
 }
 
 /**

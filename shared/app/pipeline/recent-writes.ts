@@ -1,4 +1,6 @@
+import type { WorkItem } from '../../store/types';
 import type { Kind, Side } from '../../sync/types';
+import { hintedItems } from './hint-group-commit';
 import { sameVersion } from './hint-versions';
 
 /** What one instance remembers of its own recent work, so that the hints it caused cost no table read. */
@@ -88,4 +90,24 @@ export class RecentWrites {
   lastListedAt(pairId: string, kind: Kind, side: Side): number | undefined {
     return this.listings.get(`${pairId}|${kind}|${side}`);
   }
+}
+
+/** One memory per process and state store: the worker writes it, and the webhooks read it too. */
+const instances = new WeakMap<object, RecentWrites>();
+
+export function recentWritesOf(store: object, now: () => number): RecentWrites {
+  let recent = instances.get(store);
+  if (!recent) instances.set(store, (recent = new RecentWrites(now)));
+  return recent;
+}
+
+/** The memory, if this process has one for the store (a process that never ran the worker has none). */
+export function knownRecentWrites(store: object): RecentWrites | undefined {
+  return instances.get(store);
+}
+
+/** Every item the hint names is the echo of this instance's own write (a hint naming none never is). */
+export function isEchoOfOwnWrites(recent: RecentWrites, work: WorkItem): boolean {
+  const items = hintedItems(work);
+  return items.length > 0 && items.every((item) => recent.isOwnWrite({ ...work, ...item }));
 }
