@@ -84,9 +84,10 @@ function bench(p: Pipeline) {
   const deps: WorkerDeps = workerDeps(app, services);
   const pull = (person: BenchPerson, kind: TodoContactKind, side: TodoContactSide): Promise<WorkOutcome> =>
     processWork(deps, work(person, kind, side));
-  // The meter's count is written in batches (BatchingCallCounter): written out at both ends of a measurement, so
-  // each pays the table operations of its own calls.
+  // The meter's count and the pulls' audit rows are written in batches (BatchingCallCounter, the audit outbox):
+  // written out at both ends of a measurement, so each pays the table operations of its own changes.
   const flush = async () => {
+    await app.stores.audit.outbox.flush();
     await app.stores.dingtalkCalls.flush?.();
   };
   const reading = async (): Promise<CallCounts> => {

@@ -177,7 +177,7 @@ export async function measureTodoContacts(settings: TodoContactSettings): Promis
           'standardEdition). Propagation with every poll chain running on its own. Calls and table operations ' +
           "with the chains stopped: only the bench's pulls ran (the app's worker, reason sweep), counted from the " +
           "fakes' request logs (Graph v1.0 requests, DingTalk requests and the ones its meter counted) and the " +
-          "app's table operations, the DingTalk call counter's batched writes flushed at both ends of each count.",
+          "app's table operations, the DingTalk call counter's and the audit rows' batched writes flushed at both ends of each count.",
       };
     };
     return { todo: figures('todo'), contacts: figures('contact') };
