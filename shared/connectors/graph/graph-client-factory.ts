@@ -1,5 +1,6 @@
 import type { AuthenticationProvider, Client } from '@microsoft/microsoft-graph-client';
 import { graphClientSdk } from '../../platform/lazy-sdks';
+import { NodeHttpMessageHandler } from './node-http-handler';
 import { ImmutableIdPreferMiddleware } from './prefer-header-middleware';
 
 /**
@@ -26,14 +27,13 @@ export function createGraphSdkClient(options: GraphClientFactoryOptions): Client
     // Over http the SDK silently drops the Authorization header and mangles absolute nextLinks (seen against a local fake).
     throw new Error(`Graph base URL must be https, got ${options.baseUrl}`);
   }
-  const { AuthenticationHandler, Client, HTTPMessageHandler, RedirectHandler, TelemetryHandler } =
-    graphClientSdk();
+  const { AuthenticationHandler, Client, RedirectHandler, TelemetryHandler } = graphClientSdk();
   const middleware = [
     new AuthenticationHandler(options.authProvider),
     new ImmutableIdPreferMiddleware(),
     new RedirectHandler(),
     new TelemetryHandler(),
-    new HTTPMessageHandler(),
+    new NodeHttpMessageHandler(),
   ];
   return Client.initWithMiddleware({
     middleware,

@@ -27,13 +27,17 @@ async function collect(listener: TimerListener, timers: Timer[], count: number):
 
 test('with monitoring on, each invocation sees when the previous one ran as last and its own occurrence as next', async () => {
   const timers: Timer[] = [];
+  const invokedAt: number[] = [];
   const listener = new TimerListener({
     functionName: 't',
     schedule: every(100),
     runOnStartup: false,
     useMonitor: true,
     log: quiet,
-    invoke: async (timer) => void timers.push(timer),
+    invoke: async (timer) => {
+      invokedAt.push(Date.now());
+      timers.push(timer);
+    },
   });
   await collect(listener, timers, 3);
   expect(timers[0].scheduleStatus).toMatchObject({
@@ -43,11 +47,15 @@ test('with monitoring on, each invocation sees when the previous one ran as last
   for (let i = 1; i < 3; i++) {
     const previousOccurrence = Date.parse(timers[i - 1].scheduleStatus.next);
     const last = Date.parse(timers[i].scheduleStatus.last);
-    // The runtime records the invocation time, which is the occurrence or a little after it.
-    expect(last - previousOccurrence).toBeGreaterThanOrEqual(0);
-    expect(last - previousOccurrence).toBeLessThan(100);
+    // The runtime records the invocation time: the occurrence or after it (later on a busy machine), and no later
+    // than the invocation itself.
+    expect(last).toBeGreaterThanOrEqual(previousOccurrence);
+    expect(last).toBeLessThanOrEqual(invokedAt[i - 1]);
     expect(timers[i].scheduleStatus.lastUpdated).toBe(timers[i].scheduleStatus.last);
-    expect(Date.parse(timers[i].scheduleStatus.next)).toBe(previousOccurrence + 100);
+    // Its own occurrence: a later one of the schedule (the next, unless the machine was too busy to keep up).
+    const next = Date.parse(timers[i].scheduleStatus.next);
+    expect(next).toBeGreaterThan(previousOccurrence);
+    expect(next % 100).toBe(0);
   }
   expect(timers.every((t) => t.isPastDue === false)).toBe(true);
 });
