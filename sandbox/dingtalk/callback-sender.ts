@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../shared/platform/clock';
 import { callbackSignature, decryptCallback, encryptCallback } from './callback-crypto';
+import { postJson } from '../post-json';
 
 /**
  * HTTP-push event delivery as DingTalk does it (DingTalk's documentation): the JSON payload encrypted with the
@@ -142,13 +143,13 @@ export class CallbackSender {
       at: Number(timestamp),
     });
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ encrypt }),
-        signal: AbortSignal.timeout(this.behaviour.replyDeadlineMs),
-      });
-      const text = await response.text();
+      const response = await postJson(
+        url,
+        JSON.stringify({ encrypt }),
+        'application/json',
+        this.behaviour.replyDeadlineMs,
+      );
+      const text = response.text;
       if (response.status !== 200) return result(false, response.status, `HTTP ${response.status}`);
       const problem = replyProblem(text, target);
       return problem ? result(false, 200, problem) : result(true, 200);

@@ -1,5 +1,6 @@
 import type { GraphChangeNotification, GraphLifecycleEvent } from '../../shared/connectors/graph/wire-types';
 import { sleep } from './http-util';
+import { postJson } from '../post-json';
 
 /**
  * Delivers change and lifecycle notifications to subscribers' endpoints, with the faults real delivery has:
@@ -150,13 +151,12 @@ export class Notifier {
         this.deliveries.splice(0, this.deliveries.length - MAX_RECORDED);
       const started = Date.now();
       try {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json; charset=utf-8' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
-        await response.arrayBuffer().catch(() => undefined);
+        const response = await postJson(
+          url,
+          JSON.stringify(body),
+          'application/json; charset=utf-8',
+          this.options.timeoutMs,
+        );
         record.status = response.status;
         record.durationMs = Date.now() - started;
         if (response.status >= 200 && response.status < 300) return;
