@@ -156,6 +156,7 @@ async function main(): Promise<void> {
       storageStalls: pipeline.stalls.stalls().map((s) => ({
         atSecond: round(s.startMs / 1000),
         ms: round(s.endMs - s.startMs, 0),
+        service: s.service,
       })),
       scale,
       benchSeconds: round((performance.now() - started) / 1000),

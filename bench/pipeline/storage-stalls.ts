@@ -1,10 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../../shared/app/context';
+import { SYNC_WORK_QUEUE } from '../../shared/store/work-queue';
 
-/** A stretch of time (performance.now() ms) in which one point read of a table took longer than the threshold. */
+/** A stretch of time (performance.now() ms) in which one probe of a storage service took longer than the threshold. */
 export interface StorageStall {
   startMs: number;
   endMs: number;
+  /** The service that did not answer: Azurite runs each in a process of its own (sandbox/azurite.ts). */
+  service: 'table' | 'queue';
 }
 
 export interface StallWatch {
@@ -15,21 +18,29 @@ export interface StallWatch {
 }
 
 /**
- * Azurite stops answering for seconds when its queue garbage collector runs (every 60 s, over every message ever
+ * Azurite's queue stops answering for seconds when its garbage collector runs (every 60 s, over every message ever
  * written; measured: 9 s after 3,000 messages). That is the emulator, not the app, so the bench watches for it
- * with one cheap point read every intervalMs, and reports the samples it touched besides the raw figures.
+ * with one cheap probe of each service every intervalMs (a table point read, the queue's properties), and reports
+ * the samples it touched besides the raw figures.
  */
 export function watchStorageStalls(observer: AppContext, intervalMs = 100, thresholdMs = 500): StallWatch {
   const found: StorageStall[] = [];
   let running = true;
+  const probe = async (service: StorageStall['service'], read: () => Promise<unknown>) => {
+    const startMs = performance.now();
+    await read().catch(() => undefined);
+    const endMs = performance.now();
+    if (endMs - startMs > thresholdMs) found.push({ startMs, endMs, service });
+  };
   const loop = (async () => {
+    const queue = await observer.storage.queue(SYNC_WORK_QUEUE);
     while (running) {
-      const startMs = performance.now();
-      await observer.stores.pairState
-        .findLink('_stall-probe', 'calendar', 'outlook', 'probe')
-        .catch(() => undefined);
-      const endMs = performance.now();
-      if (endMs - startMs > thresholdMs) found.push({ startMs, endMs });
+      await Promise.all([
+        probe('table', () =>
+          observer.stores.pairState.findLink('_stall-probe', 'calendar', 'outlook', 'probe'),
+        ),
+        probe('queue', () => queue.getProperties()),
+      ]);
       await sleep(intervalMs);
     }
   })();

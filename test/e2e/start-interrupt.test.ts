@@ -228,7 +228,7 @@ test.concurrent(
   60_000,
 );
 
-/** Azurite's pid: the one child of the script. */
+/** The pid of one of Azurite's processes (one per service), children of the script. */
 function azuriteOf(run: Run): number {
   const pid = run.child.pid!;
   const child = processes().find((p) => p.ppid === pid);
