@@ -10,8 +10,6 @@ export const DEV_KEY =
 export interface AzuriteHandle {
   connectionString: string;
   ports: { blob: number; queue: number; table: number };
-  /** The processes' ids: blob, queue, table. */
-  pids: number[];
   /** SIGTERM, then SIGKILL if Azurite is still there after a grace; resolves once the process is gone. */
   stop(): Promise<void>;
   /** SIGKILL now, for an exit that cannot wait. */
@@ -94,7 +92,6 @@ export async function startAzurite(
   return {
     connectionString: connectionStringFor(ports),
     ports,
-    pids: children.map((child) => child.pid!),
     stop: () => Promise.all(children.map((child) => stopChild(child, gone))).then(() => undefined),
     kill,
   };

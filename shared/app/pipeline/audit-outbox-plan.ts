@@ -38,9 +38,7 @@ export function planAuditOutbox(
   const carried = stored && !publisher.written(owner, stored.id) ? stored.records : [];
   const kept = carried.length > 0 ? stored : undefined;
   if (fresh.length === 0) return { outbox: kept, direct: [], fresh };
-  const records = [...carried, ...fresh];
-  if (JSON.stringify({ id: '', records }).length + 36 > MAX_OUTBOX_CHARS) {
-    return { outbox: kept, direct: fresh, fresh };
-  }
-  return { outbox: { id: newId(), records }, direct: [], fresh };
+  const outbox = { id: newId(), records: [...carried, ...fresh] };
+  if (JSON.stringify(outbox).length > MAX_OUTBOX_CHARS) return { outbox: kept, direct: fresh, fresh };
+  return { outbox, direct: [], fresh };
 }
