@@ -47,10 +47,10 @@ test('with monitoring on, each invocation sees when the previous one ran as last
   for (let i = 1; i < 3; i++) {
     const previousOccurrence = Date.parse(timers[i - 1].scheduleStatus.next);
     const last = Date.parse(timers[i].scheduleStatus.last);
-    // The runtime records the invocation time: the occurrence or after it (later on a busy machine), and no later
-    // than the invocation itself.
+    // The runtime records the invocation time, or the occurrence when the timer fired a millisecond early: never
+    // before the occurrence (later on a busy machine), and never after the invocation did.
     expect(last).toBeGreaterThanOrEqual(previousOccurrence);
-    expect(last).toBeLessThanOrEqual(invokedAt[i - 1]);
+    expect(last).toBeLessThanOrEqual(Math.max(previousOccurrence, invokedAt[i - 1]));
     expect(timers[i].scheduleStatus.lastUpdated).toBe(timers[i].scheduleStatus.last);
     // Its own occurrence: a later one of the schedule (the next, unless the machine was too busy to keep up).
     const next = Date.parse(timers[i].scheduleStatus.next);
