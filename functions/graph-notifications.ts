@@ -5,14 +5,7 @@ import { webhookHandler } from '../shared/app/webhook-handler';
 
 /** Graph change notifications (and the validation handshake). Graph wants an answer within 3 s. */
 export const graphNotifications = webhookHandler(
-  (ctx, input, context) =>
-    handleGraphNotifications(
-      {
-        ...graphIngressDeps(ctx, context),
-        subscriptions: { get: ctx.lookups.subscriptions.get, save: (r) => ctx.stores.subscriptions.save(r) },
-      },
-      input,
-    ),
+  (ctx, input, context) => handleGraphNotifications(graphIngressDeps(ctx, context), input),
   toHttpResponse,
 );
 

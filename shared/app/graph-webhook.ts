@@ -5,6 +5,7 @@ import type { GraphIngressDeps, GraphWebhookOutcome } from './ingress-graph';
 export function graphIngressDeps(ctx: AppContext, context: InvocationContext): GraphIngressDeps {
   return {
     ...ctx.stores,
+    subscriptions: { get: ctx.lookups.subscriptions.get },
     log: ctx.log.child({ invocationId: context.invocationId }),
     now: () => ctx.clock.now(),
   };

@@ -18,7 +18,8 @@ import type { SubscriptionRecord } from '../store/types';
 import { recordHint, type HintDeps } from './hints';
 
 export interface GraphIngressDeps extends HintDeps {
-  subscriptions: Pick<SubscriptionRepository, 'get' | 'save'>;
+  /** The per-process cache of ingress-lookups.ts: a subscription's secrets never change for its id. */
+  subscriptions: Pick<SubscriptionRepository, 'get'>;
   log: Logger;
   now: () => number;
 }
@@ -73,12 +74,7 @@ interface GraphEndpoint<I extends { subscriptionId: string }, A extends { item: 
     items: I[],
     lookup: (id: string) => SubscriptionSecrets | undefined,
   ): { accepted: A[]; rejected: Array<{ item: I; reason: string }> };
-  accept(
-    deps: GraphIngressDeps,
-    accepted: A,
-    records: Map<string, SubscriptionRecord>,
-    now: number,
-  ): Promise<void>;
+  accept(deps: GraphIngressDeps, accepted: A, now: number): Promise<void>;
 }
 
 async function handleGraphWebhook<I extends { subscriptionId: string }, A extends { item: I }>(
@@ -111,7 +107,7 @@ async function handleGraphWebhook<I extends { subscriptionId: string }, A extend
   const rejected = verdicts.rejected.length + batch.dropped.length;
   if (verdicts.accepted.length === 0 && rejected > 0) return refusal(deps.log, endpoint.name, rejected);
   const now = deps.now();
-  for (const accepted of verdicts.accepted) await endpoint.accept(deps, accepted, records, now);
+  for (const accepted of verdicts.accepted) await endpoint.accept(deps, accepted, now);
   return { status: 202, accepted: verdicts.accepted.length, rejected };
 }
 
@@ -119,7 +115,7 @@ const notifications: GraphEndpoint<NotificationItem, AcceptedNotification> = {
   name: 'notification',
   parse: (input) => parseNotificationBatch(input.contentType, input.body, DEFAULT_MAX_BATCH_BYTES),
   verify: verifyNotificationItems,
-  accept: async (deps, { item, subscription }, _records, now) => {
+  accept: async (deps, { item, subscription }, now) => {
     const data = item.resourceData;
     const work = {
       pairId: subscription.pairId,
@@ -136,19 +132,19 @@ const notifications: GraphEndpoint<NotificationItem, AcceptedNotification> = {
 };
 
 /**
- * Lifecycle events are answered fast and acted on by others: the subscription is marked as due (the timer renews
- * or recreates it within a minute), and a pull catches up with whatever the missing notifications announced.
+ * Lifecycle events are answered fast and acted on by others: the worker that takes the message marks the
+ * subscription as due (the timer renews or recreates it within a minute; app/subscription-due.ts), and its pull
+ * catches up with whatever the missing notifications announced. The answer waits for that one queue message only.
  */
 const lifecycle: GraphEndpoint<LifecycleItem, AcceptedLifecycle> = {
   name: 'lifecycle',
   parse: (input) => parseLifecycleBatch(input.contentType, input.body, DEFAULT_MAX_BATCH_BYTES),
   verify: verifyLifecycleItems,
-  accept: async (deps, { item, subscription, action }, records, now) => {
+  accept: async (deps, { item, subscription, action }, now) => {
     deps.log.info('graph lifecycle event', {
       subscriptionId: item.subscriptionId,
       event: item.lifecycleEvent,
     });
-    const record = records.get(item.subscriptionId);
     const work = {
       pairId: subscription.pairId,
       kind: subscription.kind,
@@ -156,15 +152,9 @@ const lifecycle: GraphEndpoint<LifecycleItem, AcceptedLifecycle> = {
       folder: subscription.folder,
       reason: item.lifecycleEvent,
       ...(action.action === 'recreate' ? { resync: true } : {}),
+      ...(action.action !== 'resync' ? { subscriptionDue: item.subscriptionId } : {}),
     };
-    // The two are independent, and both must be stored before the answer: side by side, the answer waits for the
-    // slower instead of the sum (the subscription's save alone is two writes).
-    await Promise.all([
-      record && action.action !== 'resync'
-        ? deps.subscriptions.save({ ...record, expiresAt: new Date(now).toISOString() })
-        : undefined,
-      recordHint(deps, work, now),
-    ]);
+    await recordHint(deps, work, now);
   },
 };
 

@@ -12,6 +12,7 @@ import { errorFields, SyncError } from '../sync/errors';
 import type { FieldMerge } from '../sync/field-merge';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
 import { FOLDERS } from './folders';
+import { markSubscriptionDue } from './subscription-due';
 import { auditOwner, planAuditOutbox } from './pipeline/audit-outbox-plan';
 import { FirstSyncProgress, isFirstSync } from './pipeline/first-sync-progress';
 import { hintedItems } from './pipeline/hint-group-commit';
@@ -36,7 +37,10 @@ export type EndpointsFor = (
 ) => Record<Side, SideEndpoint<unknown>> | undefined;
 
 export interface WorkerDeps {
-  stores: Pick<Stores, 'users' | 'pairState' | 'audit' | 'failures' | 'workQueue' | 'control'>;
+  stores: Pick<
+    Stores,
+    'users' | 'pairState' | 'audit' | 'failures' | 'workQueue' | 'control' | 'subscriptions'
+  >;
   endpoints: EndpointsFor;
   /** What differs between kinds in how the engine runs them. */
   kinds?: Partial<Record<Kind, KindRules>>;
@@ -120,6 +124,9 @@ function memoryOf(deps: WorkerDeps): InstanceMemory {
  * is answered once a pull that saw it has committed (docs/architecture.md, "The worker").
  */
 export async function processWork(deps: WorkerDeps, work: WorkItem): Promise<WorkOutcome> {
+  // Renewal is not sync: a paused pair's or an echo's subscription is still renewed.
+  if (work.subscriptionDue)
+    await markSubscriptionDue(deps.stores.subscriptions, work.subscriptionDue, deps.now());
   const memory = memoryOf(deps);
   const control = await memory.control.get('pause', () => deps.stores.control.read());
   if (isPaused(control, work.pairId, work.kind)) return setAside(deps, memory, work);

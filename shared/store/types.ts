@@ -24,6 +24,11 @@ export interface WorkItem {
   deleted?: boolean;
   /** The items of further hints of the same folder sent in this one message (hint-group-commit.ts). */
   moreItems?: HintedItem[];
+  /**
+   * A Graph lifecycle event asked for this subscription's renewal: the worker marks it due before anything else
+   * (app/subscription-due.ts), so the webhook's answer waits for one queue message only.
+   */
+  subscriptionDue?: string;
 }
 
 /** An item a hint names, with its version or its deletion. */

@@ -35,6 +35,7 @@ const workItemSchema = z.object({
     .array(hintedItemSchema)
     .max(MAX_HINT_ITEMS - 1)
     .optional(),
+  subscriptionDue: z.string().min(1).max(256).optional(),
 });
 
 export class InvalidWorkItemError extends SyncError {

@@ -203,7 +203,7 @@ test('a subscription Graph removed is recreated on renewal (404) and a resync of
   const [old] = await s.stores.subscriptions.listAll();
   expect(h.fake.control.removeSubscription(old.subscriptionId)).toBe(true);
 
-  // The lifecycle handler marks the record as due (expiresAt = now), as ingress-graph does.
+  // A lifecycle event has the worker mark the record as due (expiresAt = now), as app/subscription-due.ts does.
   await s.stores.subscriptions.save({ ...old, expiresAt: new Date(clock.now()).toISOString() });
   h.fake.control.clearRequests();
   expect(await run()).toEqual({ ...NO_CHANGE, recreated: 1 });

@@ -278,37 +278,38 @@ describe('graph-notifications', () => {
 });
 
 describe('graph-lifecycle', () => {
-  test('missed schedules a pull; subscriptionRemoved marks the subscription due and asks for a resync', async () => {
+  test('missed asks for a pull; subscriptionRemoved and reauthorizationRequired ask the worker to mark the subscription due; the answer stores nothing but the message', async () => {
     const depth = await queueDepth();
-    const missed = JSON.stringify({
-      value: [
-        {
-          subscriptionId: 'sub-1',
-          clientState: clientState.clientState,
-          lifecycleEvent: 'missed',
-          subscriptionExpirationDateTime: '2030-01-01T00:00:00Z',
-        },
-      ],
-    });
-    expect((await graphLifecycle(post('http://localhost/api/graph/lifecycle', missed), ctx())).status).toBe(
-      202,
-    );
-    expect(await queueDepth()).toBe(depth + 1);
-    const removed = JSON.stringify({
-      value: [
-        {
-          subscriptionId: 'sub-1',
-          clientState: clientState.clientState,
-          lifecycleEvent: 'subscriptionRemoved',
-        },
-      ],
-    });
-    expect((await graphLifecycle(post('http://localhost/api/graph/lifecycle', removed), ctx())).status).toBe(
-      202,
-    );
-    const record = await app.stores.subscriptions.get('sub-1');
-    expect(Date.parse(record!.expiresAt)).toBeLessThanOrEqual(Date.now());
-    expect(await queueDepth()).toBe(depth + 2);
+    const before = (await app.stores.subscriptions.get('sub-1'))!;
+    const event = (lifecycleEvent: string) =>
+      JSON.stringify({
+        value: [
+          {
+            subscriptionId: 'sub-1',
+            clientState: clientState.clientState,
+            lifecycleEvent,
+            subscriptionExpirationDateTime: '2030-01-01T00:00:00Z',
+          },
+        ],
+      });
+    for (const lifecycleEvent of ['missed', 'subscriptionRemoved', 'reauthorizationRequired']) {
+      const answer = await graphLifecycle(
+        post('http://localhost/api/graph/lifecycle', event(lifecycleEvent)),
+        ctx(),
+      );
+      expect(answer.status).toBe(202);
+    }
+    expect(await queueDepth()).toBe(depth + 3);
+    const folder = { pairId: pair.pairId, kind: 'calendar', side: 'outlook', folder: 'calendar' };
+    const hintedAt = expect.any(Number);
+    expect(await newestWork(3)).toEqual([
+      { ...folder, hintedAt, reason: 'missed' },
+      { ...folder, hintedAt, reason: 'subscriptionRemoved', resync: true, subscriptionDue: 'sub-1' },
+      { ...folder, hintedAt, reason: 'reauthorizationRequired', subscriptionDue: 'sub-1' },
+    ]);
+    // The worker marks it (test/integration/app/subscription-due.test.ts); the webhook wrote no row.
+    const after = (await app.stores.subscriptions.get('sub-1'))!;
+    expect([after.expiresAt, after.etag]).toEqual([before.expiresAt, before.etag]);
   });
 });
 
