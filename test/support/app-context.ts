@@ -3,6 +3,7 @@ import { createAppContext, setAppContext, type AppContext } from '../../shared/a
 import { loadConfig } from '../../shared/platform/config';
 import { createLogger, type LogLevel } from '../../shared/platform/logger';
 import type { Clock } from '../../shared/platform/clock';
+import { trackAuditOutbox } from './audit-outboxes';
 
 export interface TestApp extends AppContext {
   logLines: Array<{ level: LogLevel; line: string }>;
@@ -29,5 +30,6 @@ export function createTestApp(
     queueName: options.queueName ?? `work-${suffix}`,
   });
   setAppContext(app);
+  trackAuditOutbox(app.stores);
   return { ...app, logLines };
 }

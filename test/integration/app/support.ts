@@ -7,6 +7,7 @@ import type { UserPair, WorkItem } from '../../../shared/store/types';
 import { decodeWorkMessage } from '../../../shared/store/work-queue';
 import type { Clock } from '../../../shared/platform/clock';
 import type { Kind } from '../../../shared/sync/types';
+import { trackAuditOutbox } from '../../support/audit-outboxes';
 
 /** Helpers shared by the app-layer integration suites (real Azurite, one set of tables and a queue per call). */
 
@@ -28,14 +29,9 @@ export function freshAppStores(clock?: Clock): AppStores {
   const storage = createStorage({ connectionString: connection });
   const logLines: AppStores['logLines'] = [];
   const log = createLogger({ level: 'debug', sink: (level, line) => logLines.push({ level, line }) });
-  return {
-    storage,
-    prefix,
-    queueName,
-    logLines,
-    log,
-    stores: createStores(storage, { tablePrefix: prefix, queueName, clock }),
-  };
+  const stores = createStores(storage, { tablePrefix: prefix, queueName, clock });
+  trackAuditOutbox(stores);
+  return { storage, prefix, queueName, logLines, log, stores };
 }
 
 export function pairFor(
