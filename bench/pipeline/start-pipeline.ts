@@ -18,6 +18,7 @@ import { waitForQuiet } from './quiet';
 import { watchStorageStalls, type StallWatch } from './storage-stalls';
 import { countTableOperations } from './table-counter';
 import { countQueueMessages, type QueueSends } from './queue-counter';
+import { startWorkerApart } from './worker-apart';
 
 export interface Pipeline {
   fakes: Fakes;
@@ -67,7 +68,7 @@ const SETTLE_MS = 120_000;
  */
 export async function startPipeline(
   peopleCount: number,
-  options: { mail?: MailPipelineOptions; polled?: PolledPipelineOptions } = {},
+  options: { mail?: MailPipelineOptions; polled?: PolledPipelineOptions; workerApart?: boolean } = {},
 ): Promise<Pipeline> {
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -97,6 +98,8 @@ export async function startPipeline(
       appRoot: APP_ROOT,
       port,
       log: hostLog.sink,
+      // With the worker apart, this host serves HTTP and timers only (worker-apart.ts).
+      queues: !options.workerApart,
       env: {
         SYNC_MODE: 'sandbox',
         AzureWebJobsStorage: azurite.connectionString,
@@ -117,6 +120,10 @@ export async function startPipeline(
       },
     });
     stoppers.push(() => host.stop());
+    if (options.workerApart) {
+      const worker = startWorkerApart();
+      stoppers.push(() => worker.stop());
+    }
     progress(`Azurite, fake Graph ${fakes.graphUrl}, fake DingTalk ${fakes.dingtalkUrl}, host ${host.url}`);
 
     // Built before the app's first request, so every table client it will use carries the counter.
