@@ -66,7 +66,8 @@ function noIntents(intents: IntentStore): IntentStore {
 /**
  * A dry run stores its cursor, marked: the mark and the settings that decided the report, then the side's own
  * cursor. So a folder is reported once, and later dry pulls go on from the cursor (an idle folder costs what it
- * costs live: nothing on Outlook, one listing per sweep on DingTalk) instead of listing both sides in full again.
+ * costs live: nothing on Outlook, one listing per sweep on DingTalk, except that Outlook's daily new calendar window,
+ * having no links to go by, is matched against DingTalk again) instead of listing both sides in full again.
  * A dry run saves no links, so a marked cursor is never a live pull's starting point: the first live pull lists
  * the folder from scratch and decides every item afresh, as a first sync does. Changed settings start a new report.
  */

@@ -118,11 +118,19 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
   let links: Link[] | undefined;
   if (listing.fullListing) {
     links = await ctx.links.listLinks(ctx.user, ctx.kind);
-    const others = await otherSideItems(ctx, side);
-    if (input.proveMissing !== false)
+    if (input.proveMissing !== false) {
+      // Only a listed item without a link is matched against the other side: a full listing whose every item is
+      // linked (Outlook's calendar window moving on, once a day) reads nothing there, which on DingTalk saves a
+      // metered listing per person per day. The linked items the listing lacked, added next, are linked.
+      const others = (await someUnlinked(ctx, side, changes)) ? await otherSideItems(ctx, side) : [];
       changes = changes.concat(await unlistedLinkedItems(ctx, side, links, changes));
-    else links = await followRenumbered(ctx, side, links, changes, others);
-    matches = matchIndexOf(side, links, others);
+      matches = matchIndexOf(side, links, others);
+    } else {
+      // Renumbered ids are told by the other side's items (full-listing.ts), so it is always read here.
+      const others = await otherSideItems(ctx, side);
+      links = await followRenumbered(ctx, side, links, changes, others);
+      matches = matchIndexOf(side, links, others);
+    }
   }
 
   const breaker = await countBulkDeletes(ctx, side, changes, links);
@@ -148,6 +156,19 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
   }
   if (ctx.policy.dryRun) return { outcome: 'dry-run', resynced: listing.resynced, stats: ctx.stats };
   return { outcome: 'synced', cursor: listing.cursor, resynced: listing.resynced, stats: ctx.stats };
+}
+
+/** Whether a listed item has no link: reconcile would then look for its counterpart among the other side's items. */
+async function someUnlinked<P>(
+  ctx: EngineContext<P>,
+  side: Side,
+  changes: RemoteChange<P>[],
+): Promise<boolean> {
+  for (const change of changes) {
+    if (!isDeletion(change) && !(await ctx.links.findBySideId(ctx.user, ctx.kind, side, change.id)))
+      return true;
+  }
+  return false;
 }
 
 /** Counts a full listing's items as they are settled; linked items the listing lacked are not its items. */
