@@ -12,7 +12,7 @@ import { startPipeline, type Pipeline } from './support/pipeline';
  * A deployment as the template leaves it (DRY_RUN=true), with the timer running: the first run reports what the
  * first sync would do, and the runs after it cost what they cost a live deployment, which for an idle user is no
  * metered DingTalk call. Then DRY_RUN is switched off and everything is synced, including a change made during the
- * dry run.
+ * dry run; and the next UTC day's new Outlook calendar window costs the live deployment no metered call either.
  *
  * Only the app's clock moves; timers, the fakes and Azurite run in real time. Each run below comes one Outlook
  * sweep period after the one before, so every run sweeps every Outlook calendar: before dry runs kept a cursor, each
@@ -167,4 +167,30 @@ test('a dry run reports once, then costs an idle user no metered DingTalk call; 
   expect(p.writes()).toEqual({ graph: p.people.length + 1, dingtalk: p.people.length });
   // Going live cost what a first sync costs: about the first run's calls again.
   expect(metered() - beforeChange - 1).toBeLessThanOrEqual(firstSyncCalls + p.people.length);
+
+  // Live, past the next UTC midnight: the Outlook sweep lists each calendar's new window in full, and with every
+  // event linked nothing is read on DingTalk (a dry run, keeping no links, matched it again: see firstQuietMinute).
+  const beforeMidnight = metered();
+  const dingtalkWrites = p.writes().dingtalk;
+  p.graph.control.clearRequests();
+  await maintenanceAt(firstMinuteOfNextUtcDayClearOfDingTalkSweeps(start));
+  await p.quiet();
+  const windowListings = p.graph.control.requests.filter(
+    (r) => r.method === 'GET' && r.path.includes('/calendarView/delta') && r.query.includes('startDateTime='),
+  );
+  expect(windowListings.length).toBeGreaterThanOrEqual(p.people.length);
+  expect(metered() - beforeMidnight).toBe(0);
+  expect(p.writes()).toEqual({ graph: 0, dingtalk: dingtalkWrites });
 }, 120_000);
+
+/** A minute early in the UTC day after `minute` at which no pair's weekly DingTalk sweep is due (it costs a call). */
+function firstMinuteOfNextUtcDayClearOfDingTalkSweeps(minute: number): number {
+  const slots = p.people.map((person) => sweepSlotOf(person.entraId));
+  // A run also serves the few minutes of slots since the previous run (jobs/sweep.ts, MAX_CATCH_UP_MINUTES).
+  const span = 10;
+  for (let next = (Math.floor(minute / MINUTES_A_DAY) + 1) * MINUTES_A_DAY + 1; ; next += 1) {
+    const due = (slot: number) =>
+      (((slot - (next - span)) % SWEEP_SLOTS) + SWEEP_SLOTS) % SWEEP_SLOTS <= span;
+    if (!slots.some(due)) return next;
+  }
+}
