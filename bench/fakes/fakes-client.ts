@@ -1,5 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { forkReady, stopForked } from '../support/forked';
 import type { FakeOperations } from './fake-operations';
 import type { FakesReady, FakesReply, FakesRequest } from './fakes-process';
 
@@ -19,27 +19,12 @@ export interface Fakes {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 20_000;
-
 export async function startFakesProcess(): Promise<Fakes> {
-  const child: ChildProcess = fork(path.join(__dirname, 'fakes-process.js'), [], {
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<FakesReady>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('the fakes did not start within 20 s')),
-      READY_TIMEOUT_MS,
-    );
-    child.once('message', (message: FakesReady) => {
-      clearTimeout(timer);
-      resolve(message);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the fakes' process exited with code ${code} before it was ready`));
-    });
-  });
+  const { child, ready } = await forkReady<FakesReady>(
+    path.join(__dirname, 'fakes-process.js'),
+    "the fakes' process",
+    { serialization: 'advanced' },
+  );
 
   let nextId = 0;
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
@@ -66,11 +51,6 @@ export async function startFakesProcess(): Promise<Fakes> {
     pid: child.pid!,
     call: (op, ...args) => send(op, args) as never,
     queryCpuMs: () => send('queryCpuMs', []) as Promise<number>,
-    async stop() {
-      if (child.exitCode !== null || !child.connected) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.disconnect();
-      await exited;
-    },
+    stop: () => stopForked(child),
   };
 }

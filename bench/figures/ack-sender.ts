@@ -1,5 +1,5 @@
-import { fork } from 'node:child_process';
 import path from 'node:path';
+import { forkReady, stopForked } from '../support/forked';
 import type { TimedSample } from '../pipeline/storage-stalls';
 import type { AckBatch, AckBatchReply } from './ack-sender-process';
 import type { WebhookRequest } from './webhook-requests';
@@ -10,26 +10,8 @@ export interface AckSender {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 20_000;
-
 export async function startAckSender(): Promise<AckSender> {
-  const child = fork(path.join(__dirname, 'ack-sender-process.js'), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('the ack sender did not start within 20 s')),
-      READY_TIMEOUT_MS,
-    );
-    child.once('message', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the ack sender exited with code ${code} before it was ready`));
-    });
-  });
+  const { child } = await forkReady(path.join(__dirname, 'ack-sender-process.js'), 'the ack sender');
   let nextId = 0;
   // Both processes read the same wall clock; this moves the sender's times onto the bench's timeline (stalls).
   const toLocalMs = (epochMs: number) => epochMs - performance.timeOrigin;
@@ -52,11 +34,6 @@ export async function startAckSender(): Promise<AckSender> {
         child.on('message', onReply);
         child.send({ id, baseUrl, requests } satisfies AckBatch);
       }),
-    async stop() {
-      if (child.exitCode !== null || !child.connected) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.disconnect();
-      await exited;
-    },
+    stop: () => stopForked(child),
   };
 }

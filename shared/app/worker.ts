@@ -12,7 +12,6 @@ import { errorFields, SyncError } from '../sync/errors';
 import type { FieldMerge } from '../sync/field-merge';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
 import { FOLDERS } from './folders';
-import { markSubscriptionDue } from './subscription-due';
 import { auditOwner, planAuditOutbox } from './pipeline/audit-outbox-plan';
 import { FirstSyncProgress, isFirstSync } from './pipeline/first-sync-progress';
 import { hintedItems } from './pipeline/hint-group-commit';
@@ -23,6 +22,7 @@ import { delaySecondsUntil, nextPollAt } from './pipeline/poll-slots';
 import { PullJournal } from './pipeline/pull-journal';
 import { isEchoOfOwnWrites, recentWritesOf, type RecentWrites } from './pipeline/recent-writes';
 import { guardWrites } from './pipeline/write-guard';
+import { markSubscriptionDue } from './subscription-due';
 import { TtlCache } from './ttl-cache';
 
 /**
