@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { withBudgetPriority } from '../connectors/dingtalk';
 import type { Logger } from '../platform/logger';
 import type { Stores } from '../store';
 import { isPaused, SWITCH_CACHE_MS, type PauseSwitch } from '../store/control-store';
@@ -306,23 +305,22 @@ async function pullSide(
   const listedAt = deps.now();
   let result: PullResult;
   try {
-    result = await withBudgetPriority(push ? 'push' : 'background', () =>
-      runPull({
-        user: toUserRef(pair),
-        pulled: listing.endpoint,
-        other: guarded(otherSide(side)),
-        cursor,
-        links: journal.links,
-        intents: journal.intents,
-        audit: journal.audit,
-        policy,
-        now: deps.now,
-        hashProjection: rules?.hash,
-        fieldMerge: rules?.fieldMerge,
-        proveMissing: rules?.proveMissing,
-        onProgress: progress?.report,
-      }),
-    );
+    result = await runPull({
+      // A push-driven pull's DingTalk calls may use the monthly quota's reserve (budget-governor.ts).
+      user: { ...toUserRef(pair), priority: push ? 'push' : 'background' },
+      pulled: listing.endpoint,
+      other: guarded(otherSide(side)),
+      cursor,
+      links: journal.links,
+      intents: journal.intents,
+      audit: journal.audit,
+      policy,
+      now: deps.now,
+      hashProjection: rules?.hash,
+      fieldMerge: rules?.fieldMerge,
+      proveMissing: rules?.proveMissing,
+      onProgress: progress?.report,
+    });
   } catch (err) {
     const cause = err instanceof PullFailedError ? err.cause : err;
     if (cause instanceof LeaseLostError) throw cause;

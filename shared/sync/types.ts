@@ -20,7 +20,15 @@ export interface UserRef {
   dingtalkUnionId: string;
   entraId: string;
   email: string;
+  /**
+   * Why the work on this user runs: 'push' when a service's notification asked for it, so its metered DingTalk
+   * calls may use the monthly quota's reserve; otherwise (or when absent) background.
+   */
+  priority?: CallPriority;
 }
+
+/** Whether work was asked for by a push (a notification or callback) or is background (polls, sweeps, first syncs). */
+export type CallPriority = 'push' | 'background';
 
 /** An item as one side holds it, reduced to the synced projection P. */
 export interface RemoteItem<P> {

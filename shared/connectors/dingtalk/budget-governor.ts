@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { systemClock, type Clock } from '../../platform/clock';
+import type { CallPriority } from '../../sync/types';
 import { type BudgetPlan, type BudgetPlanInput, planBackgroundBudget, reserveOf } from './budget-plan';
 import { chinaMonthOf, nextChinaMonthStart } from './china-month';
 import { QuotaExhaustedError } from './errors';
@@ -14,7 +14,8 @@ import { QuotaExhaustedError } from './errors';
 /** The share of the month's quota kept for push-driven work unless the options say otherwise. */
 export const DEFAULT_RESERVE_SHARE = 0.2;
 
-export type BudgetPriority = 'push' | 'background';
+/** Which allowance a call is charged to: the caller says so with each call (UserRef.priority). */
+export type BudgetPriority = CallPriority;
 
 /** Where the month's count lives. Several Function instances share one, so the check-and-add is the store's job. */
 export interface CallCounterStore {
@@ -69,20 +70,6 @@ export type BackgroundWork = Pick<
   'folders' | 'callsPerBackgroundPull' | 'callsPerFirstSync' | 'minimumIntervalMs'
 >;
 
-const priorityContext = new AsyncLocalStorage<BudgetPriority>();
-
-/**
- * Runs fn with every DingTalk call inside it counted at the given priority. The worker wraps callback-driven
- * pulls in 'push'; anything not wrapped is 'background', so forgetting to wrap never eats the reserve.
- */
-export function withBudgetPriority<T>(priority: BudgetPriority, fn: () => Promise<T>): Promise<T> {
-  return priorityContext.run(priority, fn);
-}
-
-export function currentBudgetPriority(): BudgetPriority {
-  return priorityContext.getStore() ?? 'background';
-}
-
 export class MonthlyBudgetGovernor {
   private readonly quota: number;
   private readonly reserveShare: number;
@@ -102,8 +89,11 @@ export class MonthlyBudgetGovernor {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Counts one metered call, or throws QuotaExhaustedError when the priority's allowance is used up. */
-  async consume(api: string, priority: BudgetPriority = currentBudgetPriority()): Promise<void> {
+  /**
+   * Counts one metered call, or throws QuotaExhaustedError when the priority's allowance is used up. A call that
+   * does not say is background, so forgetting to pass the priority never eats the reserve.
+   */
+  async consume(api: string, priority: BudgetPriority = 'background'): Promise<void> {
     const now = this.clock.now();
     const month = chinaMonthOf(now);
     const limit = priority === 'push' ? this.quota : this.quota - this.reserve;

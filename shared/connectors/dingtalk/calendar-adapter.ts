@@ -91,6 +91,7 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
           method: 'GET',
           path: EVENTS,
           params: { userId: user.dingtalkUnionId, calendarId: folder },
+          priority: user.priority,
           query: {
             maxResults: this.pageSize,
             showDeleted: true,
@@ -154,6 +155,7 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
       method: 'POST',
       path: EVENTS,
       params: { userId: user.dingtalkUnionId, calendarId: 'primary' },
+      priority: user.priority,
       headers: { 'x-client-token': clientTokenOf(originKey) },
       body: eventToWire(projection, { originKey }),
     });
@@ -181,6 +183,7 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
           method: 'GET',
           path: EVENTS,
           params: { userId: user.dingtalkUnionId, calendarId: 'primary' },
+          priority: user.priority,
           query: {
             maxResults: this.pageSize,
             ...(nextToken ? { nextToken } : window),
@@ -216,6 +219,7 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
       method: 'PUT',
       path: EVENT,
       params: { userId: user.dingtalkUnionId, calendarId: 'primary', eventId: id },
+      priority: user.priority,
       body: { id, ...eventToWire(projection) },
     });
     if (!updated?.id) throw new PermanentRemoteError(`DingTalk PatchEvent ${id} answered without an event`);
@@ -241,6 +245,7 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
         method: 'DELETE',
         path: EVENT,
         params: { userId: user.dingtalkUnionId, calendarId: 'primary', eventId: id },
+        priority: user.priority,
         query: { pushNotification: false },
       });
     } catch (err) {
@@ -270,6 +275,7 @@ export class DingTalkCalendarAdapter implements SideAdapter<CalendarEvent> {
         method: 'GET',
         path: EVENT,
         params: { userId: user.dingtalkUnionId, calendarId: 'primary', eventId: id },
+        priority: user.priority,
       });
     } catch (err) {
       if (err instanceof NotFoundRemoteError) return undefined;

@@ -151,7 +151,7 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
     assertFolder(folder);
     // Read the cursor first: a bad one must not cost a listing.
     const previous = cursor === undefined ? undefined : decodeContactCursor(cursor);
-    const snapshot = await this.roster.current();
+    const snapshot = await this.roster.current(user.priority);
     const present = new Map(snapshot.followedBy(user.dingtalkUserId).map((c) => [c.userid, c]));
     if (previous && known) {
       // An empty version never equals a listed one, so these are reported once: a linked contact the cursor never
@@ -165,7 +165,8 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
     }
     if (previous) await this.confirmVanished(user, previous, present);
 
-    const catalogue = await this.labels.forIds([...present.values()].flatMap((c) => c.label_ids ?? []));
+    const ids = [...present.values()].flatMap((c) => c.label_ids ?? []);
+    const catalogue = await this.labels.forIds(ids, user.priority);
     const listedAt = new Date(snapshot.takenAt).toISOString();
     const changes: RemoteChange<ContactCard>[] = [];
     for (const c of present.values()) {
@@ -185,16 +186,20 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
 
   /** Undefined when the contact is gone or now followed by someone else (it is no longer this user's). */
   async get(user: UserRef, id: string): Promise<RemoteItem<ContactCard> | undefined> {
-    const contact = await this.fetch(id);
+    const contact = await this.fetch(user, id);
     this.rememberRead(id, contact);
     if (!contact || contact.follower_user_id !== user.dingtalkUserId) return undefined;
-    return this.toItem(contact, await this.labels.forIds(contact.label_ids ?? []), this.nowIso());
+    return this.toItem(
+      contact,
+      await this.labels.forIds(contact.label_ids ?? [], user.priority),
+      this.nowIso(),
+    );
   }
 
   async create(user: UserRef, projection: ContactCard, originKey: string): Promise<RemoteItem<ContactCard>> {
     const again = await this.findKnown(user, originKey);
     if (again) return again;
-    const catalogue = await this.labels.forNames(projection.labels);
+    const catalogue = await this.labels.forNames(projection.labels, user.priority);
     let labelIds = catalogue.idsOf(projection.labels);
     if (labelIds.length === 0) labelIds = defaultLabels(catalogue);
     const body = createBody(projection, {
@@ -204,7 +209,7 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
       emailWritable: this.emailWritable,
       defaultStateCode: this.defaultStateCode,
     });
-    const reply = await callExtContact<CreateReply>(this.client, 'create', { contact: body });
+    const reply = await callExtContact<CreateReply>(this.client, 'create', { contact: body }, user.priority);
     if (!reply.userid) throw new PermanentRemoteError('DingTalk extcontact/create answered without a userid');
     this.rememberCreate(originKey, reply.userid);
     const contact = afterWrite(undefined, reply.userid, body);
@@ -220,7 +225,7 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
   async findByOriginKey(user: UserRef, originKey: string): Promise<RemoteItem<ContactCard> | undefined> {
     const known = await this.findKnown(user, originKey);
     if (known) return known;
-    const snapshot = await this.roster.fresh();
+    const snapshot = await this.roster.fresh(user.priority);
     return this.scanForStamp(user, snapshot.followedBy(user.dingtalkUserId), originKey);
   }
 
@@ -239,14 +244,14 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
     const current = await this.readForWrite(user, id);
     if (!current) throw new NotFoundRemoteError(`DingTalk external contact ${id} is gone`);
     assertVersion(current, expectedVersion);
-    const catalogue = await this.labels.forNames(projection.labels);
+    const catalogue = await this.labels.forNames(projection.labels, user.priority);
     let labelIds = catalogue.idsOf(projection.labels, current.label_ids ?? []);
     if (labelIds.length === 0)
       labelIds = current.label_ids?.length ? current.label_ids : defaultLabels(catalogue);
     const body = updateBody(projection, current, labelIds, this.emailWritable);
     if (!body) return this.toItem(current, catalogue, this.nowIso());
     this.recentReads.delete(id);
-    await callExtContact(this.client, 'update', { contact: body });
+    await callExtContact(this.client, 'update', { contact: body }, user.priority);
     const updated = afterWrite(current, id, body);
     this.roster.put(updated);
     return this.toItem(updated, catalogue, this.nowIso());
@@ -262,7 +267,7 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
     assertVersion(current, expectedVersion);
     this.recentReads.delete(id);
     try {
-      await callExtContact(this.client, 'delete', { user_id: id });
+      await callExtContact(this.client, 'delete', { user_id: id }, user.priority);
     } catch (err) {
       if (!(err instanceof NotFoundRemoteError)) throw err;
     }
@@ -280,7 +285,7 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
     present: Map<string, WireExtContact>,
   ): Promise<void> {
     const vanished = [...previous.keys()].filter((id) => !present.has(id));
-    const found = await Promise.all(vanished.map((id) => this.fetch(id)));
+    const found = await Promise.all(vanished.map((id) => this.fetch(user, id)));
     vanished.forEach((id, i) => {
       const contact = found[i];
       if (!contact) {
@@ -316,20 +321,20 @@ export class DingTalkContactAdapter implements SideAdapter<ContactCard> {
         decodeDescription(c.remark ?? '').originKey === originKey,
     );
     if (!match) return undefined;
-    return this.toItem(match, await this.labels.forIds(match.label_ids ?? []), this.nowIso());
+    return this.toItem(match, await this.labels.forIds(match.label_ids ?? [], user.priority), this.nowIso());
   }
 
   /** The contact as it is now, if it is still this user's: a get() of a moment ago, else one extcontact/get. */
   private async readForWrite(user: UserRef, id: string): Promise<WireExtContact | undefined> {
     const recent = this.freshRead(id);
-    const contact = recent ? recent.contact : await this.fetch(id);
+    const contact = recent ? recent.contact : await this.fetch(user, id);
     if (!recent) this.rememberRead(id, contact);
     return contact && contact.follower_user_id === user.dingtalkUserId ? contact : undefined;
   }
 
-  private async fetch(id: string): Promise<WireExtContact | undefined> {
+  private async fetch(user: UserRef, id: string): Promise<WireExtContact | undefined> {
     try {
-      const reply = await callExtContact<GetReply>(this.client, 'get', { user_id: id });
+      const reply = await callExtContact<GetReply>(this.client, 'get', { user_id: id }, user.priority);
       if (!reply.result?.userid) return undefined;
       return reply.result;
     } catch (err) {

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../../platform/clock';
+import type { BudgetPriority } from './budget-governor';
 import { callExtContact } from './contact-roster';
 import type { DingTalkHttpClient } from './http-client';
 
@@ -112,27 +113,30 @@ export class DingTalkContactLabels {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** The catalogue, read again when older than the TTL. One read at a time, whoever asks. */
-  async catalogue(): Promise<LabelCatalogue> {
+  /**
+   * The catalogue, read again when older than the TTL. One read at a time, whoever asks; it is charged to the budget
+   * at the priority of the caller that starts it.
+   */
+  async catalogue(priority?: BudgetPriority): Promise<LabelCatalogue> {
     if (this.cached && this.clock.now() - this.cached.loadedAt < this.ttlMs) return this.cached;
-    return this.reload();
+    return this.reload(priority);
   }
 
   /** A catalogue that knows these ids, unless it was read less than missRefreshMs ago (then they are gone). */
-  async forIds(ids: readonly number[]): Promise<LabelCatalogue> {
-    const catalogue = await this.catalogue();
+  async forIds(ids: readonly number[], priority?: BudgetPriority): Promise<LabelCatalogue> {
+    const catalogue = await this.catalogue(priority);
     if (catalogue.knowsAll(ids) || this.clock.now() - catalogue.loadedAt < this.missRefreshMs)
       return catalogue;
-    return this.reload();
+    return this.reload(priority);
   }
 
   /** A catalogue that knows these names, under the same rule. */
-  async forNames(names: readonly string[]): Promise<LabelCatalogue> {
-    const catalogue = await this.catalogue();
+  async forNames(names: readonly string[], priority?: BudgetPriority): Promise<LabelCatalogue> {
+    const catalogue = await this.catalogue(priority);
     if (names.every((n) => catalogue.has(n)) || this.clock.now() - catalogue.loadedAt < this.missRefreshMs) {
       return catalogue;
     }
-    return this.reload();
+    return this.reload(priority);
   }
 
   /** Is this Outlook category a DingTalk label? (What the Outlook contact adapter syncs of a contact's categories.) */
@@ -148,22 +152,24 @@ export class DingTalkContactLabels {
     this.cached = undefined;
   }
 
-  private reload(): Promise<LabelCatalogue> {
-    this.loading ??= this.load().finally(() => {
+  private reload(priority: BudgetPriority | undefined): Promise<LabelCatalogue> {
+    this.loading ??= this.load(priority).finally(() => {
       this.loading = undefined;
     });
     return this.loading;
   }
 
   /** One metered call per 100 groups; an org has a handful. */
-  private async load(): Promise<LabelCatalogue> {
+  private async load(priority: BudgetPriority | undefined): Promise<LabelCatalogue> {
     const startedAt = this.clock.now();
     const labels: ContactLabel[] = [];
     for (let page = 0; page < MAX_PAGES; page++) {
-      const reply = await callExtContact<LabelGroupsReply>(this.client, 'listlabelgroups', {
-        offset: page * PAGE_SIZE,
-        size: PAGE_SIZE,
-      });
+      const reply = await callExtContact<LabelGroupsReply>(
+        this.client,
+        'listlabelgroups',
+        { offset: page * PAGE_SIZE, size: PAGE_SIZE },
+        priority,
+      );
       const groups = reply.results ?? [];
       for (const group of groups) {
         for (const l of group.labels ?? []) {

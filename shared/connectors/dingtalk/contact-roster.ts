@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { NotFoundRemoteError, PermanentRemoteError } from '../../sync/types';
 import type { WireExtContact } from './contact-mapper';
+import type { BudgetPriority } from './budget-governor';
 import type { DingTalkHttpClient } from './http-client';
 
 /**
@@ -91,23 +92,26 @@ export class DingTalkContactRoster {
     this.changeListeners.push(listener);
   }
 
-  /** A snapshot at most maxAgeMs old; refreshes (or joins the refresh under way) otherwise. */
-  async current(): Promise<RosterSnapshot> {
+  /**
+   * A snapshot at most maxAgeMs old; refreshes (or joins the refresh under way) otherwise. A refresh is charged to
+   * the budget at the priority of the caller that starts it.
+   */
+  async current(priority?: BudgetPriority): Promise<RosterSnapshot> {
     if (this.snapshot && this.clock.now() - this.snapshot.takenAt < this.maxAgeMs) return this.snapshot;
-    return this.refresh();
+    return this.refresh(priority);
   }
 
   /**
    * A snapshot whose listing started after this call: what findByOriginKey needs to see a create made before it.
    * Callers that ask while a refresh runs share one refresh started right after it.
    */
-  async fresh(): Promise<RosterSnapshot> {
-    if (!this.refreshing) return this.refresh();
+  async fresh(priority?: BudgetPriority): Promise<RosterSnapshot> {
+    if (!this.refreshing) return this.refresh(priority);
     this.queued ??= this.refreshing
       .catch(() => undefined)
       .then(() => {
         this.queued = undefined;
-        return this.refresh();
+        return this.refresh(priority);
       });
     return this.queued;
   }
@@ -132,23 +136,25 @@ export class DingTalkContactRoster {
     if (this.refreshing) this.writesDuringRefresh.push(write);
   }
 
-  private refresh(): Promise<Snapshot> {
-    this.refreshing ??= this.list().finally(() => {
+  private refresh(priority: BudgetPriority | undefined): Promise<Snapshot> {
+    this.refreshing ??= this.list(priority).finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
   }
 
-  private async list(): Promise<Snapshot> {
+  private async list(priority: BudgetPriority | undefined): Promise<Snapshot> {
     const takenAt = this.clock.now();
     this.writesDuringRefresh = [];
     const contacts = new Map<string, WireExtContact>();
     let calls = 0;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const reply = await callExtContact<ListReply>(this.client, 'list', {
-        offset: page * PAGE_SIZE,
-        size: PAGE_SIZE,
-      });
+      const reply = await callExtContact<ListReply>(
+        this.client,
+        'list',
+        { offset: page * PAGE_SIZE, size: PAGE_SIZE },
+        priority,
+      );
       calls++;
       const results = reply.results ?? [];
       // Offset paging over a list that changes meanwhile may show a contact twice; the id keeps it once.
@@ -264,9 +270,10 @@ export async function callExtContact<T extends { errcode?: number }>(
   client: DingTalkHttpClient,
   operation: keyof typeof PERMISSION,
   body: unknown,
+  priority?: BudgetPriority,
 ): Promise<T> {
   try {
-    return await client.oapi<T>(`/topapi/extcontact/${operation}`, body);
+    return await client.oapi<T>(`/topapi/extcontact/${operation}`, body, priority);
   } catch (err) {
     if (err instanceof PermanentRemoteError && err.remoteCode === NO_PERMISSION) {
       throw new PermanentRemoteError(

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { TransientRemoteError } from '../../sync/types';
-import type { MonthlyBudgetGovernor } from './budget-governor';
+import type { BudgetPriority, MonthlyBudgetGovernor } from './budget-governor';
 import { nextChinaMonthStart } from './china-month';
 import {
   classifyOapiError,
@@ -34,6 +34,8 @@ export interface V1Request {
   query?: Record<string, QueryValue>;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The allowance a metered call is charged to (budget-governor.ts); background unless given. */
+  priority?: BudgetPriority;
 }
 
 export interface DingTalkHttpClientOptions {
@@ -84,7 +86,7 @@ export class DingTalkHttpClient {
   async v1<T>(req: V1Request): Promise<T | undefined> {
     const url = `${this.options.apiBase}${fillPath(req.path, req.params ?? {})}${queryString(req.query)}`;
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-    return (await this.call('v1', req.method, req.path, (token) => ({
+    return (await this.call('v1', req.method, req.path, req.priority, (token) => ({
       url,
       init: {
         method: req.method,
@@ -99,9 +101,9 @@ export class DingTalkHttpClient {
   }
 
   /** A legacy oapi call (always POST JSON here); resolves to the whole envelope once errcode is 0. */
-  async oapi<T extends OapiEnvelope>(path: string, body: unknown): Promise<T> {
+  async oapi<T extends OapiEnvelope>(path: string, body: unknown, priority?: BudgetPriority): Promise<T> {
     const text = JSON.stringify(body);
-    return (await this.call('oapi', 'POST', path, (token) => ({
+    return (await this.call('oapi', 'POST', path, priority, (token) => ({
       url: `${this.options.oapiBase}${path}?access_token=${encodeURIComponent(token)}`,
       init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: text },
     }))) as T;
@@ -111,6 +113,7 @@ export class DingTalkHttpClient {
     family: Family,
     method: HttpMethod,
     pathTemplate: string,
+    priority: BudgetPriority | undefined,
     build: (token: string) => { url: string; init: RequestInit },
   ): Promise<unknown> {
     const api = `${method} ${pathTemplate}`;
@@ -122,7 +125,7 @@ export class DingTalkHttpClient {
     // is metered, and a refused token names no org to charge. Both are the only refusals retried here, so the
     // retry is the same call. Should DingTalk meter refusals after all, its own 90020 still stops us
     // (markExhausted below).
-    if (this.options.budget && isMeteredApi(pathTemplate)) await this.options.budget.consume(api);
+    if (this.options.budget && isMeteredApi(pathTemplate)) await this.options.budget.consume(api, priority);
     for (;;) {
       const release = await this.limiter.acquire(api);
       let token: string;

@@ -13,7 +13,6 @@ import { DingTalkTokenProvider } from './token-provider';
 
 export { QuotaExhaustedError } from './errors';
 export {
-  withBudgetPriority,
   type BackgroundWork,
   type BudgetPriority,
   type CallCounterStore,

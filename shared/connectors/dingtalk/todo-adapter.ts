@@ -149,7 +149,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
   async create(user: UserRef, projection: TodoTask, originKey: string): Promise<RemoteItem<TodoTask>> {
     let created: WireTodo | undefined;
     try {
-      created = await this.call<WireTodo>({
+      created = await this.call<WireTodo>(user, {
         method: 'POST',
         path: TASKS,
         params: { unionId: user.dingtalkUnionId },
@@ -208,7 +208,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
     this.recent.forget(user.dingtalkUnionId, id);
     this.written.forget(user.dingtalkUnionId, id);
     try {
-      await this.call({
+      await this.call(user, {
         method: 'DELETE',
         path: TASK,
         params: { unionId: user.dingtalkUnionId, taskId: id },
@@ -302,7 +302,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
       let shifted = false;
       for (let page = 0; ; page++) {
         const answer =
-          (await this.call<WireTodoCardPage>({
+          (await this.call<WireTodoCardPage>(user, {
             method: 'POST',
             path: LIST,
             params: { unionId: user.dingtalkUnionId },
@@ -376,7 +376,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
   /** UpdateTodoTask, then the to-do as it now is (UpdateTodoTask answers only {result: true}). */
   private async write(user: UserRef, id: string, body: object): Promise<WireTodo> {
     this.recent.forget(user.dingtalkUnionId, id);
-    await this.call({
+    await this.call(user, {
       method: 'PUT',
       path: TASK,
       params: { unionId: user.dingtalkUnionId, taskId: id },
@@ -398,7 +398,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
 
   private async fetchTodo(user: UserRef, id: string): Promise<WireTodo | undefined> {
     try {
-      return await this.call<WireTodo>({
+      return await this.call<WireTodo>(user, {
         method: 'GET',
         path: TASK,
         params: { unionId: user.dingtalkUnionId, taskId: id },
@@ -412,7 +412,7 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
   /** GetTodoTaskBySourceId looks among this app's to-dos only, which is where our creates are. */
   private async fetchBySource(user: UserRef, sourceId: string): Promise<WireTodo | undefined> {
     try {
-      return await this.call<WireTodo>({
+      return await this.call<WireTodo>(user, {
         method: 'GET',
         path: BY_SOURCE,
         params: { unionId: user.dingtalkUnionId, sourceId },
@@ -423,10 +423,10 @@ export class DingTalkTodoAdapter implements SideAdapter<TodoTask> {
     }
   }
 
-  /** A v1.0 call whose to-do specific refusals become the engine's errors (see todoError). */
-  private async call<T>(req: V1Request): Promise<T | undefined> {
+  /** A v1.0 call whose to-do specific refusals become the engine's errors (see todoError), charged as the user's work. */
+  private async call<T>(user: UserRef, req: V1Request): Promise<T | undefined> {
     try {
-      return await this.client.v1<T>(req);
+      return await this.client.v1<T>({ ...req, priority: user.priority });
     } catch (err) {
       throw todoError(err, req.params?.taskId);
     }

@@ -1,5 +1,5 @@
 import { startFakeDingTalk } from '../../../sandbox/dingtalk';
-import { createDingTalkConnectors, withBudgetPriority } from '../../../shared/connectors/dingtalk';
+import { createDingTalkConnectors } from '../../../shared/connectors/dingtalk';
 import { DingTalkHttpClient } from '../../../shared/connectors/dingtalk/http-client';
 import { loadConfig } from '../../../shared/platform/config';
 import { DingTalkTodoAdapter, DINGTALK_TODO_FOLDER } from '../../../shared/connectors/dingtalk/todo-adapter';
@@ -273,7 +273,7 @@ test('createDingTalkConnectors wires the to-do adapter, in the configured zone',
       entraId: 'e',
       email: '',
     };
-    const created = await withBudgetPriority('push', () => dt.todo.create(user, todo('Wired'), 'dms-wired'));
+    const created = await dt.todo.create({ ...user, priority: 'push' }, todo('Wired'), 'dms-wired');
     const due = fake.control.todosOf(alice.unionid).find((t) => t.id === created.id)?.dueTime as number;
     expect(instantToLocal(due, 'Pacific/Honolulu')).toBe('2026-12-01T23:59:00');
   } finally {

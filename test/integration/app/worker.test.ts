@@ -160,6 +160,35 @@ test('a pull stores the new cursor and lets go of the lease; the next pull reads
   expect(await s.stores.failures.list()).toEqual([]);
 });
 
+test("a pull a push asked for says so to the adapters (DingTalk's quota reserve); a sweep's pull is background", async () => {
+  const priorities: Array<[string, UserRef['priority']]> = [];
+  for (const side of ['dingtalk', 'outlook'] as const) {
+    const adapter = sides[side];
+    const list = adapter.listChanges.bind(adapter);
+    const create = adapter.create.bind(adapter);
+    adapter.listChanges = (user, ...rest) => (
+      priorities.push([`list ${side}`, user.priority]),
+      list(user, ...rest)
+    );
+    adapter.create = (user, ...rest) => (
+      priorities.push([`create ${side}`, user.priority]),
+      create(user, ...rest)
+    );
+  }
+  sides.dingtalk.userCreate(note('a', 'Standup'));
+  await processWork(deps, work('dingtalk', 'callback'));
+  expect(priorities).toContainEqual(['list dingtalk', 'push']);
+  expect(priorities).toContainEqual(['create outlook', 'push']);
+  expect(priorities.every(([, p]) => p === 'push')).toBe(true);
+
+  priorities.length = 0;
+  clock.advance(1000);
+  sides.outlook.userCreate(note('b', 'Review'));
+  await processWork(deps, work('outlook', 'sweep'));
+  expect(priorities).toContainEqual(['create dingtalk', 'background']);
+  expect(priorities.every(([, p]) => p === 'background')).toBe(true);
+});
+
 test('messages for a pair being pulled in this instance join its loop: one more pull serves them all', async () => {
   await processWork(deps, work('dingtalk'));
   clock.advance(1000);

@@ -1,5 +1,5 @@
 import { startFakeDingTalk } from '../../../sandbox/dingtalk';
-import { createDingTalkConnectors, withBudgetPriority } from '../../../shared/connectors/dingtalk';
+import { createDingTalkConnectors } from '../../../shared/connectors/dingtalk';
 import { loadConfig } from '../../../shared/platform/config';
 
 /** The process-wide wiring, from validated settings to a working adapter, against the fake. */
@@ -29,7 +29,7 @@ test('createDingTalkConnectors wires token, budget, directory and calendar from 
       email: 'alice@corp.example',
     };
 
-    const page = await withBudgetPriority('push', () => dt.calendar.listChanges(user, 'primary', undefined));
+    const page = await dt.calendar.listChanges({ ...user, priority: 'push' }, 'primary', undefined);
     expect(page.changes).toHaveLength(1);
     expect(page.changes[0]).toMatchObject({
       projection: { organizerEmail: 'bob@corp.example', attendees: [{ email: 'alice@corp.example' }] },

@@ -1,7 +1,4 @@
-import {
-  MonthlyBudgetGovernor,
-  withBudgetPriority,
-} from '../../../shared/connectors/dingtalk/budget-governor';
+import { MonthlyBudgetGovernor } from '../../../shared/connectors/dingtalk/budget-governor';
 import { QuotaExhaustedError } from '../../../shared/connectors/dingtalk/errors';
 import { ManualClock } from '../../../shared/platform/clock';
 import { TransientRemoteError } from '../../../shared/sync/types';
@@ -94,7 +91,7 @@ describe('fake DingTalk: QPS, quota and injected faults, as the project client m
       );
       expect(governed.fake.control.usage().metered).toBe(3);
       const pushDriven = () =>
-        withBudgetPriority('push', () => governed.adapter.listChanges(governed.alice, 'primary', undefined));
+        governed.adapter.listChanges({ ...governed.alice, priority: 'push' }, 'primary', undefined);
       await pushDriven();
       await pushDriven();
       await expect(pushDriven()).rejects.toBeInstanceOf(QuotaExhaustedError);

@@ -1,8 +1,6 @@
 import {
-  currentBudgetPriority,
   InMemoryCallCounterStore,
   MonthlyBudgetGovernor,
-  withBudgetPriority,
 } from '../../../shared/connectors/dingtalk/budget-governor';
 import { chinaMonthOf, nextChinaMonthStart } from '../../../shared/connectors/dingtalk/china-month';
 import { QuotaExhaustedError } from '../../../shared/connectors/dingtalk/errors';
@@ -91,14 +89,19 @@ describe('monthly budget governor', () => {
     expect((await spend(a, 6, 'push')) + (await spend(b, 6, 'push'))).toBe(10);
   });
 
-  test('the priority follows async work started inside withBudgetPriority; outside it is background', async () => {
-    expect(currentBudgetPriority()).toBe('background');
-    const seen = await withBudgetPriority('push', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      return currentBudgetPriority();
-    });
-    expect(seen).toBe('push');
-    expect(currentBudgetPriority()).toBe('background');
+  test('a call that names no priority is charged as background: it never eats the reserve', async () => {
+    const governor = new MonthlyBudgetGovernor({ monthlyQuota: 10, reserveShare: 0.2 });
+    let counted = 0;
+    for (let i = 0; i < 10; i++) {
+      try {
+        await governor.consume('GET /events');
+        counted++;
+      } catch (err) {
+        expect(err).toBeInstanceOf(QuotaExhaustedError);
+      }
+    }
+    expect(counted).toBe(8);
+    expect(await spend(governor, 10, 'push')).toBe(2);
   });
 
   test('China-time months: the last hours of a UTC month already belong to the next one', () => {

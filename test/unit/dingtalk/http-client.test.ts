@@ -1,6 +1,6 @@
 import {
+  type BudgetPriority,
   MonthlyBudgetGovernor,
-  withBudgetPriority,
 } from '../../../shared/connectors/dingtalk/budget-governor';
 import { QuotaExhaustedError } from '../../../shared/connectors/dingtalk/errors';
 import { DingTalkHttpClient } from '../../../shared/connectors/dingtalk/http-client';
@@ -45,13 +45,15 @@ function setup(answers: Answer[], extra: { budget?: MonthlyBudgetGovernor; timeo
     requestTimeoutMs: extra.timeoutMs,
     limiter: new QpsLimiter({ clock, sleep }),
   });
-  const getEvent = () =>
+  const getEvent = (priority?: BudgetPriority) =>
     client.v1({
       method: 'GET',
       path: EVENT,
       params: { userId: 'u/1', calendarId: 'primary', eventId: 'e1' },
+      priority,
     });
-  const getUser = () => client.oapi('/topapi/v2/user/get', { userid: 'u1' });
+  const getUser = (priority?: BudgetPriority) =>
+    client.oapi('/topapi/v2/user/get', { userid: 'u1' }, priority);
   return { client, calls, tokens, slept, clock, getEvent, getUser };
 }
 
@@ -148,7 +150,7 @@ describe('DingTalk HTTP client: error mapping', () => {
       });
       const { getEvent, getUser } = setup([failure], { budget });
       const call = family === 'oapi' ? getUser : getEvent;
-      const err = (await withBudgetPriority('push', call).catch((e: unknown) => e)) as QuotaExhaustedError;
+      const err = (await call('push').catch((e: unknown) => e)) as QuotaExhaustedError;
       expect(err).toBeInstanceOf(QuotaExhaustedError);
       expect(err).toBeInstanceOf(TransientRemoteError);
       expect(err.resumesAt).toBe('2026-11-30T16:00:00.000Z');
