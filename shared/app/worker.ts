@@ -6,7 +6,7 @@ import { LeaseLostError, linkRowKey, MAX_KEYS_PER_QUERY } from '../store/pair-st
 import { toUserRef } from '../store/repositories';
 import { BREAKER_RELEASE_REASON, type UserPair, type WorkItem } from '../store/types';
 import { cursorWithOwnView, PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
-import { isDryCursor, markDryCursor, startingCursor } from '../sync/dry-run';
+import { isDryCursor, markDryCursor, startingCursor, withoutRelistings } from '../sync/dry-run';
 import { errorFields, SyncError } from '../sync/errors';
 import type { FieldMerge } from '../sync/field-merge';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
@@ -298,7 +298,10 @@ async function pullSide(
   const policy = released ? { ...kindPolicy, bulkDeleteMaxShare: 1 } : kindPolicy;
   const stored = lease.state.sides[side].cursor;
   const cursor = resync ? undefined : startingCursor(stored, policy.dryRun, policy);
-  const listing = rememberListedCursor(guarded(side));
+  // A dry run that goes on from its report does not report the folder again when the adapter lists it anew.
+  const reported = policy.dryRun && cursor !== undefined && isDryCursor(stored);
+  const relistings = reported ? withoutRelistings(guarded(side)) : undefined;
+  const listing = rememberListedCursor(relistings?.endpoint ?? guarded(side));
   const progress = isFirstSync(stored, policy.dryRun)
     ? new FirstSyncProgress(lease, journal, side)
     : undefined;
@@ -354,6 +357,7 @@ async function pullSide(
       fromScratch ||
       !isDryCursor(stored) ||
       result.stats.changes > 0 ||
+      relistings?.relisted() === true ||
       lease.holds ||
       poll.polledAt !== undefined
     ) {
@@ -361,6 +365,8 @@ async function pullSide(
     }
     if (due.some((r) => clearsFailure(r.work))) await clearFailure(deps, due[0].work);
     if (fromScratch) log.info('dry run: folder reported', { changes: result.stats.changes });
+    else if (relistings?.relisted())
+      log.info('dry run: folder listed anew (its window moved on), not reported again');
     return { status: 'dry-run' };
   }
 

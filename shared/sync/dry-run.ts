@@ -1,4 +1,4 @@
-import type { EngineContext } from './engine-context';
+import type { EngineContext, SideEndpoint } from './engine-context';
 import type { IntentStore, LinkStore, RemoteItem, Side, SideAdapter, SyncPolicy, UserRef } from './types';
 
 /** The id a dry run reports for a copy it did not create. */
@@ -66,8 +66,8 @@ function noIntents(intents: IntentStore): IntentStore {
 /**
  * A dry run stores its cursor, marked: the mark and the settings that decided the report, then the side's own
  * cursor. So a folder is reported once, and later dry pulls go on from the cursor (an idle folder costs what it
- * costs live: nothing on Outlook, one listing per sweep on DingTalk, except that Outlook's daily new calendar window,
- * having no links to go by, is matched against DingTalk again) instead of listing both sides in full again.
+ * costs live: nothing on Outlook, one listing per sweep on DingTalk; Outlook's daily new calendar window is not
+ * reported again, see withoutRelistings) instead of listing both sides in full again.
  * A dry run saves no links, so a marked cursor is never a live pull's starting point: the first live pull lists
  * the folder from scratch and decides every item afresh, as a first sync does. Changed settings start a new report.
  */
@@ -100,4 +100,37 @@ export function startingCursor(
   if (!isDryCursor(stored)) return stored;
   const key = reportKey(policy);
   return dry && stored!.startsWith(key) ? stored!.slice(key.length) : undefined;
+}
+
+/**
+ * A dry pull that goes on from its own report (a marked cursor) gets a full listing only because the adapter started
+ * its listing over: Outlook's calendar window moves on once a day (graph/calendar-cursor.ts). Every item in it was
+ * reported with the folder, and a dry run keeps no links to tell a new one by, so the listing is passed on as an empty
+ * page: nothing is matched against the other side (a metered DingTalk listing per person a day otherwise) and no row
+ * repeats the report; the cursor still moves on. A listing the engine itself starts from scratch (the cursor expired)
+ * is reported again, as before.
+ */
+export function withoutRelistings<P>(endpoint: SideEndpoint<P>): {
+  endpoint: SideEndpoint<P>;
+  relisted: () => boolean;
+} {
+  const adapter = endpoint.adapter;
+  let fromScratch = false;
+  let relisted = false;
+  return {
+    endpoint: {
+      folder: endpoint.folder,
+      adapter: {
+        ...adapter,
+        listChanges: async (user, folder, cursor) => {
+          if (cursor === undefined) fromScratch = true;
+          const page = await adapter.listChanges(user, folder, cursor);
+          if (!page.fullListing || fromScratch) return page;
+          relisted = true;
+          return { ...page, changes: [], fullListing: false };
+        },
+      },
+    },
+    relisted: () => relisted,
+  };
 }

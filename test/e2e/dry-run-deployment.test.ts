@@ -11,8 +11,9 @@ import { startPipeline, type Pipeline } from './support/pipeline';
 /**
  * A deployment as the template leaves it (DRY_RUN=true), with the timer running: the first run reports what the
  * first sync would do, and the runs after it cost what they cost a live deployment, which for an idle user is no
- * metered DingTalk call. Then DRY_RUN is switched off and everything is synced, including a change made during the
- * dry run; and the next UTC day's new Outlook calendar window costs the live deployment no metered call either.
+ * metered DingTalk call, the next UTC day's new Outlook calendar window included. Then DRY_RUN is switched off and
+ * everything is synced, including a change made during the dry run; and the next UTC day's new window costs the
+ * live deployment no metered call either.
  *
  * Only the app's clock moves; timers, the fakes and Azurite run in real time. Each run below comes one Outlook
  * sweep period after the one before, so every run sweeps every Outlook calendar: before dry runs kept a cursor, each
@@ -78,11 +79,9 @@ const tomorrow = (hour: number) => {
 };
 
 /**
- * The first minute from now from which the whole test keeps clear of two things that cost metered calls by design
- * and are not what this test is about: the weekly DingTalk sweep of one of the pairs' slots (one call per pair a
- * week, live or dry), and UTC midnight, when the Outlook calendar window moves on (graph/calendar-cursor.ts) and the
- * next Outlook pull lists the new window in full. A dry run keeps no links, so each event of that listing is matched
- * against the DingTalk calendar again: one DingTalk listing per person, once a day.
+ * The first minute from now from which the first runs keep clear of the weekly DingTalk sweep of one of the pairs'
+ * slots (one metered call per pair a week, live or dry, and not what this test is about) and of UTC midnight, when
+ * the Outlook calendar window moves on (graph/calendar-cursor.ts): the steps past midnight are steps of their own.
  */
 function firstQuietMinute(): number {
   const slots = p.people.map((person) => sweepSlotOf(person.entraId));
@@ -147,10 +146,27 @@ test('a dry run reports once, then costs an idle user no metered DingTalk call; 
   expect(added).toHaveLength(2 * p.people.length + 1);
   expect(p.writes()).toEqual({ graph: 0, dingtalk: 0 });
 
+  // Dry, past the next UTC midnight: the Outlook sweep lists each calendar's new window in full. The dry run has
+  // reported every event in it and keeps no links to match them by, so it reads nothing on DingTalk and repeats no
+  // row (dry-run.ts, withoutRelistings); the cursors move on to the new windows.
+  const rowsBeforeMidnight = (await dryRunRows()).length;
+  const beforeDryMidnight = metered();
+  p.graph.control.clearRequests();
+  const dryMidnight = firstMinuteOfNextUtcDayClearOfDingTalkSweeps(start, 2 * OUTLOOK_SWEEP_MINUTES);
+  await maintenanceAt(dryMidnight);
+  expect(windowListings().length).toBeGreaterThanOrEqual(p.people.length);
+  expect(metered() - beforeDryMidnight).toBe(0);
+  expect(await dryRunRows()).toHaveLength(rowsBeforeMidnight);
+  p.graph.control.clearRequests();
+  await maintenanceAt(dryMidnight + OUTLOOK_SWEEP_MINUTES);
+  expect(windowListings()).toHaveLength(0);
+  expect(p.writes()).toEqual({ graph: 0, dingtalk: 0 });
+
   // DRY_RUN=false: the app restarts with the new setting. Within one Outlook sweep period every folder is re-listed
   // and decided afresh: pairs found on both sides are linked, the rest is created once, nothing is lost.
   restart({ ...p.app.config, sync: { ...p.app.config.sync, dryRun: false } });
-  await maintenanceAt(start + (RUNS_AFTER_THE_FIRST + 1) * OUTLOOK_SWEEP_MINUTES);
+  const live = dryMidnight + 2 * OUTLOOK_SWEEP_MINUTES;
+  await maintenanceAt(live);
   await p.quiet();
 
   for (const person of p.people) {
@@ -169,28 +185,33 @@ test('a dry run reports once, then costs an idle user no metered DingTalk call; 
   expect(metered() - beforeChange - 1).toBeLessThanOrEqual(firstSyncCalls + p.people.length);
 
   // Live, past the next UTC midnight: the Outlook sweep lists each calendar's new window in full, and with every
-  // event linked nothing is read on DingTalk (a dry run, keeping no links, matched it again: see firstQuietMinute).
+  // event linked nothing is read on DingTalk.
   const beforeMidnight = metered();
   const dingtalkWrites = p.writes().dingtalk;
   p.graph.control.clearRequests();
-  await maintenanceAt(firstMinuteOfNextUtcDayClearOfDingTalkSweeps(start));
+  await maintenanceAt(firstMinuteOfNextUtcDayClearOfDingTalkSweeps(live));
   await p.quiet();
-  const windowListings = p.graph.control.requests.filter(
-    (r) => r.method === 'GET' && r.path.includes('/calendarView/delta') && r.query.includes('startDateTime='),
-  );
-  expect(windowListings.length).toBeGreaterThanOrEqual(p.people.length);
+  expect(windowListings().length).toBeGreaterThanOrEqual(p.people.length);
   expect(metered() - beforeMidnight).toBe(0);
   expect(p.writes()).toEqual({ graph: 0, dingtalk: dingtalkWrites });
 }, 120_000);
 
-/** A minute early in the UTC day after `minute` at which no pair's weekly DingTalk sweep is due (it costs a call). */
-function firstMinuteOfNextUtcDayClearOfDingTalkSweeps(minute: number): number {
+/** The Outlook calendar listings that open a window: a `calendarView/delta` with its start and end, no token. */
+const windowListings = () =>
+  p.graph.control.requests.filter(
+    (r) => r.method === 'GET' && r.path.includes('/calendarView/delta') && r.query.includes('startDateTime='),
+  );
+
+/**
+ * A minute early in the UTC day after `minute` from which no pair's weekly DingTalk sweep is due (it costs a call) for
+ * `clearFor` more minutes, the runs the test makes from there.
+ */
+function firstMinuteOfNextUtcDayClearOfDingTalkSweeps(minute: number, clearFor = 0): number {
   const slots = p.people.map((person) => sweepSlotOf(person.entraId));
   // A run also serves the few minutes of slots since the previous run (jobs/sweep.ts, MAX_CATCH_UP_MINUTES).
-  const span = 10;
+  const span = 10 + clearFor;
   for (let next = (Math.floor(minute / MINUTES_A_DAY) + 1) * MINUTES_A_DAY + 1; ; next += 1) {
-    const due = (slot: number) =>
-      (((slot - (next - span)) % SWEEP_SLOTS) + SWEEP_SLOTS) % SWEEP_SLOTS <= span;
+    const due = (slot: number) => (((slot - (next - 10)) % SWEEP_SLOTS) + SWEEP_SLOTS) % SWEEP_SLOTS <= span;
     if (!slots.some(due)) return next;
   }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { NOT_CREATED } from '../../../shared/sync/dry-run';
+import { NOT_CREATED, withoutRelistings } from '../../../shared/sync/dry-run';
+import type { ChangePage, RemoteChange, SideAdapter, UserRef } from '../../../shared/sync/types';
 import { World } from '../../property/support/world';
 
 describe('dry run', () => {
@@ -77,5 +78,67 @@ test('the guard answers writes without making them, and reads go through', async
     action: 'dry-run',
     dingtalkId: 'd1',
     outlookId: NOT_CREATED,
+  });
+});
+
+describe('withoutRelistings: a dry run that goes on from its report does not report a folder listed anew', () => {
+  type Page = ChangePage<{ title: string }>;
+  const item = (id: string): RemoteChange<{ title: string }> => ({
+    id,
+    version: '1',
+    modifiedAt: '2026-12-08T00:00:00.000Z',
+    projection: { title: id },
+    matchKeys: [],
+  });
+  /** An adapter whose listing answers each cursor with the page given for it. */
+  const endpoint = (pages: Record<string, Page>) => {
+    const adapter = {
+      side: 'outlook',
+      kind: 'calendar',
+      listChanges: async (_user: UserRef, _folder: string, cursor: string | undefined) =>
+        pages[cursor ?? 'scratch']!,
+    } as unknown as SideAdapter<{ title: string }>;
+    return { adapter, folder: 'calendar' };
+  };
+  const user = { pairId: 'p' } as UserRef;
+  const full = (ids: string[], nextCursor: string, more = false): Page => ({
+    changes: ids.map(item),
+    nextCursor,
+    fullListing: true,
+    more,
+  });
+
+  test('a full listing asked for from a cursor (the window moved on) comes as an empty page; the cursor moves on', async () => {
+    const wrapped = withoutRelistings(
+      endpoint({
+        'window-1': full(['a', 'b'], 'window-2-page', true),
+        'window-2-page': full(['c'], 'window-2'),
+      }),
+    );
+    const first = await wrapped.endpoint.adapter.listChanges(user, 'calendar', 'window-1');
+    const second = await wrapped.endpoint.adapter.listChanges(user, 'calendar', first.nextCursor);
+    expect([first, second]).toEqual([
+      { changes: [], nextCursor: 'window-2-page', fullListing: false, more: true },
+      { changes: [], nextCursor: 'window-2', fullListing: false, more: false },
+    ]);
+    expect(wrapped.relisted()).toBe(true);
+  });
+
+  test('changes since the cursor pass as they are', async () => {
+    const changes: Page = { changes: [item('a')], nextCursor: 'c2', fullListing: false, more: false };
+    const wrapped = withoutRelistings(endpoint({ c1: changes }));
+    expect(await wrapped.endpoint.adapter.listChanges(user, 'calendar', 'c1')).toBe(changes);
+    expect(wrapped.relisted()).toBe(false);
+  });
+
+  test('a listing the engine starts from scratch (the cursor expired) is reported, every page of it', async () => {
+    const wrapped = withoutRelistings(
+      endpoint({ scratch: full(['a'], 'page-2', true), 'page-2': full(['b'], 'done') }),
+    );
+    const first = await wrapped.endpoint.adapter.listChanges(user, 'calendar', undefined);
+    const second = await wrapped.endpoint.adapter.listChanges(user, 'calendar', first.nextCursor);
+    expect([...first.changes, ...second.changes].map((c) => c.id)).toEqual(['a', 'b']);
+    expect(second.fullListing).toBe(true);
+    expect(wrapped.relisted()).toBe(false);
   });
 });
