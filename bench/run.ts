@@ -28,6 +28,7 @@ import { measureWebhookAcks } from './figures/webhook-ack';
 import { startPipeline } from './pipeline/start-pipeline';
 import { RESULTS_FILE } from './support/paths';
 import { progress } from './support/progress';
+import { queueConcurrency } from './support/queue-concurrency';
 import { round } from './support/stats';
 
 const COLD_START_ONLY_FILE = path.join(path.dirname(RESULTS_FILE), 'cold-start.json');
@@ -43,8 +44,8 @@ const MAIL: MailSettings = {
   // The smallest interval the app allows: DingTalk → Outlook waits for the mailbox's next poll.
   pollSeconds: 15,
   propagation: { samples: 20, latencyMs: 50, pollMs: 10, waitMs: 20_000, bytes: 10_000 },
-  // 16 at once: one Functions instance's queue batch (host.json batchSize).
-  idlePoll: { sequential: 100, concurrency: 16, rounds: 25 },
+  // As many at once as one Functions instance runs (host.json batchSize + newBatchThreshold).
+  idlePoll: { sequential: 100, concurrency: queueConcurrency(), rounds: 25 },
   throughput: { mailsPerMailbox: 5, bytes: 100_000, pollMs: 200, waitMs: 180_000 },
   memory: { bytes: 25_000_000, sampleMs: 20, waitMs: 120_000 },
 };

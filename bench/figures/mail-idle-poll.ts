@@ -14,7 +14,7 @@ import { median, round, summarize, type LatencySummary } from '../support/stats'
 export interface IdlePollOptions {
   /** Polls one at a time (each on the next mailbox), for the time and the round trips of one poll. */
   sequential: number;
-  /** Polls at once, as one Functions instance takes queue messages (host.json batchSize). */
+  /** Polls at once, as many as one Functions instance runs (host.json batchSize + newBatchThreshold). */
   concurrency: number;
   /** How many times every mailbox is polled in the concurrent run. */
   rounds: number;
