@@ -6,7 +6,13 @@ import { LeaseLostError, linkRowKey, MAX_KEYS_PER_QUERY } from '../store/pair-st
 import { toUserRef } from '../store/repositories';
 import { BREAKER_RELEASE_REASON, type UserPair, type WorkItem } from '../store/types';
 import { cursorWithOwnView, PullFailedError, runPull, type PullResult, type SideEndpoint } from '../sync';
-import { isDryCursor, markDryCursor, startingCursor, withoutRelistings } from '../sync/dry-run';
+import {
+  isDryCursor,
+  markDryCursor,
+  rememberListedCursor,
+  startingCursor,
+  withoutRelistings,
+} from '../sync/dry-run';
 import { errorFields, SyncError } from '../sync/errors';
 import type { FieldMerge } from '../sync/field-merge';
 import { otherSide, type Kind, type Link, type LinkStore, type Side, type SyncPolicy } from '../sync/types';
@@ -431,32 +437,6 @@ function withOwnView(
   const otherCursor = cursorWithOwnView(user, endpoints[other], stored);
   if (otherCursor !== stored) lease.note(other, { cursor: otherCursor });
   return { cursor: cursorWithOwnView(user, endpoints[side], cursor), otherChanged: otherCursor !== stored };
-}
-
-/**
- * The pulled side's own cursor at the end of a dry pull's listing (the engine hands back no cursor from a dry run:
- * dry-run.ts marks it before it is stored).
- */
-function rememberListedCursor(endpoint: SideEndpoint<unknown>): {
-  endpoint: SideEndpoint<unknown>;
-  cursor: () => string | undefined;
-} {
-  let last: string | undefined;
-  const adapter = endpoint.adapter;
-  return {
-    endpoint: {
-      folder: endpoint.folder,
-      adapter: {
-        ...adapter,
-        listChanges: async (user, folder, from) => {
-          const page = await adapter.listChanges(user, folder, from);
-          if (!page.more) last = page.nextCursor;
-          return page;
-        },
-      },
-    },
-    cursor: () => last,
-  };
 }
 
 /**

@@ -1,5 +1,14 @@
 import type { EngineContext, SideEndpoint } from './engine-context';
-import type { IntentStore, LinkStore, RemoteItem, Side, SideAdapter, SyncPolicy, UserRef } from './types';
+import type {
+  ChangePage,
+  IntentStore,
+  LinkStore,
+  RemoteItem,
+  Side,
+  SideAdapter,
+  SyncPolicy,
+  UserRef,
+} from './types';
 
 /** The id a dry run reports for a copy it did not create. */
 export const NOT_CREATED = '(dry run: not created)';
@@ -114,23 +123,44 @@ export function withoutRelistings<P>(endpoint: SideEndpoint<P>): {
   endpoint: SideEndpoint<P>;
   relisted: () => boolean;
 } {
-  const adapter = endpoint.adapter;
   let fromScratch = false;
   let relisted = false;
+  const listed = pagesThrough(endpoint, (page, from) => {
+    if (from === undefined) fromScratch = true;
+    if (!page.fullListing || fromScratch) return page;
+    relisted = true;
+    return { ...page, changes: [], fullListing: false };
+  });
+  return { endpoint: listed, relisted: () => relisted };
+}
+
+/**
+ * The pulled side's own cursor at the end of a dry pull's listing: the engine hands back no cursor from a dry run,
+ * and the worker marks this one before it stores it (markDryCursor).
+ */
+export function rememberListedCursor<P>(endpoint: SideEndpoint<P>): {
+  endpoint: SideEndpoint<P>;
+  cursor: () => string | undefined;
+} {
+  let last: string | undefined;
+  const listed = pagesThrough(endpoint, (page) => {
+    if (!page.more) last = page.nextCursor;
+    return page;
+  });
+  return { endpoint: listed, cursor: () => last };
+}
+
+/** The endpoint with every page its listing returns passed through `see`, which may answer another page. */
+function pagesThrough<P>(
+  endpoint: SideEndpoint<P>,
+  see: (page: ChangePage<P>, from: string | undefined) => ChangePage<P>,
+): SideEndpoint<P> {
+  const adapter = endpoint.adapter;
   return {
-    endpoint: {
-      folder: endpoint.folder,
-      adapter: {
-        ...adapter,
-        listChanges: async (user, folder, cursor) => {
-          if (cursor === undefined) fromScratch = true;
-          const page = await adapter.listChanges(user, folder, cursor);
-          if (!page.fullListing || fromScratch) return page;
-          relisted = true;
-          return { ...page, changes: [], fullListing: false };
-        },
-      },
+    folder: endpoint.folder,
+    adapter: {
+      ...adapter,
+      listChanges: async (user, folder, from) => see(await adapter.listChanges(user, folder, from), from),
     },
-    relisted: () => relisted,
   };
 }
