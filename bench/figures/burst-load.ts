@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { CallCounts } from '../pipeline/call-counts';
-import type { StorageStall } from '../pipeline/storage-stalls';
+import { stalledMsWithin, type StorageStall } from '../pipeline/storage-stalls';
 import { cpuBetween, type CpuReading, type CpuSplit } from '../support/cpu-split';
 import { round } from '../support/stats';
 
@@ -11,7 +11,7 @@ export interface BurstLoad {
   tableOperationsPerSecond: number;
   graphCallsPerSecond: number;
   dingtalkCallsPerSecond: number;
-  /** Time inside the burst during which Azurite was stalled (pipeline/storage-stalls.ts). */
+  /** Time inside the burst during which Azurite was stalled, any of its services (pipeline/storage-stalls.ts). */
   storageStallSeconds: number;
 }
 
@@ -26,10 +26,7 @@ export function burstLoad(span: {
   const [before, after] = span.calls;
   const seconds = (span.toMs - span.fromMs) / 1000;
   const rate = (n: number) => round(n / seconds);
-  const stalledMs = span.stalls.reduce(
-    (sum, s) => sum + Math.max(0, Math.min(s.endMs, span.toMs) - Math.max(s.startMs, span.fromMs)),
-    0,
-  );
+  const stalledMs = stalledMsWithin(span.stalls, span.fromMs, span.toMs);
   return {
     cpuSeconds: cpuBetween(...span.cpu),
     cores: os.cpus().length,

@@ -54,6 +54,22 @@ export function watchStorageStalls(observer: AppContext, intervalMs = 100, thres
   };
 }
 
+/** How long [fromMs, toMs] spent inside stalls: the union of the stalls, so two services stalled at once count once. */
+export function stalledMsWithin(stalls: readonly StorageStall[], fromMs: number, toMs: number): number {
+  const inside = stalls
+    .map((s) => [Math.max(s.startMs, fromMs), Math.min(s.endMs, toMs)] as const)
+    .filter(([start, end]) => end > start)
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let reached = fromMs;
+  for (const [start, end] of inside) {
+    if (end <= reached) continue;
+    total += end - Math.max(start, reached);
+    reached = end;
+  }
+  return total;
+}
+
 /** One timed sample: how long it took and when (performance.now() ms). */
 export interface TimedSample {
   ms: number;
