@@ -305,8 +305,8 @@ async function pullSide(
   const stored = lease.state.sides[side].cursor;
   const cursor = resync ? undefined : startingCursor(stored, policy.dryRun, policy);
   // A dry run that goes on from its report does not report the folder again when the adapter lists it anew.
-  const reported = policy.dryRun && cursor !== undefined && isDryCursor(stored);
-  const relistings = reported ? withoutRelistings(guarded(side)) : undefined;
+  const continuesReport = policy.dryRun && cursor !== undefined && isDryCursor(stored);
+  const relistings = continuesReport ? withoutRelistings(guarded(side)) : undefined;
   const listing = rememberListedCursor(relistings?.endpoint ?? guarded(side));
   const progress = isFirstSync(stored, policy.dryRun)
     ? new FirstSyncProgress(lease, journal, side)
