@@ -4,6 +4,7 @@ import { dryRunView } from './dry-run';
 import type { FieldMerge } from './field-merge';
 import { emptyStats, type EngineContext, type PullStats, type SideEndpoint } from './engine-context';
 import { followRenumbered, matchIndexOf, otherSideItems, unlistedLinkedItems } from './full-listing';
+import { idOn } from './link-fields';
 import { latestPerId, listSinceCursor, oldestFirst } from './listing';
 import type { MatchIndex } from './match-index';
 import { PullFailedError } from './pull-errors';
@@ -18,6 +19,7 @@ import type {
   Link,
   LinkStore,
   RemoteChange,
+  RemoteItem,
   Side,
   SyncPolicy,
   UserRef,
@@ -118,19 +120,19 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
   let links: Link[] | undefined;
   if (listing.fullListing) {
     links = await ctx.links.listLinks(ctx.user, ctx.kind);
+    let others: RemoteItem<P>[];
     if (input.proveMissing !== false) {
       // Only a listed item without a link is matched against the other side: a full listing whose every item is
       // linked (Outlook's calendar window moving on, once a day) reads nothing there, which on DingTalk saves a
       // metered listing per person per day. The linked items the listing lacked, added next, are linked.
-      const others = (await someUnlinked(ctx, side, changes)) ? await otherSideItems(ctx, side) : [];
+      others = someUnlinked(side, links, changes) ? await otherSideItems(ctx, side) : [];
       changes = changes.concat(await unlistedLinkedItems(ctx, side, links, changes));
-      matches = matchIndexOf(side, links, others);
     } else {
       // Renumbered ids are told by the other side's items (full-listing.ts), so it is always read here.
-      const others = await otherSideItems(ctx, side);
+      others = await otherSideItems(ctx, side);
       links = await followRenumbered(ctx, side, links, changes, others);
-      matches = matchIndexOf(side, links, others);
     }
+    matches = matchIndexOf(side, links, others);
   }
 
   const breaker = await countBulkDeletes(ctx, side, changes, links);
@@ -159,16 +161,9 @@ async function pull<P>(ctx: EngineContext<P>, side: Side, input: PullInput<P>): 
 }
 
 /** Whether a listed item has no link: reconcile would then look for its counterpart among the other side's items. */
-async function someUnlinked<P>(
-  ctx: EngineContext<P>,
-  side: Side,
-  changes: RemoteChange<P>[],
-): Promise<boolean> {
-  for (const change of changes) {
-    if (!isDeletion(change) && !(await ctx.links.findBySideId(ctx.user, ctx.kind, side, change.id)))
-      return true;
-  }
-  return false;
+function someUnlinked<P>(side: Side, links: Link[], changes: RemoteChange<P>[]): boolean {
+  const linked = new Set(links.map((link) => idOn(link, side)));
+  return changes.some((change) => !isDeletion(change) && !linked.has(change.id));
 }
 
 /** Counts a full listing's items as they are settled; linked items the listing lacked are not its items. */
